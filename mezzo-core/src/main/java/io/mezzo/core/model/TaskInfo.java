@@ -1,0 +1,30 @@
+package io.mezzo.core.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+
+/**
+ * A task description as frameworks send it in a LAUNCH operation (Mesos v1 shape). Mezzo runs
+ * command tasks; {@code executor} and {@code container} are kept so that validation can refuse
+ * what is not supported yet with a clear reason instead of ignoring it.
+ */
+public record TaskInfo(
+    String name,
+    TaskId taskId,
+    AgentId agentId,
+    List<Resource> resources,
+    CommandInfo command,
+    JsonNode executor,
+    JsonNode container,
+    Labels labels) {
+
+  /** Free-form key/value labels. */
+  public record Labels(List<Label> labels) {}
+
+  /** One label. */
+  public record Label(String key, String value) {}
+
+  public TaskInfo withAgentId(AgentId id) {
+    return new TaskInfo(name, taskId, id, resources, command, executor, container, labels);
+  }
+}
