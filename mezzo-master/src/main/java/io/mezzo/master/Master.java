@@ -1,0 +1,180 @@
+package io.mezzo.master;
+
+import io.mezzo.core.agentapi.AgentCall;
+import io.mezzo.core.http.HttpError;
+import io.mezzo.core.http.HttpRequest;
+import io.mezzo.core.http.HttpResponse;
+import io.mezzo.core.http.HttpServer;
+import io.mezzo.core.json.Json;
+import io.mezzo.core.scheduler.Call;
+import io.mezzo.master.allocator.Allocator;
+import io.mezzo.master.registry.EmbeddedZooKeeper;
+import io.mezzo.master.registry.ZkStore;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running master: its ZooKeeper store (embedded or external), the loop that owns its state, and
+ * the HTTP APIs in front of it ({@code /api/v1/scheduler}, {@code /api/v1/agent},
+ * {@code /master/state}, {@code /health}). Start with {@link #start}; {@link #close} stops all of it.
+ *
+ * <p>HTTP handlers only parse and validate the shape of a request, then hand it to the loop.
+ */
+public final class Master implements AutoCloseable {
+  public static final String VERSION = "0.1.0";
+  private static final Logger LOG = LoggerFactory.getLogger(Master.class);
+  private static final int MAX_REQUEST_BYTES = 4 * 1024 * 1024;
+
+  private final MasterConfig config;
+  private final EmbeddedZooKeeper zk;
+  private final ZkStore store;
+  private final ScheduledExecutorService loopThread;
+  private final MasterLoop loop;
+  private final HttpServer http;
+  private final double startTime;
+
+  private Master(MasterConfig config, EmbeddedZooKeeper zk, ZkStore store, ScheduledExecutorService loopThread,
+      MasterLoop loop, HttpServer http, double startTime) {
+    this.config = config;
+    this.zk = zk;
+    this.store = store;
+    this.loopThread = loopThread;
+    this.loop = loop;
+    this.http = http;
+    this.startTime = startTime;
+  }
+
+  /** Starts a master; throws with a clear message when ZooKeeper or the port cannot be had. */
+  public static Master start(MasterConfig config) {
+    EmbeddedZooKeeper zk = null;
+    ZkStore store = null;
+    ScheduledExecutorService loopThread = null;
+    try {
+      String connect = config.zkConnect();
+      if (connect == null) {
+        zk = EmbeddedZooKeeper.start(config.workDir().resolve("zookeeper"), 0);
+        connect = zk.connectString();
+      }
+      store = ZkStore.connect(connect, 15_000);
+      loopThread = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "master-loop");
+        t.setDaemon(true);
+        return t;
+      });
+      Clock clock = Clock.systemUTC();
+      String masterId = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)
+          .withZone(ZoneOffset.UTC).format(clock.instant())
+          + "-" + String.format("%04x", ThreadLocalRandom.current().nextInt(0x10000));
+      MasterLoop loop = new MasterLoop(config, loopThread, store, Allocator.drf(), clock, System::nanoTime, masterId);
+      loop.call(() -> {
+        loop.start();
+        return null;
+      }).get(30, TimeUnit.SECONDS);
+      java.util.concurrent.atomic.AtomicReference<String> pid = new java.util.concurrent.atomic.AtomicReference<>();
+      HttpServer http = routes(loop, pid, clock.millis() / 1000.0)
+          .bind(config.bindHost(), config.port())
+          .maxRequestBytes(MAX_REQUEST_BYTES)
+          .name("master-http")
+          .start();
+      pid.set("master@" + config.hostname() + ":" + http.port());
+      Master m = new Master(config, zk, store, loopThread, loop, http, clock.millis() / 1000.0);
+      LOG.info("master {} listening on http://{}:{} (ZooKeeper {})", masterId, config.bindHost(), http.port(), connect);
+      return m;
+    } catch (Exception e) {
+      if (loopThread != null) {
+        loopThread.shutdownNow();
+      }
+      if (store != null) {
+        store.close();
+      }
+      if (zk != null) {
+        zk.close();
+      }
+      if (e instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IllegalStateException("cannot start master: " + e.getMessage(), e);
+    }
+  }
+
+  private static HttpServer.Builder routes(MasterLoop loop, java.util.function.Supplier<String> pid, double startTime) {
+    var b = HttpServer.builder();
+    b.route("POST", "/api/v1/scheduler", req -> scheduler(loop, req));
+    b.route("POST", "/api/v1/agent", req -> agent(loop, req));
+    for (String path : new String[] {"/master/state", "/state", "/master/state.json", "/state.json"}) {
+      b.route("GET", path, req -> loop.call(() -> HttpResponse.json(200, loop.state(pid.get(), startTime))));
+    }
+    for (String path : new String[] {"/health", "/master/health"}) {
+      b.route("GET", path, req -> CompletableFuture.completedFuture(HttpResponse.text(200, "ok")));
+    }
+    b.route("GET", "/version", req -> CompletableFuture.completedFuture(
+        HttpResponse.json(200, Map.of("version", StateView.VERSION, "mezzo_version", VERSION))));
+    return b;
+  }
+
+  private static CompletionStage<HttpResponse> scheduler(MasterLoop loop, HttpRequest req) {
+    requireJson(req);
+    Call call = Json.read(req.body(), Call.class);
+    if (call.type() == null) {
+      throw HttpError.badRequest("type: missing (expected: one of " + java.util.Arrays.toString(Call.Type.values()) + ")");
+    }
+    if (call.type() == Call.Type.SUBSCRIBE) {
+      return loop.call(() -> loop.subscribeFramework(call));
+    }
+    String streamId = req.header("Mesos-Stream-Id");
+    return loop.call(() -> loop.handle(call, streamId));
+  }
+
+  private static CompletionStage<HttpResponse> agent(MasterLoop loop, HttpRequest req) {
+    requireJson(req);
+    AgentCall call = Json.read(req.body(), AgentCall.class);
+    if (call.type() == null) {
+      throw HttpError.badRequest("type: missing (expected: one of " + java.util.Arrays.toString(AgentCall.Type.values()) + ")");
+    }
+    if (call.type() == AgentCall.Type.SUBSCRIBE) {
+      return loop.call(() -> loop.subscribeAgent(call));
+    }
+    return loop.call(() -> loop.agentCall(call));
+  }
+
+  private static void requireJson(HttpRequest req) {
+    String type = req.header("Content-Type");
+    if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+      throw new HttpError(415, "Content-Type: '" + type + "' (expected: application/json; "
+          + "application/x-protobuf is not supported yet)");
+    }
+  }
+
+  public int port() {
+    return http.port();
+  }
+
+  public String masterId() {
+    return loop.masterId();
+  }
+
+  public MasterConfig config() {
+    return config;
+  }
+
+  @Override
+  public void close() {
+    http.close();
+    loopThread.shutdownNow();
+    store.close();
+    if (zk != null) {
+      zk.close();
+    }
+  }
+}

@@ -1,0 +1,134 @@
+package io.mezzo.master.registry;
+
+import io.mezzo.core.json.Json;
+import io.mezzo.core.model.AgentId;
+import io.mezzo.core.model.AgentInfo;
+import io.mezzo.core.model.FrameworkId;
+import io.mezzo.core.model.FrameworkInfo;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.apache.zookeeper.KeeperException;
+
+/**
+ * The master's hard state in ZooKeeper, through Curator: admitted agents under
+ * {@code /mezzo/agents/<id>} and subscribed frameworks under {@code /mezzo/frameworks/<id>}, each
+ * node holding the JSON it was admitted with. Writes are synchronous: a caller acknowledges an
+ * admission only after the write returned. Thread-safe (Curator is).
+ */
+public final class ZkStore implements AutoCloseable {
+  private static final String AGENTS = "/mezzo/agents";
+  private static final String FRAMEWORKS = "/mezzo/frameworks";
+
+  private final CuratorFramework curator;
+
+  private ZkStore(CuratorFramework curator) {
+    this.curator = curator;
+  }
+
+  /** Connects to {@code connectString}, waiting up to {@code timeoutMs} for the first connection. */
+  public static ZkStore connect(String connectString, int timeoutMs) {
+    CuratorFramework curator = CuratorFrameworkFactory.builder()
+        .connectString(connectString)
+        .retryPolicy(new ExponentialBackoffRetry(200, 10, 5000))
+        .sessionTimeoutMs(30_000)
+        .connectionTimeoutMs(timeoutMs)
+        .build();
+    curator.start();
+    try {
+      if (!curator.blockUntilConnected(timeoutMs, TimeUnit.MILLISECONDS)) {
+        curator.close();
+        throw new IllegalStateException(
+            "zk: cannot connect to " + connectString + " within " + timeoutMs + " ms (expected: a reachable ZooKeeper)");
+      }
+      for (String path : List.of(AGENTS, FRAMEWORKS)) {
+        try {
+          curator.create().creatingParentsIfNeeded().forPath(path);
+        } catch (KeeperException.NodeExistsException e) {
+          // created earlier: nothing to do
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      curator.close();
+      throw new IllegalStateException("interrupted while connecting to ZooKeeper", e);
+    } catch (Exception e) {
+      curator.close();
+      throw new IllegalStateException("zk: cannot prepare " + connectString + ": " + e.getMessage(), e);
+    }
+    return new ZkStore(curator);
+  }
+
+  public void putAgent(AgentInfo info) {
+    put(AGENTS + "/" + info.id().value(), Json.write(info));
+  }
+
+  public List<AgentInfo> agents() {
+    return readAll(AGENTS, AgentInfo.class);
+  }
+
+  public void removeAgent(AgentId id) {
+    delete(AGENTS + "/" + id.value());
+  }
+
+  public void putFramework(FrameworkInfo info) {
+    put(FRAMEWORKS + "/" + info.id().value(), Json.write(info));
+  }
+
+  public List<FrameworkInfo> frameworks() {
+    return readAll(FRAMEWORKS, FrameworkInfo.class);
+  }
+
+  public void removeFramework(FrameworkId id) {
+    delete(FRAMEWORKS + "/" + id.value());
+  }
+
+  private void put(String path, byte[] data) {
+    try {
+      try {
+        curator.create().forPath(path, data);
+      } catch (KeeperException.NodeExistsException e) {
+        curator.setData().forPath(path, data);
+      }
+    } catch (Exception e) {
+      throw new StoreException("zk: cannot write " + path + ": " + e, e);
+    }
+  }
+
+  private void delete(String path) {
+    try {
+      curator.delete().forPath(path);
+    } catch (KeeperException.NoNodeException e) {
+      // already gone
+    } catch (Exception e) {
+      throw new StoreException("zk: cannot delete " + path + ": " + e, e);
+    }
+  }
+
+  private <T> List<T> readAll(String parent, Class<T> type) {
+    try {
+      List<T> out = new ArrayList<>();
+      for (String child : curator.getChildren().forPath(parent)) {
+        out.add(Json.read(curator.getData().forPath(parent + "/" + child), type));
+      }
+      return out;
+    } catch (Exception e) {
+      throw new StoreException("zk: cannot read " + parent + ": " + e, e);
+    }
+  }
+
+  @Override
+  public void close() {
+    curator.close();
+  }
+
+  /** A ZooKeeper read or write failed; the caller must not acknowledge what it was writing. */
+  public static final class StoreException extends RuntimeException {
+    public StoreException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+}

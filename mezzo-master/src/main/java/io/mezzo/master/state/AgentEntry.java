@@ -1,0 +1,48 @@
+package io.mezzo.master.state;
+
+import io.mezzo.core.http.HttpStream;
+import io.mezzo.core.model.AgentId;
+import io.mezzo.core.model.AgentInfo;
+import io.mezzo.core.model.Resources;
+
+/**
+ * The master's record of one admitted agent. Its admission ({@link #info}) is hard state, persisted
+ * before the agent hears SUBSCRIBED; everything else (connection, heartbeat time, usage) is soft
+ * state rebuilt from the agent. Owned by the master loop thread.
+ */
+public final class AgentEntry {
+  /** Connection state as the master sees it. */
+  public enum Status {
+    /** Subscribed with an open event stream. */
+    ACTIVE,
+    /** Stream closed; still within the heartbeat timeout, resources not offered. */
+    DISCONNECTED,
+    /** Missed too many heartbeats; its tasks were reported unreachable or lost. */
+    UNREACHABLE
+  }
+
+  public final AgentId id;
+  public AgentInfo info;
+  public Resources total;
+  public Resources used = Resources.EMPTY;
+  public Resources offered = Resources.EMPTY;
+  public Status status = Status.ACTIVE;
+  public HttpStream stream;
+  public long lastHeartbeatNanos;
+  public double registeredTime;
+  public double reregisteredTime;
+
+  public AgentEntry(AgentId id, AgentInfo info) {
+    this.id = id;
+    this.info = info;
+    this.total = Resources.of(info.resources());
+  }
+
+  public Resources available() {
+    return total.minus(used).minus(offered);
+  }
+
+  public boolean isActive() {
+    return status == Status.ACTIVE && stream != null && stream.isOpen();
+  }
+}

@@ -1,0 +1,61 @@
+package io.mezzo.master.state;
+
+import io.mezzo.core.http.HttpStream;
+import io.mezzo.core.model.AgentId;
+import io.mezzo.core.model.FrameworkId;
+import io.mezzo.core.model.FrameworkInfo;
+import io.mezzo.core.model.OfferId;
+import io.mezzo.core.model.TaskId;
+import io.mezzo.master.allocator.AllocationView;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The master's record of one subscribed framework. {@link #info} is hard state (persisted before
+ * SUBSCRIBED is sent); the stream, offers and filters are soft state. Owned by the master loop
+ * thread.
+ */
+public final class FrameworkEntry {
+  /** How many finished tasks are kept for {@code /master/state}. */
+  public static final int MAX_COMPLETED_TASKS = 1000;
+
+  public final FrameworkId id;
+  public FrameworkInfo info;
+  public HttpStream stream;
+  public String streamId;
+  public boolean suppressed;
+  public double registeredTime;
+  public double unregisteredTime;
+  /** Incremented on every (re)subscription, so that a stale failover timer can tell it is stale. */
+  public long generation;
+  public final Map<TaskId, TaskEntry> tasks = new LinkedHashMap<>();
+  public final Deque<TaskEntry> completed = new ArrayDeque<>();
+  public final Set<OfferId> offers = new LinkedHashSet<>();
+  public final Map<AgentId, AllocationView.Filter> filters = new HashMap<>();
+
+  public FrameworkEntry(FrameworkId id, FrameworkInfo info) {
+    this.id = id;
+    this.info = info;
+  }
+
+  public boolean isConnected() {
+    return stream != null && stream.isOpen();
+  }
+
+  public boolean partitionAware() {
+    return info.hasCapability("PARTITION_AWARE");
+  }
+
+  public void complete(TaskEntry task) {
+    tasks.remove(task.info.taskId());
+    completed.addLast(task);
+    while (completed.size() > MAX_COMPLETED_TASKS) {
+      completed.removeFirst();
+    }
+  }
+}

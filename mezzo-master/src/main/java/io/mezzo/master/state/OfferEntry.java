@@ -1,0 +1,9 @@
+package io.mezzo.master.state;
+
+import io.mezzo.core.model.AgentId;
+import io.mezzo.core.model.FrameworkId;
+import io.mezzo.core.model.OfferId;
+import io.mezzo.core.model.Resources;
+
+/** An outstanding offer: resources of one agent set aside for one framework. Immutable. */
+public record OfferEntry(OfferId id, FrameworkId frameworkId, AgentId agentId, Resources resources) {}
