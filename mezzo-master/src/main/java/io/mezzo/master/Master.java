@@ -82,7 +82,7 @@ public final class Master implements AutoCloseable {
         return null;
       }).get(30, TimeUnit.SECONDS);
       java.util.concurrent.atomic.AtomicReference<String> pid = new java.util.concurrent.atomic.AtomicReference<>();
-      HttpServer http = routes(loop, pid, clock.millis() / 1000.0)
+      HttpServer http = routes(loop, pid::get, clock.millis() / 1000.0)
           .bind(config.bindHost(), config.port())
           .maxRequestBytes(MAX_REQUEST_BYTES)
           .name("master-http")
