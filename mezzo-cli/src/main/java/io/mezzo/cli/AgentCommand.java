@@ -1,0 +1,52 @@
+package io.mezzo.cli;
+
+import io.mezzo.agent.Agent;
+import io.mezzo.agent.AgentConfig;
+import io.mezzo.core.model.Resources;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code mezzo agent}: runs one agent until stopped; stopping it kills its tasks. */
+@Command(name = "agent", mixinStandardHelpOptions = true, description = "Run an agent.")
+final class AgentCommand implements Callable<Integer> {
+  @Option(names = "--master", required = true, description = "The master's HOST:PORT.")
+  String master;
+
+  @Option(names = "--port", defaultValue = "5051", description = "HTTP port (default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(names = "--ip", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+  String ip;
+
+  @Option(names = "--hostname", description = "Host name advertised to the master (default: the --ip).")
+  String hostname;
+
+  @Option(names = "--work-dir", defaultValue = "/tmp/mezzo/agent", description = "Work directory (default: ${DEFAULT-VALUE}).")
+  Path workDir;
+
+  @Option(names = "--resources", description = "Resources in Mesos syntax, e.g. \"cpus:4;mem:8192;disk:20000;ports:[31000-32000]\" (default: detected).")
+  String resources;
+
+  @Option(names = "--status-retry-interval", defaultValue = "10s", converter = DurationConverter.class,
+      description = "How often an unacknowledged status update is resent (default: ${DEFAULT-VALUE}).")
+  Duration statusRetry;
+
+  @Option(names = "--kill-grace-period", defaultValue = "3s", converter = DurationConverter.class,
+      description = "SIGTERM to SIGKILL delay (default: ${DEFAULT-VALUE}).")
+  Duration killGrace;
+
+  @Override
+  public Integer call() throws Exception {
+    if (!master.matches("[^:/\\s]+:\\d{1,5}")) {
+      throw new IllegalArgumentException("--master: '" + master + "' (expected: HOST:PORT)");
+    }
+    Resources r = resources == null ? null : Resources.parse(resources);
+    Agent agent = Agent.start(new AgentConfig(master, ip, port, workDir.toAbsolutePath(), r,
+        hostname == null ? ip : hostname, statusRetry, killGrace));
+    System.out.println("mezzo agent listening on http://" + ip + ":" + agent.port() + ", master " + master);
+    return Daemon.runUntilStopped(agent);
+  }
+}

@@ -1,0 +1,60 @@
+package io.mezzo.cli;
+
+import io.mezzo.master.Master;
+import io.mezzo.master.MasterConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code mezzo master}: runs one master until stopped. */
+@Command(name = "master", mixinStandardHelpOptions = true, description = "Run a master.")
+final class MasterCommand implements Callable<Integer> {
+  @Option(names = "--port", defaultValue = "5050", description = "HTTP port (default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(names = "--ip", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+  String ip;
+
+  @Option(names = "--hostname", description = "Host name advertised in state and offers (default: the --ip).")
+  String hostname;
+
+  @Option(names = "--work-dir", defaultValue = "/tmp/mezzo/master", description = "Work directory (default: ${DEFAULT-VALUE}).")
+  Path workDir;
+
+  @Option(names = "--zk", description = "ZooKeeper connect string host:port,...; without it an embedded ZooKeeper runs in the work dir.")
+  String zk;
+
+  @Option(names = "--agent-heartbeat-interval", defaultValue = "15s", converter = DurationConverter.class,
+      description = "How often agents heartbeat (default: ${DEFAULT-VALUE}).")
+  Duration agentHeartbeat;
+
+  @Option(names = "--max-missed-heartbeats", defaultValue = "5",
+      description = "Missed heartbeats before an agent is unreachable (default: ${DEFAULT-VALUE}).")
+  int maxMissed;
+
+  @Option(names = "--framework-heartbeat-interval", defaultValue = "15s", converter = DurationConverter.class,
+      description = "HEARTBEAT events to frameworks (default: ${DEFAULT-VALUE}).")
+  Duration frameworkHeartbeat;
+
+  @Option(names = "--allocation-interval", defaultValue = "1s", converter = DurationConverter.class,
+      description = "Batch allocation interval (default: ${DEFAULT-VALUE}).")
+  Duration allocationInterval;
+
+  @Option(names = "--kill-grace-period", defaultValue = "3s", converter = DurationConverter.class,
+      description = "SIGTERM to SIGKILL delay when killing tasks (default: ${DEFAULT-VALUE}).")
+  Duration killGrace;
+
+  MasterConfig config() {
+    return new MasterConfig(ip, port, workDir.toAbsolutePath(), zk, hostname == null ? ip : hostname, agentHeartbeat,
+        maxMissed, frameworkHeartbeat, allocationInterval, killGrace);
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    Master master = Master.start(config());
+    System.out.println("mezzo master " + master.masterId() + " listening on http://" + ip + ":" + master.port());
+    return Daemon.runUntilStopped(master);
+  }
+}

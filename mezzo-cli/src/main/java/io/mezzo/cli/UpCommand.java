@@ -1,0 +1,85 @@
+package io.mezzo.cli;
+
+import io.mezzo.agent.Agent;
+import io.mezzo.agent.AgentConfig;
+import io.mezzo.core.model.Resources;
+import io.mezzo.master.Master;
+import io.mezzo.master.MasterConfig;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code mezzo up}: the embedded single-machine cluster. Embedded ZooKeeper, one master and N agents
+ * in this JVM on loopback, each agent with its own work directory and port range; the machine's
+ * cpus and memory are split between the agents. Ctrl-C stops everything and kills every task.
+ */
+@Command(name = "up", mixinStandardHelpOptions = true, description = "Start a single-machine cluster (ZooKeeper, master, agents).")
+final class UpCommand implements Callable<Integer> {
+  @Option(names = "--port", defaultValue = "5050", description = "Master port (default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(names = "--agents", defaultValue = "2", description = "How many agents (default: ${DEFAULT-VALUE}).")
+  int agents;
+
+  @Option(names = "--work-dir", defaultValue = "/tmp/mezzo/up", description = "Work directory (default: ${DEFAULT-VALUE}).")
+  Path workDir;
+
+  @Override
+  public Integer call() throws Exception {
+    if (agents < 1 || agents > 16) {
+      throw new IllegalArgumentException("--agents: " + agents + " (expected: 1..16)");
+    }
+    Path dir = workDir.toAbsolutePath();
+    MasterConfig defaults = MasterConfig.defaults(dir.resolve("master"));
+    MasterConfig mc = new MasterConfig("127.0.0.1", port, dir.resolve("master"), null, "127.0.0.1",
+        Duration.ofSeconds(5), 3, defaults.frameworkHeartbeatInterval(), defaults.allocationInterval(),
+        defaults.killGracePeriod());
+    List<AutoCloseable> parts = new ArrayList<>();
+    Master master = Master.start(mc);
+    parts.add(master);
+    String masterAddress = "127.0.0.1:" + master.port();
+    int cpus = Math.max(1, Runtime.getRuntime().availableProcessors() / agents);
+    long memMb = physicalMemoryMb() / 2 / agents;
+    StringBuilder agentLines = new StringBuilder();
+    try {
+      for (int i = 0; i < agents; i++) {
+        long firstPort = 31000 + i * 1000L;
+        Resources r = Resources.parse("cpus:" + cpus + ";mem:" + Math.max(256, memMb) + ";disk:10240;ports:["
+            + firstPort + "-" + (firstPort + 999) + "]");
+        Agent agent = Agent.start(new AgentConfig(masterAddress, "127.0.0.1", 0, dir.resolve("agent-" + (i + 1)), r,
+            "127.0.0.1", Duration.ofSeconds(10), Duration.ofSeconds(3)));
+        parts.add(agent);
+        agentLines.append(String.format("  agent %d   http://127.0.0.1:%d  %s  (work dir %s)%n",
+            i + 1, agent.port(), r, dir.resolve("agent-" + (i + 1))));
+      }
+    } catch (RuntimeException e) {
+      for (int i = parts.size() - 1; i >= 0; i--) {
+        parts.get(i).close();
+      }
+      throw e;
+    }
+    System.out.printf("Mezzo is up.%n"
+        + "  master    http://%s  (state: http://%s/master/state, scheduler API: /api/v1/scheduler)%n"
+        + "  zookeeper embedded, data in %s%n"
+        + "%s"
+        + "Try: ./mezzo execute --master %s --name hello --command 'echo hello from $HOST:$PORT0' "
+        + "--resources 'cpus:0.1;mem:32;ports:[31000-31000]'%n"
+        + "Ctrl-C stops the cluster and kills every task it started.%n",
+        masterAddress, masterAddress, dir.resolve("master/zookeeper"), agentLines, masterAddress);
+    return Daemon.runUntilStopped(parts.toArray(new AutoCloseable[0]));
+  }
+
+  private static long physicalMemoryMb() {
+    var os = ManagementFactory.getOperatingSystemMXBean();
+    if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+      return sun.getTotalMemorySize() / (1024 * 1024);
+    }
+    return 4096;
+  }
+}
