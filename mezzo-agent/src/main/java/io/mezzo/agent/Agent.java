@@ -1,0 +1,159 @@
+package io.mezzo.agent;
+
+import io.mezzo.agent.containerizer.ProcessGroups;
+import io.mezzo.agent.http.AgentHttp;
+import io.mezzo.agent.http.SandboxFiles;
+import io.mezzo.agent.resources.ResourceDetector;
+import io.mezzo.agent.task.TaskManager;
+import io.mezzo.core.http.HttpServer;
+import io.mezzo.core.http.JsonClient;
+import io.mezzo.core.model.AgentId;
+import io.mezzo.core.model.Resources;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running Mezzo agent: runs the master's tasks as OS processes on this machine.
+ *
+ * <p>{@link #start} binds the HTTP API ({@code /health}, {@code /state}, {@code /files/read}) and
+ * begins subscribing to the master in the background; it returns at once, and the agent keeps trying
+ * while the master is down. {@link #close} stops it: no more master events, every task's process group
+ * gets SIGTERM, then SIGKILL after the kill grace period, and the HTTP server stops. No task process
+ * outlives a closed agent.
+ *
+ * <p>Thread-safe. The agent's state lives on its loop thread (see {@link AgentLoop}); the methods here
+ * only read published values or hand work over.
+ */
+public final class Agent implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
+
+  private final AgentConfig config;
+  private final ScheduledExecutorService loopExecutor;
+  private final ExecutorService fileReader;
+  private final AgentLoop loop;
+  private final HttpServer http;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private Agent(AgentConfig config, ScheduledExecutorService loopExecutor, ExecutorService fileReader,
+      AgentLoop loop, HttpServer http) {
+    this.config = config;
+    this.loopExecutor = loopExecutor;
+    this.fileReader = fileReader;
+    this.loop = loop;
+    this.http = http;
+  }
+
+  /**
+   * Starts an agent: creates the work directory, detects resources if none are given, binds HTTP and
+   * starts connecting to the master.
+   *
+   * @throws IllegalArgumentException if the work directory holds an invalid {@code agent.id}
+   * @throws IllegalStateException if the port cannot be bound
+   * @throws UncheckedIOException if the work directory cannot be created
+   */
+  public static Agent start(AgentConfig config) {
+    try {
+      Files.createDirectories(config.workDir());
+    } catch (IOException e) {
+      throw new UncheckedIOException("workDir: cannot create " + config.workDir() + ": " + e.getMessage(), e);
+    }
+    Optional<AgentId> savedId = AgentIdFile.read(config.workDir());
+    Resources resources = config.resources() != null ? config.resources() : ResourceDetector.detect(config.workDir());
+    SandboxFiles files;
+    try {
+      files = new SandboxFiles(config.workDir());
+    } catch (IOException e) {
+      throw new UncheckedIOException("workDir: cannot resolve " + config.workDir() + ": " + e.getMessage(), e);
+    }
+    ScheduledExecutorService loopExecutor = Executors.newSingleThreadScheduledExecutor(daemon("agent-loop"));
+    ExecutorService fileReader = Executors.newSingleThreadExecutor(daemon("agent-files"));
+    JsonClient client = new JsonClient(Duration.ofSeconds(2), Duration.ofSeconds(10));
+    AgentLoop loop = new AgentLoop(config, resources, savedId, loopExecutor, client);
+    HttpServer http;
+    try {
+      http = AgentHttp.start(config.bindHost(), config.port(), loop::state, files, fileReader);
+    } catch (RuntimeException e) {
+      loopExecutor.shutdownNow();
+      fileReader.shutdownNow();
+      throw e;
+    }
+    loop.start(http.port());
+    LOG.info("agent listening on {}:{} with {}; master {}{}", config.bindHost(), http.port(), resources,
+        config.masterHostPort(), savedId.map(id -> ", id " + id).orElse(""));
+    return new Agent(config, loopExecutor, fileReader, loop, http);
+  }
+
+  /** The HTTP port actually bound. */
+  public int port() {
+    return http.port();
+  }
+
+  /** The id the master gave this agent, once it has subscribed. */
+  public Optional<AgentId> agentId() {
+    return loop.agentId();
+  }
+
+  /** Stops the agent and kills every task it runs (SIGTERM, SIGKILL after the grace period). Idempotent. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    loop.link().close();
+    List<TaskManager.Running> running = List.of();
+    try {
+      running = loop.terminateAll();
+    } catch (IllegalStateException e) {
+      LOG.error("cannot stop tasks cleanly", e);
+    }
+    if (!running.isEmpty()) {
+      LOG.info("stopping {} task(s): SIGTERM, SIGKILL after {} ms", running.size(), config.killGracePeriod().toMillis());
+      awaitExits(running, config.killGracePeriod());
+      // Whether or not the main processes are gone, nothing may be left in their groups.
+      running.forEach(r -> ProcessGroups.signal(r.pgid(), "KILL"));
+      awaitExits(running, Duration.ofSeconds(5));
+    }
+    http.close();
+    loopExecutor.shutdownNow();
+    fileReader.shutdownNow();
+    try {
+      loopExecutor.awaitTermination(2, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    LOG.info("agent stopped");
+  }
+
+  private static void awaitExits(List<TaskManager.Running> running, Duration timeout) {
+    CompletableFuture<?>[] exits = running.stream().map(TaskManager.Running::exit).toArray(CompletableFuture[]::new);
+    try {
+      CompletableFuture.allOf(exits).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException | ExecutionException e) {
+      // SIGKILL follows, or the caller gives up
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}

@@ -1,0 +1,179 @@
+package io.mezzo.agent;
+
+import io.mezzo.agent.containerizer.Containerizer;
+import io.mezzo.agent.http.AgentStateView;
+import io.mezzo.agent.link.MasterLink;
+import io.mezzo.agent.status.StatusUpdateManager;
+import io.mezzo.agent.task.TaskManager;
+import io.mezzo.core.agentapi.AgentCall;
+import io.mezzo.core.agentapi.AgentEvent;
+import io.mezzo.core.http.JsonClient;
+import io.mezzo.core.model.AgentId;
+import io.mezzo.core.model.AgentInfo;
+import io.mezzo.core.model.Resources;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's event loop: takes the master's events, process exits and timers one at a time on the
+ * single thread {@code agent-loop}, which owns the agent's id, its tasks ({@link TaskManager}) and
+ * its pending updates ({@link StatusUpdateManager}). Nothing else changes that state, so none of it
+ * is locked (the Kafka {@code QuorumController} way).
+ *
+ * <p>Other threads only hand work over: the {@link MasterLink} calls the {@link MasterLink.Listener}
+ * methods from its own threads, HTTP handlers ask for {@link #state()} through the loop. The id is
+ * also published in an {@link AtomicReference} for {@link Agent#agentId()}.
+ */
+final class AgentLoop implements MasterLink.Listener {
+  private static final Logger LOG = LoggerFactory.getLogger(AgentLoop.class);
+
+  private final AgentConfig config;
+  private final Resources resources;
+  private final ScheduledExecutorService loop;
+  private final MasterLink link;
+  private final StatusUpdateManager updates;
+  private final TaskManager tasks;
+  private final AtomicReference<AgentId> published = new AtomicReference<>();
+  private AgentId agentId;
+  private boolean subscribed;
+  private int port;
+
+  AgentLoop(AgentConfig config, Resources resources, Optional<AgentId> savedId, ScheduledExecutorService loop,
+      JsonClient client) {
+    this.config = config;
+    this.resources = resources;
+    this.loop = loop;
+    this.agentId = savedId.orElse(null);
+    this.link = new MasterLink(config.masterHostPort(), client, this, System::nanoTime);
+    this.updates = new StatusUpdateManager(loop, config.statusRetryInterval(),
+        (framework, status) -> link.post(AgentCall.update(agentId, framework, status)), Clock.systemUTC());
+    this.tasks = new TaskManager(loop, new Containerizer(config.workDir()), updates, config.hostname(),
+        config.killGracePeriod(), System.getenv());
+  }
+
+  /** Starts talking to the master, advertising {@code httpPort}. Any thread; once. */
+  void start(int httpPort) {
+    loop.execute(() -> this.port = httpPort);
+    link.start();
+  }
+
+  Optional<AgentId> agentId() {
+    return Optional.ofNullable(published.get());
+  }
+
+  MasterLink link() {
+    return link;
+  }
+
+  /** The state view, computed on the loop. Any thread. */
+  CompletableFuture<Object> state() {
+    return CompletableFuture.supplyAsync(() -> new AgentStateView(
+        agentId == null ? null : agentId.value(), config.hostname(), port, config.masterHostPort(), subscribed,
+        resources.toStateMap(), tasks.used().toStateMap(), tasks.view()), loop);
+  }
+
+  /** Stops every task (see {@link TaskManager#terminateAll}); blocks for the loop's answer. Any thread but the loop. */
+  java.util.List<TaskManager.Running> terminateAll() {
+    try {
+      return CompletableFuture.supplyAsync(tasks::terminateAll, loop).get(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while stopping tasks", e);
+    } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
+      throw new IllegalStateException("cannot stop tasks on the agent loop: " + e, e);
+    }
+  }
+
+  // ---------------------------------------------------------------- MasterLink.Listener (link threads)
+
+  @Override
+  public AgentCall subscribeCall() throws InterruptedException {
+    try {
+      return CompletableFuture.supplyAsync(this::subscribeCallOnLoop, loop).get(10, TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("cannot build SUBSCRIBE on the agent loop: " + e, e);
+    }
+  }
+
+  @Override
+  public void onEvent(AgentEvent event) {
+    post(() -> handle(event));
+  }
+
+  @Override
+  public void onDisconnected() {
+    post(() -> {
+      subscribed = false;
+      updates.disconnected();
+    });
+  }
+
+  // ---------------------------------------------------------------- on the loop
+
+  private AgentCall subscribeCallOnLoop() {
+    AgentInfo info = new AgentInfo(agentId, config.hostname(), port, resources.toList());
+    return AgentCall.subscribe(info, tasks.tracked());
+  }
+
+  private void handle(AgentEvent event) {
+    try {
+      if (event.type() == null) {
+        LOG.warn("ignoring an event without type from the master");
+        return;
+      }
+      switch (event.type()) {
+        case SUBSCRIBED -> onSubscribed(event.subscribed());
+        case LAUNCH -> tasks.launch(event.launch().frameworkId(), event.launch().task());
+        case KILL -> tasks.kill(event.kill().frameworkId(), event.kill().taskId(), event.kill().gracePeriodSeconds());
+        case ACKNOWLEDGE -> tasks.acknowledge(
+            event.acknowledge().frameworkId(), event.acknowledge().taskId(), event.acknowledge().uuid());
+        case HEARTBEAT, ERROR -> { } // the link watches for silence and logs errors
+        default -> LOG.warn("ignoring event {}", event.type());
+      }
+    } catch (NullPointerException e) {
+      LOG.warn("ignoring malformed {} event: a required field is missing", event.type(), e);
+    } catch (RuntimeException e) {
+      LOG.error("BUG: handling {} failed", event.type(), e);
+    }
+  }
+
+  private void onSubscribed(AgentEvent.Subscribed s) {
+    if (s == null || s.agentId() == null) {
+      LOG.warn("ignoring SUBSCRIBED without agent_id");
+      return;
+    }
+    if (agentId != null && !agentId.equals(s.agentId())) {
+      LOG.warn("master gave this agent a new id {} (was {})", s.agentId(), agentId);
+    }
+    if (!s.agentId().equals(agentId) || published.get() == null) {
+      try {
+        AgentIdFile.write(config.workDir(), s.agentId());
+      } catch (IOException e) {
+        LOG.error("cannot persist agent id {} in {}: a restart will register a new agent", s.agentId(), config.workDir(), e);
+      }
+    }
+    agentId = s.agentId();
+    published.set(agentId);
+    subscribed = true;
+    tasks.agentId(agentId);
+    updates.connected();
+  }
+
+  private void post(Runnable r) {
+    try {
+      loop.execute(r);
+    } catch (RejectedExecutionException e) {
+      LOG.debug("agent loop stopped; dropping an event");
+    }
+  }
+}

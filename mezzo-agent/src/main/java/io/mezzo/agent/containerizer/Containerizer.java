@@ -1,0 +1,97 @@
+package io.mezzo.agent.containerizer;
+
+import io.mezzo.core.model.CommandInfo;
+import io.mezzo.core.model.FrameworkId;
+import io.mezzo.core.model.TaskId;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Runs command tasks as plain OS processes in sandboxes (the Mesos "posix" launcher, without
+ * isolators yet).
+ *
+ * <p>A sandbox is {@code workDir/frameworks/<framework>/tasks/<task>/runs/<run>}, with a fresh random
+ * run id per launch, so that a relaunched task never writes into an old run's files. The task runs
+ * through {@code setsid}, which gives it its own session and process group: its pgid equals its pid,
+ * and {@link ProcessGroups} can signal everything it forks at once. The JVM's children are never group
+ * leaders, so {@code setsid} execs in place rather than forking: the {@link Process} is the task. Its
+ * stdin is {@code /dev/null}, stdout and stderr go to the sandbox's {@code stdout} and {@code stderr}
+ * files, its working directory is the sandbox, and its pid is written to {@code task.pid} there (the
+ * test kit kills leftovers from those files).
+ *
+ * <p>Stateless apart from the work directory; the agent loop calls it. Spawning blocks for the
+ * fork/exec only.
+ */
+public final class Containerizer {
+  /** The file in each sandbox holding the task's pid (= its pgid). */
+  public static final String PID_FILE = "task.pid";
+
+  private final Path workDir;
+
+  public Containerizer(Path workDir) {
+    this.workDir = workDir;
+  }
+
+  /** Creates a new, empty run directory for the task and returns it. */
+  public Path createSandbox(FrameworkId framework, TaskId task) throws IOException {
+    Path sandbox = workDir.resolve("frameworks").resolve(framework.value())
+        .resolve("tasks").resolve(task.value())
+        .resolve("runs").resolve(UUID.randomUUID().toString());
+    if (!sandbox.normalize().startsWith(workDir)) {
+      // Ids cannot hold '/' or start with '.', so this cannot happen; checked because a sandbox
+      // outside the work dir would be served by the files API.
+      throw new IllegalStateException("BUG: sandbox " + sandbox + " is outside the work dir " + workDir);
+    }
+    return Files.createDirectories(sandbox);
+  }
+
+  /**
+   * Starts {@code command} in {@code sandbox} with exactly {@code env} as its environment.
+   *
+   * @throws IOException if the process cannot be started (the message says why)
+   */
+  public Process spawn(Path sandbox, CommandInfo command, Map<String, String> env) throws IOException {
+    ProcessBuilder pb = new ProcessBuilder(argv(command))
+        .directory(sandbox.toFile())
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+        .redirectOutput(sandbox.resolve("stdout").toFile())
+        .redirectError(sandbox.resolve("stderr").toFile());
+    pb.environment().clear();
+    pb.environment().putAll(env);
+    Process process = pb.start();
+    try {
+      Files.writeString(sandbox.resolve(PID_FILE), process.pid() + "\n");
+    } catch (IOException e) {
+      process.destroyForcibly();
+      throw new IOException("cannot write " + sandbox.resolve(PID_FILE) + ": " + e.getMessage(), e);
+    }
+    return process;
+  }
+
+  /**
+   * {@code setsid sh -c VALUE} for shell commands; {@code setsid VALUE ARGS[1..]} otherwise
+   * ({@code arguments[0]} is argv[0] in Mesos, which a JDK process cannot set apart from the program).
+   */
+  static List<String> argv(CommandInfo command) {
+    List<String> argv = new ArrayList<>();
+    argv.add("setsid");
+    if (command.isShell()) {
+      argv.add("sh");
+      argv.add("-c");
+      argv.add(command.value());
+    } else {
+      argv.add(command.value());
+      List<String> args = command.arguments();
+      if (args != null && args.size() > 1) {
+        argv.addAll(args.subList(1, args.size()));
+      }
+    }
+    return argv;
+  }
+}

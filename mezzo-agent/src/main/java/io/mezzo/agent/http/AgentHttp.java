@@ -1,0 +1,33 @@
+package io.mezzo.agent.http;
+
+import io.mezzo.core.http.HttpResponse;
+import io.mezzo.core.http.HttpServer;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.function.Supplier;
+
+/**
+ * The agent's HTTP API: {@code GET /health} ("ok"), {@code GET /state} (the agent and its tasks, as
+ * JSON) and {@code GET /files/read} (see {@link SandboxFiles}).
+ *
+ * <p>Handlers run on Netty event loops and never block there: the state is computed on the agent loop
+ * (the {@code state} supplier hands over to it) and files are read on {@code fileReader}.
+ */
+public final class AgentHttp {
+  private AgentHttp() {}
+
+  /** Binds and starts the server; the caller closes it. */
+  public static HttpServer start(String host, int port, Supplier<CompletionStage<Object>> state,
+      SandboxFiles files, ExecutorService fileReader) {
+    return HttpServer.builder()
+        .bind(host, port)
+        .name("agent-http")
+        .route("GET", "/health", req -> CompletableFuture.completedFuture(HttpResponse.text(200, "ok")))
+        .route("GET", "/state", req -> state.get().thenApply(s -> HttpResponse.json(200, s)))
+        .route("GET", "/files/read", req -> CompletableFuture.supplyAsync(
+            () -> HttpResponse.json(200, files.read(req.queryParam("path"), req.queryParam("offset"), req.queryParam("length"))),
+            fileReader))
+        .start();
+  }
+}

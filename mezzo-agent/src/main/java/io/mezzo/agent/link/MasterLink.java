@@ -1,0 +1,239 @@
+package io.mezzo.agent.link;
+
+import io.mezzo.core.agentapi.AgentCall;
+import io.mezzo.core.agentapi.AgentEvent;
+import io.mezzo.core.http.JsonClient;
+import io.mezzo.core.model.AgentId;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's connection to the master: subscribes, keeps the subscription alive with heartbeats, and
+ * subscribes again whenever it is lost.
+ *
+ * <p>One session: POST {@code SUBSCRIBE} (built fresh by the {@link Listener}, so it carries the
+ * agent's id and tasks of that moment); on 200 the RecordIO event stream is read by the
+ * {@link JsonClient}'s reader thread, which hands each event to the listener in stream order. After
+ * {@code SUBSCRIBED}, a {@code HEARTBEAT} call goes out every heartbeat interval. The session ends when
+ * the stream ends or fails, when nothing at all (not even a {@code HEARTBEAT} event) has arrived for
+ * three intervals, or when a call is answered 404 (the master forgot the agent). Between sessions the
+ * link backs off from 200 ms, doubling up to 5 s; a session that got {@code SUBSCRIBED} resets it.
+ *
+ * <p>Threads: the session state belongs to the link's own thread ({@code agent-master-link}); the
+ * reader thread and HTTP reply callbacks talk to it only through a queue of {@link Signal}s tagged
+ * with their session, so late signals from an old session are ignored. Time comes from the injected
+ * {@code nanos} ticker.
+ */
+public final class MasterLink implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(MasterLink.class);
+
+  static final Duration INITIAL_BACKOFF = Duration.ofMillis(200);
+  static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+  /** How long to wait for SUBSCRIBED, before the heartbeat interval is known. */
+  static final Duration FIRST_EVENT_TIMEOUT = Duration.ofSeconds(15);
+  static final int MISSED_INTERVALS = 3;
+
+  /**
+   * What the link needs from the agent. Called on the link's threads: implementations hand the work
+   * over to the agent's own thread.
+   */
+  public interface Listener {
+    /** The SUBSCRIBE call to send now; may block briefly. */
+    AgentCall subscribeCall() throws InterruptedException;
+
+    /** One event of the current session, in stream order (on the stream's reader thread). */
+    void onEvent(AgentEvent event);
+
+    /** The session that delivered events has ended; updates must wait for the next SUBSCRIBED. */
+    void onDisconnected();
+  }
+
+  private sealed interface Signal permits Heard, Ended, Forgotten, Stop {}
+
+  private record Heard(long session, AgentEvent event) implements Signal {}
+
+  private record Ended(long session, Throwable cause) implements Signal {}
+
+  private record Forgotten(long session, String why) implements Signal {}
+
+  private record Stop() implements Signal {}
+
+  private final URI uri;
+  private final String master;
+  private final JsonClient client;
+  private final Listener listener;
+  private final LongSupplier nanos;
+  private final BlockingQueue<Signal> signals = new LinkedBlockingQueue<>();
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private final Thread thread;
+  private volatile boolean closed;
+  private volatile long currentSession;
+
+  /** @param masterHostPort {@code HOST:PORT}; calls go to {@code http://HOST:PORT/api/v1/agent} */
+  public MasterLink(String masterHostPort, JsonClient client, Listener listener, LongSupplier nanos) {
+    this.master = masterHostPort;
+    this.uri = URI.create("http://" + masterHostPort + "/api/v1/agent");
+    this.client = client;
+    this.listener = listener;
+    this.nanos = nanos;
+    this.thread = new Thread(this::run, "agent-master-link");
+    this.thread.setDaemon(true);
+  }
+
+  public void start() {
+    thread.start();
+  }
+
+  /** Posts a HEARTBEAT or UPDATE call without waiting; a 404 answer makes the link subscribe again. Any thread. */
+  public void post(AgentCall call) {
+    long session = currentSession;
+    client.post(uri, call, Map.of()).whenComplete((reply, error) -> {
+      if (error != null) {
+        LOG.debug("{} call to {} failed: {}", call.type(), master, error.toString());
+      } else if (reply.status() == 404) {
+        signals.offer(new Forgotten(session, call.type() + " answered 404: " + reply.body()));
+      } else if (!reply.ok()) {
+        LOG.warn("{} call refused by master {}: {} {}", call.type(), master, reply.status(), reply.body());
+      }
+    });
+  }
+
+  /** Stops the link and waits (briefly) for its thread; the listener hears no more events. */
+  @Override
+  public void close() {
+    closed = true;
+    signals.offer(new Stop());
+    stopped.countDown();
+    thread.interrupt(); // a SUBSCRIBE may be waiting for the master's answer
+    try {
+      thread.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void run() {
+    long backoffMs = INITIAL_BACKOFF.toMillis();
+    while (!closed) {
+      boolean subscribed = false;
+      try {
+        subscribed = session();
+      } catch (InterruptedException e) {
+        if (closed) {
+          break;
+        }
+      } catch (IOException e) {
+        LOG.info("master {} unreachable: {}; retrying in {} ms", master, e.toString(), backoffMs);
+      } catch (RuntimeException e) {
+        LOG.warn("subscription to master {} failed; retrying in {} ms", master, backoffMs, e);
+      }
+      if (subscribed) {
+        backoffMs = INITIAL_BACKOFF.toMillis();
+      }
+      try {
+        if (stopped.await(backoffMs, TimeUnit.MILLISECONDS)) {
+          break;
+        }
+      } catch (InterruptedException e) {
+        break;
+      }
+      if (!subscribed) {
+        backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF.toMillis());
+      }
+    }
+    LOG.debug("master link stopped");
+  }
+
+  /** One subscription, from SUBSCRIBE to its end; true if SUBSCRIBED arrived. */
+  private boolean session() throws IOException, InterruptedException {
+    long session = currentSession + 1;
+    AgentCall call = listener.subscribeCall();
+    currentSession = session;
+    JsonClient.Subscription sub = client.subscribe(uri, call, Map.of(), AgentEvent.class,
+        event -> {
+          if (currentSession == session && !closed) {
+            listener.onEvent(event);
+          }
+          signals.offer(new Heard(session, event));
+        },
+        cause -> signals.offer(new Ended(session, cause)));
+    if (!sub.isOpen()) {
+      LOG.warn("master {} refused SUBSCRIBE: {} {}", master, sub.reply().status(), sub.reply().body());
+      return false;
+    }
+    try {
+      return converse(session);
+    } finally {
+      currentSession = session + 1; // events still buffered in the old stream are dropped
+      sub.close();
+      listener.onDisconnected();
+    }
+  }
+
+  /** Waits for signals, heartbeats and watches for silence until the session ends. */
+  private boolean converse(long session) throws InterruptedException {
+    boolean subscribed = false;
+    AgentId agentId = null;
+    long intervalNs = 0;
+    long now = nanos.getAsLong();
+    long lastHeard = now;
+    long nextBeat = 0;
+    while (!closed) {
+      long silenceLimit = intervalNs == 0 ? FIRST_EVENT_TIMEOUT.toNanos() : MISSED_INTERVALS * intervalNs;
+      long wakeAt = lastHeard + silenceLimit;
+      if (intervalNs > 0 && nextBeat - wakeAt < 0) {
+        wakeAt = nextBeat;
+      }
+      Signal signal = signals.poll(Math.max(0, wakeAt - now), TimeUnit.NANOSECONDS);
+      now = nanos.getAsLong();
+      if (signal instanceof Stop) {
+        return subscribed;
+      } else if (signal instanceof Heard h && h.session() == session) {
+        lastHeard = now;
+        AgentEvent event = h.event();
+        if (event.type() == AgentEvent.Type.SUBSCRIBED && event.subscribed() != null) {
+          subscribed = true;
+          agentId = event.subscribed().agentId();
+          intervalNs = intervalNanos(event.subscribed().heartbeatIntervalSeconds());
+          nextBeat = now + intervalNs;
+          LOG.info("subscribed to master {} as agent {} (heartbeat every {} ms)", master, agentId, intervalNs / 1_000_000);
+        } else if (event.type() == AgentEvent.Type.ERROR) {
+          LOG.warn("master {} sent ERROR: {}", master, event.error() == null ? "" : event.error().message());
+        }
+      } else if (signal instanceof Ended e && e.session() == session) {
+        LOG.info("event stream from master {} ended{}; subscribing again", master,
+            e.cause() == null ? "" : ": " + e.cause());
+        return subscribed;
+      } else if (signal instanceof Forgotten f && f.session() == session) {
+        LOG.warn("master {} does not know this agent ({}); subscribing again", master, f.why());
+        return subscribed;
+      }
+      if (agentId != null && now - nextBeat >= 0) {
+        post(AgentCall.heartbeat(agentId));
+        nextBeat = now + intervalNs;
+      }
+      if (now - (lastHeard + silenceLimit) >= 0) {
+        LOG.warn("no event from master {} for {} ms; subscribing again", master, silenceLimit / 1_000_000);
+        return subscribed;
+      }
+    }
+    return subscribed;
+  }
+
+  private static long intervalNanos(double seconds) {
+    if (!(seconds > 0) || Double.isInfinite(seconds)) {
+      LOG.warn("heartbeat_interval_seconds: {} (expected: > 0); using 15 s", seconds);
+      return Duration.ofSeconds(15).toNanos();
+    }
+    return Math.max(1_000_000L, (long) (seconds * 1e9));
+  }
+}

@@ -1,0 +1,42 @@
+package io.mezzo.agent.task;
+
+import io.mezzo.agent.status.UpdateStream;
+import io.mezzo.core.model.FrameworkId;
+import io.mezzo.core.model.Resources;
+import io.mezzo.core.model.TaskInfo;
+import io.mezzo.core.model.TaskStatus;
+import java.nio.file.Path;
+import java.util.concurrent.ScheduledFuture;
+
+/**
+ * One task the agent tracks: what was launched, its process, and the latest status it reported.
+ *
+ * <p>Invariants: {@code latest} only moves along {@link io.mezzo.core.model.TaskState#canBecome};
+ * {@code pid > 1} once spawned and is also the task's process group id; {@code exited} is set once the
+ * process is gone and its group was killed. Owner: the agent loop ({@link TaskManager}).
+ */
+final class Task {
+  final FrameworkId frameworkId;
+  final TaskInfo info;
+  final Resources resources;
+  final UpdateStream updates;
+  TaskStatus latest;
+  Path sandbox;
+  Process process;
+  long pid;
+  boolean exited;
+  boolean killRequested;
+  ScheduledFuture<?> escalation;
+
+  Task(FrameworkId frameworkId, TaskInfo info, Resources resources, UpdateStream updates) {
+    this.frameworkId = frameworkId;
+    this.info = info;
+    this.resources = resources;
+    this.updates = updates;
+  }
+
+  /** Whether the process was started and has not been seen to exit. */
+  boolean isLive() {
+    return process != null && !exited;
+  }
+}

@@ -1,0 +1,288 @@
+package io.mezzo.agent.task;
+
+import io.mezzo.agent.containerizer.Containerizer;
+import io.mezzo.agent.containerizer.ProcessGroups;
+import io.mezzo.agent.containerizer.TaskEnvironment;
+import io.mezzo.agent.status.StatusUpdateManager;
+import io.mezzo.agent.status.UpdateStream;
+import io.mezzo.core.agentapi.AgentCall;
+import io.mezzo.core.model.AgentId;
+import io.mezzo.core.model.FrameworkId;
+import io.mezzo.core.model.Resources;
+import io.mezzo.core.model.TaskId;
+import io.mezzo.core.model.TaskInfo;
+import io.mezzo.core.model.TaskState;
+import io.mezzo.core.model.TaskStatus;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's tasks: launches them through the {@link Containerizer}, kills them, watches them exit,
+ * and reports every state change through the {@link StatusUpdateManager}.
+ *
+ * <p>Lifecycle of a task: {@code TASK_STARTING} before spawning, {@code TASK_RUNNING} once spawned,
+ * then {@code TASK_FINISHED} (exit 0), {@code TASK_FAILED} (other exits, or a spawn failure) or, after
+ * a kill, {@code TASK_KILLING} and {@code TASK_KILLED}. A kill sends SIGTERM to the task's process
+ * group and SIGKILL after the grace period if the task is still alive. Whenever a task's main process
+ * exits, its whole group is SIGKILLed, so nothing it forked outlives it. A task stays tracked (and is
+ * reported when the agent resubscribes) until its terminal update is acknowledged; its sandbox stays.
+ *
+ * <p>Owner: the agent loop. Every method must be called on {@code loop}, a single-threaded executor;
+ * process exits and kill timers are posted onto it.
+ */
+public final class TaskManager {
+  private static final Logger LOG = LoggerFactory.getLogger(TaskManager.class);
+
+  private record Key(FrameworkId framework, TaskId task) {}
+
+  private final ScheduledExecutorService loop;
+  private final Containerizer containerizer;
+  private final StatusUpdateManager updates;
+  private final String hostname;
+  private final Duration defaultGrace;
+  private final Map<String, String> agentEnv;
+  private final Map<Key, Task> tasks = new LinkedHashMap<>();
+  private AgentId agentId;
+
+  public TaskManager(ScheduledExecutorService loop, Containerizer containerizer, StatusUpdateManager updates,
+      String hostname, Duration defaultGrace, Map<String, String> agentEnv) {
+    this.loop = loop;
+    this.containerizer = containerizer;
+    this.updates = updates;
+    this.hostname = hostname;
+    this.defaultGrace = defaultGrace;
+    this.agentEnv = Map.copyOf(agentEnv);
+  }
+
+  /** The id the master gave this agent; set on every SUBSCRIBED, before any LAUNCH. */
+  public void agentId(AgentId id) {
+    this.agentId = id;
+  }
+
+  /** Handles LAUNCH: refuses what cannot run with TASK_ERROR, otherwise starts the task's process. */
+  public void launch(FrameworkId framework, TaskInfo info) {
+    if (framework == null || info == null || info.taskId() == null) {
+      LOG.warn("ignoring LAUNCH without framework_id, task or task.task_id: {} {}", framework, info);
+      return;
+    }
+    if (agentId == null) {
+      throw new IllegalStateException("BUG: LAUNCH of task " + info.taskId() + " before SUBSCRIBED");
+    }
+    Key key = new Key(framework, info.taskId());
+    if (tasks.containsKey(key)) {
+      // The tracked task keeps its own stream; the refusal travels on a stream of its own.
+      UpdateStream refusal = updates.open(framework, info.taskId(), () -> { });
+      updates.enqueue(refusal, updates.newStatus(info.taskId(), TaskState.TASK_ERROR,
+          "task_id: '" + info.taskId() + "' is in use by a task this agent still tracks (expected: a new task id)",
+          "REASON_TASK_INVALID", agentId));
+      return;
+    }
+    Resources resources;
+    String problem = null;
+    try {
+      resources = Resources.of(info.resources());
+    } catch (IllegalArgumentException e) {
+      resources = Resources.EMPTY;
+      problem = "task." + e.getMessage();
+    }
+    if (isSet(info.executor()) || isSet(info.container())) {
+      problem = "executor/container tasks are not supported yet (expected: a command task)";
+    } else if (info.command() == null || info.command().value() == null || info.command().value().isBlank()) {
+      problem = "command.value: missing (expected: the command to run)";
+    }
+    Task task = new Task(framework, info, resources, updates.open(framework, info.taskId(), () -> tasks.remove(key)));
+    tasks.put(key, task);
+    if (problem != null) {
+      update(task, TaskState.TASK_ERROR, problem, "REASON_TASK_INVALID");
+      return;
+    }
+    update(task, TaskState.TASK_STARTING, null, null);
+    try {
+      task.sandbox = containerizer.createSandbox(framework, info.taskId());
+      Map<String, String> env = TaskEnvironment.build(new TaskEnvironment.Context(agentEnv,
+          task.sandbox.toString(), info.taskId().value(), framework.value(), agentId.value(), hostname,
+          TaskEnvironment.ports(info.resources()), info.command()));
+      if (info.command().user() != null) {
+        LOG.debug("task {}: command.user '{}' ignored: tasks run as the agent's user", info.taskId(), info.command().user());
+      }
+      task.process = containerizer.spawn(task.sandbox, info.command(), env);
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("task {} of framework {} failed to launch: {}", info.taskId(), framework, e.toString());
+      update(task, TaskState.TASK_FAILED, "Failed to launch the command: " + e.getMessage(),
+          "REASON_CONTAINER_LAUNCH_FAILED");
+      return;
+    }
+    task.pid = task.process.pid();
+    LOG.info("task {} of framework {} started: pid {}, sandbox {}", info.taskId(), framework, task.pid, task.sandbox);
+    update(task, TaskState.TASK_RUNNING, null, null);
+    task.process.onExit().whenComplete((p, error) -> post(() -> exited(task)));
+  }
+
+  /**
+   * Handles KILL: SIGTERM to the task's group, TASK_KILLING, SIGKILL after {@code graceSeconds} (the
+   * configured grace when not positive). An unknown task is answered with TASK_LOST.
+   */
+  public void kill(FrameworkId framework, TaskId taskId, double graceSeconds) {
+    if (framework == null || taskId == null) {
+      LOG.warn("ignoring KILL without framework_id or task_id");
+      return;
+    }
+    Task task = tasks.get(new Key(framework, taskId));
+    if (task == null) {
+      UpdateStream answer = updates.open(framework, taskId, () -> { });
+      updates.enqueue(answer, updates.newStatus(taskId, TaskState.TASK_LOST, "unknown task", "REASON_TASK_UNKNOWN", agentId));
+      return;
+    }
+    if (!task.isLive() || !task.process.isAlive() || task.killRequested) {
+      // Already terminal, about to report its exit, or being killed: nothing more to do.
+      LOG.debug("KILL of task {} in {} ignored", taskId, task.latest.state());
+      return;
+    }
+    Duration grace = graceSeconds > 0 && Double.isFinite(graceSeconds)
+        ? Duration.ofMillis((long) (graceSeconds * 1000)) : defaultGrace;
+    LOG.info("killing task {} of framework {} (pid {}): SIGTERM, SIGKILL after {} ms", taskId, framework, task.pid, grace.toMillis());
+    task.killRequested = true;
+    terminate(task);
+    update(task, TaskState.TASK_KILLING, null, null);
+    task.escalation = loop.schedule(() -> {
+      if (!task.exited) {
+        LOG.info("task {} outlived its {} ms grace period: SIGKILL", taskId, grace.toMillis());
+        forceKill(task);
+      }
+    }, grace.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Handles ACKNOWLEDGE. */
+  public void acknowledge(FrameworkId framework, TaskId task, String uuid) {
+    updates.acknowledge(framework, task, uuid);
+  }
+
+  /** Every tracked task with its latest status, for SUBSCRIBE. */
+  public List<AgentCall.AgentTask> tracked() {
+    List<AgentCall.AgentTask> out = new ArrayList<>();
+    tasks.values().forEach(t -> out.add(new AgentCall.AgentTask(t.frameworkId, t.info, t.latest)));
+    return out;
+  }
+
+  /** The resources of tasks that have not reached a terminal state. */
+  public Resources used() {
+    Resources used = Resources.EMPTY;
+    for (Task t : tasks.values()) {
+      if (!t.latest.state().isTerminal()) {
+        used = used.plus(t.resources);
+      }
+    }
+    return used;
+  }
+
+  public List<TaskView> view() {
+    List<TaskView> out = new ArrayList<>();
+    for (Task t : tasks.values()) {
+      out.add(new TaskView(t.info.taskId().value(), t.info.name(), t.frameworkId.value(), t.latest.state().name(),
+          t.sandbox == null ? null : t.sandbox.toString(), t.pid > 1 ? t.pid : null, t.resources.toStateMap()));
+    }
+    return out;
+  }
+
+  /** A live task's process group and the future of its exit, for stopping the agent. */
+  public record Running(TaskId taskId, long pgid, CompletableFuture<Process> exit) {}
+
+  /**
+   * Stops every task for the agent's shutdown: SIGTERM to each live group; returns them so that the
+   * caller can wait out the grace period and SIGKILL what is left (off the loop). No updates are sent.
+   */
+  public List<Running> terminateAll() {
+    List<Running> out = new ArrayList<>();
+    for (Task t : tasks.values()) {
+      updates.abandon(t.updates);
+      if (t.escalation != null) {
+        t.escalation.cancel(false);
+      }
+      if (t.isLive()) {
+        t.killRequested = true;
+        terminate(t);
+        out.add(new Running(t.info.taskId(), t.pid, t.process.onExit()));
+      }
+    }
+    tasks.clear();
+    return out;
+  }
+
+  private void exited(Task task) {
+    if (task.exited || !tasks.containsValue(task)) {
+      return; // terminateAll() took over
+    }
+    task.exited = true;
+    if (task.escalation != null) {
+      task.escalation.cancel(false);
+    }
+    int code = task.process.exitValue();
+    // Whatever the task forked into its group dies with it.
+    ProcessGroups.signal(task.pid, "KILL");
+    String how = describeExit(code);
+    LOG.info("task {} of framework {} (pid {}): {}", task.info.taskId(), task.frameworkId, task.pid, how);
+    if (task.killRequested) {
+      update(task, TaskState.TASK_KILLED, how, null);
+    } else if (code == 0) {
+      update(task, TaskState.TASK_FINISHED, how, null);
+    } else {
+      update(task, TaskState.TASK_FAILED, how, "REASON_COMMAND_EXECUTOR_FAILED");
+    }
+  }
+
+  /**
+   * The JDK reports a death by signal N as exit value 128 + N, as shells do; values in that range are
+   * read as signals (a command that really exits with 130 is reported as signal 2).
+   */
+  static String describeExit(int code) {
+    if (code > 128 && code <= 128 + 64) {
+      return "Command terminated by signal " + (code - 128);
+    }
+    return "Command exited with status " + code;
+  }
+
+  private void update(Task task, TaskState state, String message, String reason) {
+    if (task.latest != null && !task.latest.state().canBecome(state)) {
+      throw new IllegalStateException("BUG: task " + task.info.taskId() + ": " + task.latest.state() + " -> " + state
+          + " (expected: a transition TaskState allows)");
+    }
+    TaskStatus status = updates.newStatus(task.info.taskId(), state, message, reason, agentId);
+    task.latest = status;
+    updates.enqueue(task.updates, status);
+  }
+
+  private static void terminate(Task task) {
+    // Right after the spawn, setsid may not have made the group yet: signal the process itself then.
+    if (!ProcessGroups.signal(task.pid, "TERM") && task.process.isAlive()) {
+      task.process.destroy();
+    }
+  }
+
+  private static void forceKill(Task task) {
+    if (!ProcessGroups.signal(task.pid, "KILL") && task.process.isAlive()) {
+      task.process.destroyForcibly();
+    }
+  }
+
+  private void post(Runnable r) {
+    try {
+      loop.execute(r);
+    } catch (RejectedExecutionException e) {
+      LOG.debug("agent loop stopped; dropping a task event");
+    }
+  }
+
+  private static boolean isSet(com.fasterxml.jackson.databind.JsonNode node) {
+    return node != null && !node.isNull() && !node.isMissingNode();
+  }
+}
