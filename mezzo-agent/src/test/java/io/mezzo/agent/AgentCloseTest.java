@@ -25,8 +25,7 @@ class AgentCloseTest {
 
   @Test
   void closeKillsEveryTaskIncludingOnesIgnoringSigterm() throws IOException {
-    Agent agent = master.startAgent(workDir);
-    await().atMost(Duration.ofSeconds(10)).until(() -> agent.agentId().isPresent());
+    Agent agent = master.startSubscribedAgent(workDir);
     master.launch(shellTask("polite", "sleep 1000 & sleep 1000; wait"));
     master.launch(shellTask("stubborn", "trap '' TERM; touch trapped; sleep 1000"));
     await().atMost(Duration.ofSeconds(10)).until(() ->

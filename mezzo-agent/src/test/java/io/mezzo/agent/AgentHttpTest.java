@@ -35,8 +35,7 @@ class AgentHttpTest {
 
   @BeforeEach
   void startAgent() {
-    agent = master.startAgent(workDir);
-    await().atMost(Duration.ofSeconds(10)).until(() -> agent.agentId().isPresent());
+    agent = master.startSubscribedAgent(workDir);
   }
 
   @Test

@@ -99,6 +99,13 @@ final class FakeMaster implements BeforeEachCallback, AfterEachCallback {
     return startAgent(workDir, c -> c);
   }
 
+  /** Starts an agent and waits until it has subscribed and holds its id. */
+  Agent startSubscribedAgent(Path workDir) {
+    Agent agent = startAgent(workDir);
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> agent.agentId().isPresent());
+    return agent;
+  }
+
   private HttpResponse handle(AgentCall call) {
     calls.add(call);
     switch (call.type()) {

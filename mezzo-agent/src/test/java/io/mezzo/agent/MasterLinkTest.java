@@ -42,8 +42,7 @@ class MasterLinkTest {
 
   @Test
   void agentResubscribesWithItsIdAndTasksAfterTheMasterStreamEnds() {
-    Agent agent = master.startAgent(workDir);
-    await().atMost(Duration.ofSeconds(10)).until(() -> agent.agentId().isPresent());
+    Agent agent = master.startSubscribedAgent(workDir);
     AgentId id = agent.agentId().orElseThrow();
     master.launch(shellTask("survivor", "sleep 1000"));
     await().atMost(Duration.ofSeconds(10)).until(() -> master.states("survivor").contains(TASK_RUNNING));
@@ -78,8 +77,7 @@ class MasterLinkTest {
   @Test
   void heartbeatsFlowAndASilentMasterIsDroppedAfterThreeIntervals() {
     master.heartbeatSeconds = 0.2; // the fake master never sends HEARTBEAT events
-    Agent agent = master.startAgent(workDir);
-    await().atMost(Duration.ofSeconds(10)).until(() -> agent.agentId().isPresent());
+    Agent agent = master.startSubscribedAgent(workDir);
 
     await().atMost(Duration.ofSeconds(10)).until(() -> master.calls(AgentCall.Type.SUBSCRIBE).size() >= 2);
     assertThat(master.calls(AgentCall.Type.HEARTBEAT)).isNotEmpty()
@@ -91,8 +89,7 @@ class MasterLinkTest {
     master.heartbeatSeconds = 0.2;
     master.sendHeartbeats = true; // so that only the 404 can end the stream
     master.heartbeatsToForget = 1;
-    Agent agent = master.startAgent(workDir);
-    await().atMost(Duration.ofSeconds(10)).until(() -> agent.agentId().isPresent());
+    Agent agent = master.startSubscribedAgent(workDir);
 
     await().atMost(Duration.ofSeconds(10)).until(() -> master.calls(AgentCall.Type.SUBSCRIBE).size() >= 2);
     assertThat(master.calls(AgentCall.Type.SUBSCRIBE).get(1).subscribe().agentInfo().id())

@@ -26,8 +26,7 @@ class StatusUpdateDeliveryTest {
   @Test
   void unacknowledgedUpdateIsResentUntilAckedAndTheNextOnlyFollowsTheAck() {
     master.autoAck = false;
-    Agent agent = master.startAgent(workDir);
-    await().atMost(Duration.ofSeconds(10)).until(() -> agent.agentId().isPresent());
+    Agent agent = master.startSubscribedAgent(workDir);
 
     master.launch(shellTask("slow-acks", "true"));
 

@@ -42,8 +42,7 @@ class TaskLifecycleTest {
 
   @BeforeEach
   void startAgent() {
-    agent = master.startAgent(workDir);
-    await().atMost(Duration.ofSeconds(10)).until(() -> agent.agentId().isPresent());
+    agent = master.startSubscribedAgent(workDir);
   }
 
   @Test

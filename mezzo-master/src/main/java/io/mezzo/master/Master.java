@@ -124,11 +124,7 @@ public final class Master implements AutoCloseable {
   }
 
   private static CompletionStage<HttpResponse> scheduler(MasterLoop loop, HttpRequest req) {
-    requireJson(req);
-    Call call = Json.read(req.body(), Call.class);
-    if (call.type() == null) {
-      throw HttpError.badRequest("type: missing (expected: one of " + java.util.Arrays.toString(Call.Type.values()) + ")");
-    }
+    Call call = readCall(req, Call.class, Call::type, Call.Type.values());
     if (call.type() == Call.Type.SUBSCRIBE) {
       return loop.call(() -> loop.subscribeFramework(call));
     }
@@ -137,15 +133,21 @@ public final class Master implements AutoCloseable {
   }
 
   private static CompletionStage<HttpResponse> agent(MasterLoop loop, HttpRequest req) {
-    requireJson(req);
-    AgentCall call = Json.read(req.body(), AgentCall.class);
-    if (call.type() == null) {
-      throw HttpError.badRequest("type: missing (expected: one of " + java.util.Arrays.toString(AgentCall.Type.values()) + ")");
-    }
+    AgentCall call = readCall(req, AgentCall.class, AgentCall::type, AgentCall.Type.values());
     if (call.type() == AgentCall.Type.SUBSCRIBE) {
       return loop.call(() -> loop.subscribeAgent(call));
     }
     return loop.call(() -> loop.agentCall(call));
+  }
+
+  /** Parses a JSON call body; a missing {@code type} is a 400 that lists the expected types. */
+  private static <T> T readCall(HttpRequest req, Class<T> kind, java.util.function.Function<T, ?> type, Object[] types) {
+    requireJson(req);
+    T call = Json.read(req.body(), kind);
+    if (type.apply(call) == null) {
+      throw HttpError.badRequest("type: missing (expected: one of " + java.util.Arrays.toString(types) + ")");
+    }
+    return call;
   }
 
   private static void requireJson(HttpRequest req) {

@@ -157,13 +157,4 @@ public final class TestFramework implements AutoCloseable {
     }
   }
 
-  /** Convenience: resources in Mesos syntax. */
-  public static Resources resources(String text) {
-    return Resources.parse(text);
-  }
-
-  /** Convenience: a fresh command for tests. */
-  public static CommandInfo shell(String command) {
-    return CommandInfo.shell(command);
-  }
 }

@@ -35,10 +35,4 @@ public record HttpResponse(
   public static HttpResponse stream(String contentType, Map<String, String> headers, Consumer<HttpStream> opener) {
     return new HttpResponse(200, contentType, new byte[0], headers, opener);
   }
-
-  public HttpResponse withHeader(String name, String value) {
-    Map<String, String> copy = new java.util.LinkedHashMap<>(headers);
-    copy.put(name, value);
-    return new HttpResponse(status, contentType, body, Map.copyOf(copy), streamOpener);
-  }
 }

@@ -162,10 +162,6 @@ public final class Resources {
     return b.build();
   }
 
-  public static Resources scalars(double cpus, double mem) {
-    return new Builder().scalar("cpus", cpus).scalar("mem", mem).build();
-  }
-
   public double scalar(String name) {
     Long v = scalars.get(name);
     return v == null ? 0.0 : v / SCALE;
@@ -231,11 +227,6 @@ public final class Resources {
       }
     }
     return true;
-  }
-
-  /** The names and amounts {@code other} holds beyond this, for error messages. */
-  public String shortfall(Resources other) {
-    return other.minus(this).toString();
   }
 
   /** The wire form, scalars first, each with role {@code *}. */

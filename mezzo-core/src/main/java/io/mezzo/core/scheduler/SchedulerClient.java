@@ -90,10 +90,6 @@ public final class SchedulerClient implements AutoCloseable {
     return frameworkId.join();
   }
 
-  public String streamId() {
-    return streamId;
-  }
-
   /** Sends {@code call} (framework id filled in when absent); completes with the HTTP reply. */
   public CompletableFuture<JsonClient.Reply> send(Call call) {
     Call withId = call.frameworkId() != null ? call : new Call(frameworkId(), call.type(), call.subscribe(),
