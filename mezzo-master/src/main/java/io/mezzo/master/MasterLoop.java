@@ -186,7 +186,7 @@ final class MasterLoop {
     } else {
       f.info = info;
       if (f.stream != null) {
-        f.stream.send(frame(Event.error("Framework failed over")));
+        f.stream.send(f.encoder.apply(Event.error("Framework failed over")));
         f.stream.close();
       }
       LOG.info("framework {} ({}) resubscribed", id, info.name());
@@ -208,7 +208,7 @@ final class MasterLoop {
       return;
     }
     f.stream = stream;
-    stream.send(frame(Event.subscribed(id, config.frameworkHeartbeatInterval().toMillis() / 1000.0)));
+    send(f, Event.subscribed(id, config.frameworkHeartbeatInterval().toMillis() / 1000.0));
     stream.onClose(() -> execute(() -> frameworkDisconnected(id, stream)));
     requestAllocation();
   }
@@ -789,17 +789,13 @@ final class MasterLoop {
           updateTask(f, t, masterStatus(t.info.taskId(), state, agent.id, "REASON_AGENT_REMOVED", message));
         }
       }
-      if (f.isConnected()) {
-        f.stream.send(frame(Event.failure(agent.id)));
-      }
+      send(f, Event.failure(agent.id));
     }
   }
 
   private void heartbeatFrameworks() {
     for (FrameworkEntry f : frameworks.values()) {
-      if (f.isConnected()) {
-        f.stream.send(frame(Event.heartbeat()));
-      }
+      send(f, Event.heartbeat());
     }
   }
 
@@ -854,7 +850,7 @@ final class MasterLoop {
       batches.computeIfAbsent(f.id, k -> new ArrayList<>()).add(new Offer(id, f.id, agent.id,
           agent.info.hostname(), d.resources().toList(), new Offer.AllocationInfo(f.info.effectiveRole())));
     }
-    batches.forEach((fid, list) -> frameworks.get(fid).stream.send(frame(Event.offers(list))));
+    batches.forEach((fid, list) -> send(frameworks.get(fid), Event.offers(list)));
   }
 
   private List<OfferEntry> offersOf(AgentId agent) {
@@ -880,8 +876,8 @@ final class MasterLoop {
     FrameworkEntry f = frameworks.get(o.frameworkId());
     if (f != null) {
       f.offers.remove(id);
-      if (rescind && f.isConnected()) {
-        f.stream.send(frame(Event.rescind(id)));
+      if (rescind) {
+        send(f, Event.rescind(id));
       }
     }
     requestAllocation();
@@ -890,8 +886,13 @@ final class MasterLoop {
   // ---------------------------------------------------------------- helpers
 
   private void sendUpdate(FrameworkEntry f, TaskStatus status) {
+    send(f, Event.update(status));
+  }
+
+  /** Sends {@code event} on the framework's stream, in the encoding it subscribed with. */
+  private void send(FrameworkEntry f, Event event) {
     if (f.isConnected()) {
-      f.stream.send(frame(Event.update(status)));
+      f.stream.send(f.encoder.apply(event));
     }
   }
 

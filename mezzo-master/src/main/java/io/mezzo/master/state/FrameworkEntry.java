@@ -1,6 +1,9 @@
 package io.mezzo.master.state;
 
 import io.mezzo.core.http.HttpStream;
+import io.mezzo.core.json.Json;
+import io.mezzo.core.recordio.RecordIo;
+import io.mezzo.core.scheduler.Event;
 import io.mezzo.core.model.AgentId;
 import io.mezzo.core.model.FrameworkId;
 import io.mezzo.core.model.FrameworkInfo;
@@ -14,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The master's record of one subscribed framework. {@link #info} is hard state (persisted before
@@ -27,6 +31,8 @@ public final class FrameworkEntry {
   public final FrameworkId id;
   public FrameworkInfo info;
   public HttpStream stream;
+  /** Frames events for {@link #stream} in the encoding the framework subscribed with. */
+  public Function<Event, byte[]> encoder = FrameworkEntry::jsonFrame;
   public String streamId;
   public boolean suppressed;
   public double registeredTime;
@@ -41,6 +47,11 @@ public final class FrameworkEntry {
   public FrameworkEntry(FrameworkId id, FrameworkInfo info) {
     this.id = id;
     this.info = info;
+  }
+
+  /** A RecordIO frame holding {@code event} as JSON: the default encoding. */
+  public static byte[] jsonFrame(Event event) {
+    return RecordIo.frame(Json.write(event));
   }
 
   public boolean isConnected() {
