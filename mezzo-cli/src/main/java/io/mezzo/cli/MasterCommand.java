@@ -46,9 +46,13 @@ final class MasterCommand implements Callable<Integer> {
       description = "SIGTERM to SIGKILL delay when killing tasks (default: ${DEFAULT-VALUE}).")
   Duration killGrace;
 
+  @Option(names = "--offer-timeout", defaultValue = "60s", converter = DurationConverter.class,
+      description = "Rescind offers left unused this long (default: ${DEFAULT-VALUE}).")
+  Duration offerTimeout;
+
   MasterConfig config() {
     return new MasterConfig(ip, port, workDir.toAbsolutePath(), zk, hostname == null ? ip : hostname, agentHeartbeat,
-        maxMissed, frameworkHeartbeat, allocationInterval, killGrace);
+        maxMissed, frameworkHeartbeat, allocationInterval, killGrace, offerTimeout);
   }
 
   @Override

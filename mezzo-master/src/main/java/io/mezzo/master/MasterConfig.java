@@ -15,7 +15,9 @@ import java.time.Duration;
  * @param maxMissedHeartbeats heartbeats an agent may miss before it is unreachable (Mesos: 5)
  * @param frameworkHeartbeatInterval how often frameworks get a HEARTBEAT event (Mesos: 15 s)
  * @param allocationInterval how often a batch allocation runs (Mesos: 1 s)
- * @param killGracePeriod time between SIGTERM and SIGKILL when a task is killed
+ * @param killGracePeriod time between SIGTERM and SIGKILL when a task is killed (unless the task or the
+ *     KILL call carries a kill policy)
+ * @param offerTimeout how long an offer may stay unused before it is rescinded
  */
 public record MasterConfig(
     String bindHost,
@@ -27,7 +29,18 @@ public record MasterConfig(
     int maxMissedHeartbeats,
     Duration frameworkHeartbeatInterval,
     Duration allocationInterval,
-    Duration killGracePeriod) {
+    Duration killGracePeriod,
+    Duration offerTimeout) {
+
+  /** Mesos's default offer timeout is none; Mezzo rescinds unused offers after a minute. */
+  public static final Duration DEFAULT_OFFER_TIMEOUT = Duration.ofSeconds(60);
+
+  public MasterConfig(String bindHost, int port, Path workDir, String zkConnect, String hostname,
+      Duration agentHeartbeatInterval, int maxMissedHeartbeats, Duration frameworkHeartbeatInterval,
+      Duration allocationInterval, Duration killGracePeriod) {
+    this(bindHost, port, workDir, zkConnect, hostname, agentHeartbeatInterval, maxMissedHeartbeats,
+        frameworkHeartbeatInterval, allocationInterval, killGracePeriod, DEFAULT_OFFER_TIMEOUT);
+  }
 
   public MasterConfig {
     if (port < 0 || port > 65535) {
@@ -40,6 +53,7 @@ public record MasterConfig(
     requirePositive("framework-heartbeat-interval", frameworkHeartbeatInterval);
     requirePositive("allocation-interval", allocationInterval);
     requirePositive("kill-grace-period", killGracePeriod);
+    requirePositive("offer-timeout", offerTimeout);
     if (maxMissedHeartbeats < 1) {
       throw new IllegalArgumentException("max-missed-heartbeats: " + maxMissedHeartbeats + " (expected: >= 1)");
     }
@@ -52,6 +66,11 @@ public record MasterConfig(
   public static MasterConfig defaults(Path workDir) {
     return new MasterConfig("127.0.0.1", 5050, workDir, null, "127.0.0.1", Duration.ofSeconds(15), 5,
         Duration.ofSeconds(15), Duration.ofSeconds(1), Duration.ofSeconds(3));
+  }
+
+  public MasterConfig withOfferTimeout(Duration timeout) {
+    return new MasterConfig(bindHost, port, workDir, zkConnect, hostname, agentHeartbeatInterval, maxMissedHeartbeats,
+        frameworkHeartbeatInterval, allocationInterval, killGracePeriod, timeout);
   }
 
   /** How long an agent may be silent before it is marked unreachable. */

@@ -33,6 +33,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -75,6 +76,9 @@ final class MasterLoop {
   private long nextAgentId;
   private long nextOfferId;
   private boolean allocationPending;
+  private boolean fullAllocationPending;
+  /** Agents whose resources changed since the last cycle. */
+  private final Set<AgentId> dirtyAgents = new LinkedHashSet<>();
 
   MasterLoop(MasterConfig config, ScheduledExecutorService loop, ZkStore store, Allocator allocator,
       Clock clock, LongSupplier nanos, String masterId) {
@@ -138,7 +142,10 @@ final class MasterLoop {
     long fhb = config.frameworkHeartbeatInterval().toMillis();
     loop.scheduleWithFixedDelay(() -> execute(this::heartbeatFrameworks), fhb, fhb, TimeUnit.MILLISECONDS);
     long alloc = config.allocationInterval().toMillis();
-    loop.scheduleWithFixedDelay(() -> execute(this::allocate), alloc, alloc, TimeUnit.MILLISECONDS);
+    loop.scheduleWithFixedDelay(() -> execute(() -> {
+      expireOffers();
+      allocate(true);
+    }), alloc, alloc, TimeUnit.MILLISECONDS);
   }
 
   // ---------------------------------------------------------------- frameworks
@@ -311,6 +318,7 @@ final class MasterLoop {
     // Validate the offers: all must be outstanding, this framework's, and on one agent.
     String offerError = null;
     AgentId agentId = null;
+    String role = null;
     Resources offered = Resources.EMPTY;
     Set<OfferId> seen = new HashSet<>();
     for (OfferId id : offerIds) {
@@ -321,8 +329,11 @@ final class MasterLoop {
         offerError = "Offer " + id + " appears more than once";
       } else if (agentId != null && !agentId.equals(o.agentId())) {
         offerError = "Offers " + offerIds + " span more than one agent";
+      } else if (role != null && !role.equals(o.role())) {
+        offerError = "Offers " + offerIds + " are allocated to more than one role";
       } else {
         agentId = o.agentId();
+        role = o.role();
         offered = offered.plus(o.resources());
       }
     }
@@ -339,7 +350,6 @@ final class MasterLoop {
           sendUpdate(f, masterStatus(t.taskId(), state, t.agentId(), "REASON_INVALID_OFFERS", offerError));
         }
       }
-      requestAllocation();
       return;
     }
     AgentEntry agent = agents.get(agentId);
@@ -370,10 +380,9 @@ final class MasterLoop {
       }
       inThisCall.add(task.taskId());
       remaining = remaining.minus(needs);
-      launch(f, agent, task.withAgentId(agentId), needs);
+      launch(f, agent, task.withAgentId(agentId), needs, role);
     }
     setFilter(f, agentId, remaining, accept.filters());
-    requestAllocation();
   }
 
   private String validateTask(FrameworkEntry f, TaskInfo task, AgentId agentId, String where, Set<TaskId> inThisCall) {
@@ -402,12 +411,13 @@ final class MasterLoop {
     return null;
   }
 
-  private void launch(FrameworkEntry f, AgentEntry agent, TaskInfo task, Resources needs) {
+  private void launch(FrameworkEntry f, AgentEntry agent, TaskInfo task, Resources needs, String role) {
     TaskStatus staging = new TaskStatus(task.taskId(), TaskState.TASK_STAGING, null, TaskStatus.Source.SOURCE_MASTER,
         null, agent.id, nowSeconds(), null, null);
-    TaskEntry entry = new TaskEntry(task, f.id, agent.id, needs, staging);
+    TaskEntry entry = new TaskEntry(task, f.id, agent.id, needs, role, staging);
     f.tasks.put(task.taskId(), entry);
-    agent.used = agent.used.plus(needs);
+    agent.tasks.add(entry);
+    hold(f, agent, entry);
     sendAgent(agent, AgentEvent.launch(f.id, task));
     LOG.debug("launching task {} of framework {} on agent {}", task.taskId(), f.id, agent.id);
   }
@@ -422,7 +432,6 @@ final class MasterLoop {
       }
     }
     declined.forEach((agent, r) -> setFilter(f, agent, r, filters));
-    requestAllocation();
   }
 
   private void setFilter(FrameworkEntry f, AgentId agent, Resources refused, Call.Filters filters) {
@@ -465,7 +474,7 @@ final class MasterLoop {
       sendAgent(agent, AgentEvent.acknowledge(f.id, ack.taskId(), ack.uuid()));
     }
     if (t != null && t.state().isTerminal() && ack.uuid().equals(t.latest.uuid())) {
-      f.complete(t);
+      completeTask(f, t);
     }
   }
 
@@ -513,7 +522,7 @@ final class MasterLoop {
             "Framework " + f.id + " removed"));
       }
       releaseResources(t);
-      f.complete(t);
+      completeTask(f, t);
     }
     if (f.stream != null) {
       f.stream.close();
@@ -566,8 +575,8 @@ final class MasterLoop {
       if (agent.stream != null) {
         agent.stream.close();
       }
-      for (OfferEntry o : offersOf(id)) {
-        removeOffer(o.id(), true);
+      for (OfferId o : new ArrayList<>(agent.offers)) {
+        removeOffer(o, true);
       }
       agent.info = info;
       agent.total = total;
@@ -610,9 +619,13 @@ final class MasterLoop {
         } catch (IllegalArgumentException e) {
           r = Resources.EMPTY;
         }
-        t = new TaskEntry(at.task().withAgentId(agent.id), f.id, agent.id, r, at.status().withUuid(null));
-        t.holdsResources = running;
+        t = new TaskEntry(at.task().withAgentId(agent.id), f.id, agent.id, r, f.info.effectiveRole(),
+            at.status().withUuid(null));
         f.tasks.put(tid, t);
+        agent.tasks.add(t);
+        if (running) {
+          hold(f, agent, t);
+        }
         continue;
       }
       if (!t.agentId.equals(agent.id)) {
@@ -627,21 +640,19 @@ final class MasterLoop {
         }
       }
       if (!running) {
-        t.holdsResources = false;
+        releaseResources(t);
       }
     }
     // Tasks the master launched there that the agent no longer knows.
-    for (FrameworkEntry f : frameworks.values()) {
-      for (TaskEntry t : new ArrayList<>(f.tasks.values())) {
-        if (t.agentId.equals(agent.id) && !seen.contains(t.info.taskId()) && !t.state().isTerminal()) {
-          TaskState state = f.partitionAware() ? TaskState.TASK_DROPPED : TaskState.TASK_LOST;
-          TaskStatus s = masterStatus(t.info.taskId(), state, agent.id, "REASON_AGENT_REREGISTERED",
-              "Task is unknown to agent " + agent.id + " after it re-registered");
-          updateTask(f, t, s);
-        }
+    for (TaskEntry t : new ArrayList<>(agent.tasks)) {
+      FrameworkEntry f = frameworks.get(t.frameworkId);
+      if (f != null && !seen.contains(t.info.taskId()) && !t.state().isTerminal()) {
+        TaskState state = f.partitionAware() ? TaskState.TASK_DROPPED : TaskState.TASK_LOST;
+        TaskStatus s = masterStatus(t.info.taskId(), state, agent.id, "REASON_AGENT_REREGISTERED",
+            "Task is unknown to agent " + agent.id + " after it re-registered");
+        updateTask(f, t, s);
       }
     }
-    recomputeUsed(agent);
     return followUps;
   }
 
@@ -656,7 +667,7 @@ final class MasterLoop {
       stream.send(frame(e));
     }
     stream.onClose(() -> execute(() -> agentDisconnected(agent.id, stream)));
-    requestAllocation();
+    requestAllocation(agent.id);
   }
 
   private void agentDisconnected(AgentId id, HttpStream stream) {
@@ -669,8 +680,8 @@ final class MasterLoop {
       agent.status = AgentEntry.Status.DISCONNECTED;
       LOG.info("agent {} disconnected; unreachable after {} without heartbeats", id, config.agentTimeout());
     }
-    for (OfferEntry o : offersOf(id)) {
-      removeOffer(o.id(), true);
+    for (OfferId o : new ArrayList<>(agent.offers)) {
+      removeOffer(o, true);
     }
   }
 
@@ -725,10 +736,20 @@ final class MasterLoop {
     if (status.state().isTerminal()) {
       releaseResources(t);
       if (status.uuid() == null) {
-        f.complete(t);
+        completeTask(f, t);
       }
     }
     sendUpdate(f, status);
+  }
+
+  /** Counts the task's resources as used on its agent and held by its framework's role. */
+  private void hold(FrameworkEntry f, AgentEntry agent, TaskEntry t) {
+    if (t.holdsResources) {
+      return;
+    }
+    t.holdsResources = true;
+    agent.used = agent.used.plus(t.resources);
+    f.hold(t.role, t.resources);
   }
 
   private void releaseResources(TaskEntry t) {
@@ -740,19 +761,21 @@ final class MasterLoop {
     if (agent != null) {
       agent.used = agent.used.minus(t.resources);
     }
-    requestAllocation();
+    FrameworkEntry f = frameworks.get(t.frameworkId);
+    if (f != null) {
+      f.release(t.role, t.resources);
+    }
+    requestAllocation(t.agentId);
   }
 
-  private void recomputeUsed(AgentEntry agent) {
-    Resources used = Resources.EMPTY;
-    for (FrameworkEntry f : frameworks.values()) {
-      for (TaskEntry t : f.tasks.values()) {
-        if (t.agentId.equals(agent.id) && t.holdsResources) {
-          used = used.plus(t.resources);
-        }
-      }
+  /** Moves a task to its framework's completed list and out of its agent's index. */
+  private void completeTask(FrameworkEntry f, TaskEntry t) {
+    releaseResources(t);
+    f.complete(t);
+    AgentEntry agent = agents.get(t.agentId);
+    if (agent != null) {
+      agent.tasks.remove(t);
     }
-    agent.used = used;
   }
 
   private void checkAgents() {
@@ -778,17 +801,18 @@ final class MasterLoop {
       agent.stream = null;
       s.close();
     }
-    for (OfferEntry o : offersOf(agent.id)) {
-      removeOffer(o.id(), true);
+    for (OfferId o : new ArrayList<>(agent.offers)) {
+      removeOffer(o, true);
     }
     String message = "Agent " + agent.id + " is unreachable: no heartbeat for " + config.agentTimeout().toMillis() + " ms";
-    for (FrameworkEntry f : frameworks.values()) {
-      for (TaskEntry t : new ArrayList<>(f.tasks.values())) {
-        if (t.agentId.equals(agent.id) && !t.state().isTerminal()) {
-          TaskState state = f.partitionAware() ? TaskState.TASK_UNREACHABLE : TaskState.TASK_LOST;
-          updateTask(f, t, masterStatus(t.info.taskId(), state, agent.id, "REASON_AGENT_REMOVED", message));
-        }
+    for (TaskEntry t : new ArrayList<>(agent.tasks)) {
+      FrameworkEntry f = frameworks.get(t.frameworkId);
+      if (f != null && !t.state().isTerminal()) {
+        TaskState state = f.partitionAware() ? TaskState.TASK_UNREACHABLE : TaskState.TASK_LOST;
+        updateTask(f, t, masterStatus(t.info.taskId(), state, agent.id, "REASON_AGENT_REMOVED", message));
       }
+    }
+    for (FrameworkEntry f : frameworks.values()) {
       send(f, Event.failure(agent.id));
     }
   }
@@ -801,66 +825,103 @@ final class MasterLoop {
 
   // ---------------------------------------------------------------- offers and allocation
 
+  /** Asks for a full allocation cycle over every active agent, run once the loop is free. */
   private void requestAllocation() {
+    fullAllocationPending = true;
+    scheduleAllocation();
+  }
+
+  /** Asks for an allocation of one agent's resources (they were just freed or added). */
+  private void requestAllocation(AgentId agent) {
+    dirtyAgents.add(agent);
+    scheduleAllocation();
+  }
+
+  private void scheduleAllocation() {
     if (!allocationPending) {
       allocationPending = true;
-      loop.execute(this::allocate);
+      execute(() -> allocate(false));
     }
   }
 
-  private void allocate() {
+  /**
+   * One allocation cycle. The periodic batch ({@code periodic}) and any cycle asked for by a change
+   * to frameworks cover every active agent; a cycle asked for because resources were freed covers
+   * only those agents, so that a busy cluster does not re-sort ten thousand idle agents for every
+   * finished task. Shares are always relative to the whole cluster.
+   */
+  private void allocate(boolean periodic) {
     allocationPending = false;
+    boolean full = periodic || fullAllocationPending;
+    fullAllocationPending = false;
     long now = nanos.getAsLong();
     List<AllocationView.AgentView> agentViews = new ArrayList<>();
-    for (AgentEntry a : agents.values()) {
-      if (a.isActive()) {
-        agentViews.add(new AllocationView.AgentView(a.id, a.total, a.available()));
-      }
-    }
-    Map<FrameworkId, Resources> held = new HashMap<>();
-    for (FrameworkEntry f : frameworks.values()) {
-      Resources r = Resources.EMPTY;
-      for (TaskEntry t : f.tasks.values()) {
-        if (t.holdsResources) {
-          r = r.plus(t.resources);
+    if (full) {
+      dirtyAgents.clear();
+      for (AgentEntry a : agents.values()) {
+        if (a.isActive()) {
+          agentViews.add(new AllocationView.AgentView(a.id, a.total, a.available()));
         }
       }
-      held.put(f.id, r);
+    } else {
+      for (AgentId id : dirtyAgents) {
+        AgentEntry a = agents.get(id);
+        if (a != null && a.isActive()) {
+          agentViews.add(new AllocationView.AgentView(a.id, a.total, a.available()));
+        }
+      }
+      dirtyAgents.clear();
     }
-    for (OfferEntry o : offers.values()) {
-      held.merge(o.frameworkId(), o.resources(), Resources::plus);
+    if (agentViews.isEmpty()) {
+      return;
     }
     List<AllocationView.FrameworkView> frameworkViews = new ArrayList<>();
     for (FrameworkEntry f : frameworks.values()) {
       if (f.isConnected()) {
-        f.filters.values().removeIf(filter -> now - filter.untilNanos() >= 0);
-        frameworkViews.add(new AllocationView.FrameworkView(f.id, f.info.effectiveRole(), held.get(f.id),
+        if (full) {
+          f.filters.values().removeIf(filter -> now - filter.untilNanos() >= 0);
+        }
+        frameworkViews.add(new AllocationView.FrameworkView(f.id, f.info.effectiveRole(), f.allocatedTotal(),
             f.suppressed, f.filters));
       }
+    }
+    if (frameworkViews.isEmpty()) {
+      return;
     }
     List<Allocation> decisions = allocator.allocate(new AllocationView(agentViews, frameworkViews, now));
     Map<FrameworkId, List<Offer>> batches = new LinkedHashMap<>();
     for (Allocation d : decisions) {
       AgentEntry agent = agents.get(d.agent());
       FrameworkEntry f = frameworks.get(d.framework());
+      String role = f.info.effectiveRole();
       OfferId id = new OfferId(masterId + "-O" + nextOfferId++);
-      offers.put(id, new OfferEntry(id, f.id, agent.id, d.resources()));
+      offers.put(id, new OfferEntry(id, f.id, role, agent.id, d.resources(), now));
       agent.offered = agent.offered.plus(d.resources());
+      agent.offers.add(id);
       f.offers.add(id);
+      f.hold(role, d.resources());
       batches.computeIfAbsent(f.id, k -> new ArrayList<>()).add(new Offer(id, f.id, agent.id,
-          agent.info.hostname(), d.resources().toList(), new Offer.AllocationInfo(f.info.effectiveRole())));
+          agent.info.hostname(), d.resources().toList(), new Offer.AllocationInfo(role)));
     }
     batches.forEach((fid, list) -> send(frameworks.get(fid), Event.offers(list)));
   }
 
-  private List<OfferEntry> offersOf(AgentId agent) {
-    List<OfferEntry> out = new ArrayList<>();
+  /** Rescinds offers older than the offer timeout; offers are kept in creation order. */
+  private void expireOffers() {
+    long deadline = nanos.getAsLong() - config.offerTimeout().toNanos();
+    List<OfferId> expired = new ArrayList<>();
     for (OfferEntry o : offers.values()) {
-      if (o.agentId().equals(agent)) {
-        out.add(o);
+      if (o.createdNanos() - deadline > 0) {
+        break;
       }
+      expired.add(o.id());
     }
-    return out;
+    if (!expired.isEmpty()) {
+      LOG.info("rescinding {} offer(s) unused for {}", expired.size(), config.offerTimeout());
+    }
+    for (OfferId id : expired) {
+      removeOffer(id, true);
+    }
   }
 
   /** Takes an offer back; its resources return to the agent's pool. */
@@ -872,15 +933,17 @@ final class MasterLoop {
     AgentEntry agent = agents.get(o.agentId());
     if (agent != null) {
       agent.offered = agent.offered.minus(o.resources());
+      agent.offers.remove(id);
     }
     FrameworkEntry f = frameworks.get(o.frameworkId());
     if (f != null) {
       f.offers.remove(id);
+      f.release(o.role(), o.resources());
       if (rescind) {
         send(f, Event.rescind(id));
       }
     }
-    requestAllocation();
+    requestAllocation(o.agentId());
   }
 
   // ---------------------------------------------------------------- helpers

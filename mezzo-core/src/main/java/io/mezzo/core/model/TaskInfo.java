@@ -16,7 +16,24 @@ public record TaskInfo(
     CommandInfo command,
     JsonNode executor,
     JsonNode container,
-    Labels labels) {
+    Labels labels,
+    KillPolicy killPolicy) {
+
+  public TaskInfo(String name, TaskId taskId, AgentId agentId, List<Resource> resources, CommandInfo command,
+      JsonNode executor, JsonNode container, Labels labels) {
+    this(name, taskId, agentId, resources, command, executor, container, labels, null);
+  }
+
+  /** How a task is killed: {@code grace_period} between SIGTERM and SIGKILL. */
+  public record KillPolicy(DurationInfo gracePeriod) {
+    /** The grace period in seconds, or null when not given. */
+    public Double gracePeriodSeconds() {
+      return gracePeriod == null ? null : gracePeriod.nanoseconds() / 1e9;
+    }
+  }
+
+  /** A duration in the Mesos shape ({@code {"nanoseconds": ...}}). */
+  public record DurationInfo(long nanoseconds) {}
 
   /** Free-form key/value labels. */
   public record Labels(List<Label> labels) {}
@@ -25,6 +42,6 @@ public record TaskInfo(
   public record Label(String key, String value) {}
 
   public TaskInfo withAgentId(AgentId id) {
-    return new TaskInfo(name, taskId, id, resources, command, executor, container, labels);
+    return new TaskInfo(name, taskId, id, resources, command, executor, container, labels, killPolicy);
   }
 }

@@ -22,7 +22,14 @@ public record Call(
     Acknowledge acknowledge,
     Reconcile reconcile,
     Revive revive,
-    Suppress suppress) {
+    Suppress suppress,
+    Shutdown shutdown,
+    Message message) {
+
+  public Call(FrameworkId frameworkId, Type type, Subscribe subscribe, Accept accept, Decline decline, Kill kill,
+      Acknowledge acknowledge, Reconcile reconcile, Revive revive, Suppress suppress) {
+    this(frameworkId, type, subscribe, accept, decline, kill, acknowledge, reconcile, revive, suppress, null, null);
+  }
 
   /** Call types of the v1 scheduler API that Mezzo answers. */
   public enum Type {
@@ -34,7 +41,9 @@ public record Call(
     SUPPRESS,
     KILL,
     ACKNOWLEDGE,
-    RECONCILE
+    RECONCILE,
+    SHUTDOWN,
+    MESSAGE
   }
 
   /** SUBSCRIBE body. */
@@ -49,8 +58,21 @@ public record Call(
   /** DECLINE body. */
   public record Decline(List<OfferId> offerIds, Filters filters) {}
 
-  /** KILL body. */
-  public record Kill(TaskId taskId, AgentId agentId) {}
+  /** KILL body; a kill policy overrides the task's own for this kill. */
+  public record Kill(TaskId taskId, AgentId agentId, TaskInfo.KillPolicy killPolicy) {
+    public Kill(TaskId taskId, AgentId agentId) {
+      this(taskId, agentId, null);
+    }
+  }
+
+  /** SHUTDOWN body: stop an executor (in Mezzo, every task of a task group's executor). */
+  public record Shutdown(ExecutorId executorId, AgentId agentId) {}
+
+  /** MESSAGE body: opaque base64 {@code data} for an executor. */
+  public record Message(AgentId agentId, ExecutorId executorId, String data) {}
+
+  /** An executor id ({@code {"value": ...}}). */
+  public record ExecutorId(String value) {}
 
   /** ACKNOWLEDGE body; {@code uuid} is the base64 uuid of the update. */
   public record Acknowledge(AgentId agentId, TaskId taskId, String uuid) {}
@@ -67,8 +89,32 @@ public record Call(
   /** SUPPRESS body. */
   public record Suppress(List<String> roles) {}
 
-  /** An offer operation; Mezzo performs LAUNCH. */
-  public record Operation(OperationType type, Launch launch) {}
+  /**
+   * An offer operation: LAUNCH, LAUNCH_GROUP, RESERVE and UNRESERVE are performed; CREATE and
+   * DESTROY (persistent volumes) are refused with a reason.
+   */
+  public record Operation(OperationType type, Launch launch, LaunchGroup launchGroup, Reserve reserve,
+      Unreserve unreserve) {
+    public Operation(OperationType type, Launch launch) {
+      this(type, launch, null, null, null);
+    }
+  }
+
+  /** LAUNCH_GROUP body: tasks run together under one executor on one agent. */
+  public record LaunchGroup(ExecutorInfo executor, TaskGroup taskGroup) {}
+
+  /** The tasks of a LAUNCH_GROUP. */
+  public record TaskGroup(List<TaskInfo> tasks) {}
+
+  /** The executor of a task group (Mezzo plays Mesos's DEFAULT executor). */
+  public record ExecutorInfo(String type, ExecutorId executorId, FrameworkId frameworkId,
+      List<io.mezzo.core.model.Resource> resources) {}
+
+  /** RESERVE body: resources (with their new reservation) taken from the offer. */
+  public record Reserve(List<io.mezzo.core.model.Resource> resources) {}
+
+  /** UNRESERVE body: reserved resources of the offer to give back to {@code *}. */
+  public record Unreserve(List<io.mezzo.core.model.Resource> resources) {}
 
   /** Offer operation types (those beyond LAUNCH are refused with a clear reason for now). */
   public enum OperationType {

@@ -93,7 +93,8 @@ public final class SchedulerClient implements AutoCloseable {
   /** Sends {@code call} (framework id filled in when absent); completes with the HTTP reply. */
   public CompletableFuture<JsonClient.Reply> send(Call call) {
     Call withId = call.frameworkId() != null ? call : new Call(frameworkId(), call.type(), call.subscribe(),
-        call.accept(), call.decline(), call.kill(), call.acknowledge(), call.reconcile(), call.revive(), call.suppress());
+        call.accept(), call.decline(), call.kill(), call.acknowledge(), call.reconcile(), call.revive(), call.suppress(),
+        call.shutdown(), call.message());
     return http.post(endpoint, withId, Map.of("Mesos-Stream-Id", streamId));
   }
 

@@ -3,7 +3,10 @@ package io.mezzo.master.state;
 import io.mezzo.core.http.HttpStream;
 import io.mezzo.core.model.AgentId;
 import io.mezzo.core.model.AgentInfo;
+import io.mezzo.core.model.OfferId;
 import io.mezzo.core.model.Resources;
+import java.util.LinkedHashSet;
+import java.util.Set;
 
 /**
  * The master's record of one admitted agent. Its admission ({@link #info}) is hard state, persisted
@@ -31,6 +34,12 @@ public final class AgentEntry {
   public long lastHeartbeatNanos;
   public double registeredTime;
   public double reregisteredTime;
+  /** Tasks the master tracks on this agent that are not yet completed (an index over frameworks' tasks). */
+  public final Set<TaskEntry> tasks = new LinkedHashSet<>();
+  /** Outstanding offers of this agent's resources. */
+  public final Set<OfferId> offers = new LinkedHashSet<>();
+  /** Whether {@link #total} is counted in the cluster total the allocator shares against. */
+  public boolean countedInTotal;
 
   public AgentEntry(AgentId id, AgentInfo info) {
     this.id = id;

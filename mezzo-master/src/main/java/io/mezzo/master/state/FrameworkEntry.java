@@ -8,6 +8,7 @@ import io.mezzo.core.model.AgentId;
 import io.mezzo.core.model.FrameworkId;
 import io.mezzo.core.model.FrameworkInfo;
 import io.mezzo.core.model.OfferId;
+import io.mezzo.core.model.Resources;
 import io.mezzo.core.model.TaskId;
 import io.mezzo.master.allocator.AllocationView;
 import java.util.ArrayDeque;
@@ -43,6 +44,8 @@ public final class FrameworkEntry {
   public final Deque<TaskEntry> completed = new ArrayDeque<>();
   public final Set<OfferId> offers = new LinkedHashSet<>();
   public final Map<AgentId, AllocationView.Filter> filters = new HashMap<>();
+  /** What the framework holds per role: resources of its live tasks plus its outstanding offers. */
+  public final Map<String, Resources> allocated = new HashMap<>();
 
   public FrameworkEntry(FrameworkId id, FrameworkInfo info) {
     this.id = id;
@@ -60,6 +63,30 @@ public final class FrameworkEntry {
 
   public boolean partitionAware() {
     return info.hasCapability("PARTITION_AWARE");
+  }
+
+  /** Adds {@code r} to what the framework holds under {@code role}. */
+  public void hold(String role, Resources r) {
+    allocated.merge(role, r, Resources::plus);
+  }
+
+  /** Removes {@code r} from what the framework holds under {@code role}. */
+  public void release(String role, Resources r) {
+    Resources left = allocated.getOrDefault(role, Resources.EMPTY).minus(r);
+    if (left.isEmpty()) {
+      allocated.remove(role);
+    } else {
+      allocated.put(role, left);
+    }
+  }
+
+  /** Everything the framework holds, over all its roles. */
+  public Resources allocatedTotal() {
+    Resources sum = Resources.EMPTY;
+    for (Resources r : allocated.values()) {
+      sum = sum.plus(r);
+    }
+    return sum;
   }
 
   public void complete(TaskEntry task) {

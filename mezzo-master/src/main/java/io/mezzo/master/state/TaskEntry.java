@@ -18,13 +18,17 @@ public final class TaskEntry {
   public final FrameworkId frameworkId;
   public final AgentId agentId;
   public final Resources resources;
+  /** The role the task's resources are allocated to (the offer's allocation role). */
+  public final String role;
   public TaskStatus latest;
   public final List<TaskStatus> statuses = new ArrayList<>();
   /** Whether the resources still count as used on the agent. */
-  public boolean holdsResources = true;
+  public boolean holdsResources;
 
-  public TaskEntry(TaskInfo info, FrameworkId frameworkId, AgentId agentId, Resources resources, TaskStatus initial) {
+  public TaskEntry(TaskInfo info, FrameworkId frameworkId, AgentId agentId, Resources resources, String role,
+      TaskStatus initial) {
     this.info = info;
+    this.role = role;
     this.frameworkId = frameworkId;
     this.agentId = agentId;
     this.resources = resources;
