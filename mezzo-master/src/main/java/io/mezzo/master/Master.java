@@ -118,9 +118,23 @@ public final class Master implements AutoCloseable {
     for (String path : new String[] {"/health", "/master/health"}) {
       b.route("GET", path, req -> CompletableFuture.completedFuture(HttpResponse.text(200, "ok")));
     }
+    // Master detection, as Mesos does it: a 307 to the leading master (this one until HA arrives),
+    // with a protocol-relative Location.
+    b.route("GET", "/api/v1/scheduler", req -> redirect(pid, "/api/v1/scheduler"));
+    b.route("GET", "/master/api/v1/scheduler", req -> redirect(pid, "/api/v1/scheduler"));
+    b.route("POST", "/master/api/v1/scheduler", req -> scheduler(loop, req));
+    for (String path : new String[] {"/redirect", "/master/redirect"}) {
+      b.route("GET", path, req -> redirect(pid, ""));
+    }
     b.route("GET", "/version", req -> CompletableFuture.completedFuture(
         HttpResponse.json(200, Map.of("version", StateView.VERSION, "mezzo_version", VERSION))));
     return b;
+  }
+
+  private static CompletionStage<HttpResponse> redirect(java.util.function.Supplier<String> pid, String path) {
+    String leader = pid.get().substring(pid.get().indexOf('@') + 1);
+    return CompletableFuture.completedFuture(
+        new HttpResponse(307, HttpResponse.TEXT, new byte[0], Map.of("Location", "//" + leader + path), null));
   }
 
   private static CompletionStage<HttpResponse> scheduler(MasterLoop loop, HttpRequest req) {

@@ -25,6 +25,7 @@ import io.mezzo.master.allocator.AllocationView;
 import io.mezzo.master.allocator.Allocator;
 import io.mezzo.master.registry.ZkStore;
 import io.mezzo.master.state.AgentEntry;
+import io.mezzo.master.state.ExecutorEntry;
 import io.mezzo.master.state.FrameworkEntry;
 import io.mezzo.master.state.OfferEntry;
 import io.mezzo.master.state.TaskEntry;
@@ -291,6 +292,8 @@ final class MasterLoop {
       case KILL -> kill(f, require(call.kill(), "kill"));
       case ACKNOWLEDGE -> acknowledge(f, require(call.acknowledge(), "acknowledge"));
       case RECONCILE -> reconcile(f, require(call.reconcile(), "reconcile"));
+      case SHUTDOWN -> shutdown(f, require(call.shutdown(), "shutdown"));
+      case MESSAGE -> message(f, require(call.message(), "message"));
       case SUBSCRIBE -> throw new IllegalStateException("BUG: SUBSCRIBE routed to handle()");
       default -> throw HttpError.badRequest("type: " + call.type() + " (expected: a supported call type)");
     }
@@ -302,20 +305,9 @@ final class MasterLoop {
     List<Call.Operation> operations = accept.operations() == null ? List.of() : accept.operations();
     List<TaskInfo> launches = new ArrayList<>();
     for (int i = 0; i < operations.size(); i++) {
-      Call.Operation op = operations.get(i);
-      if (op == null || op.type() == null) {
-        throw HttpError.badRequest("accept.operations[" + i + "].type: missing (expected: LAUNCH)");
-      }
-      if (op.type() != Call.OperationType.LAUNCH) {
-        throw HttpError.badRequest("accept.operations[" + i + "].type: " + op.type()
-            + " (expected: LAUNCH; other operations are not supported yet)");
-      }
-      if (op.launch() == null || op.launch().taskInfos() == null) {
-        throw HttpError.badRequest("accept.operations[" + i + "].launch.task_infos: missing");
-      }
-      launches.addAll(op.launch().taskInfos());
+      launches.addAll(checkOperationShape(operations.get(i), "accept.operations[" + i + "]"));
     }
-    // Validate the offers: all must be outstanding, this framework's, and on one agent.
+    // Validate the offers: all must be outstanding, this framework's, on one agent and for one role.
     String offerError = null;
     AgentId agentId = null;
     String role = null;
@@ -355,37 +347,152 @@ final class MasterLoop {
     AgentEntry agent = agents.get(agentId);
     Resources remaining = offered;
     Set<TaskId> inThisCall = new HashSet<>();
-    for (int i = 0; i < launches.size(); i++) {
-      TaskInfo task = launches.get(i);
-      String where = "task_infos[" + i + "]";
-      String problem = validateTask(f, task, agentId, where, inThisCall);
+    for (int i = 0; i < operations.size(); i++) {
+      Call.Operation op = operations.get(i);
+      String where = "accept.operations[" + i + "]";
+      remaining = switch (op.type()) {
+        case LAUNCH -> launchTasks(f, agent, role, remaining, op.launch().taskInfos(), where + ".launch", inThisCall);
+        case LAUNCH_GROUP -> launchGroup(f, agent, role, remaining, op.launchGroup(), where + ".launch_group",
+            inThisCall);
+        default -> throw new IllegalStateException("BUG: operation " + op.type() + " passed the shape check");
+      };
+    }
+    setFilter(f, agentId, remaining, accept.filters());
+  }
+
+  /** Rejects operations Mezzo does not perform, or that lack their body; returns the tasks they launch. */
+  private static List<TaskInfo> checkOperationShape(Call.Operation op, String where) {
+    if (op == null || op.type() == null) {
+      throw HttpError.badRequest(where + ".type: missing (expected: LAUNCH or LAUNCH_GROUP)");
+    }
+    switch (op.type()) {
+      case LAUNCH -> {
+        if (op.launch() == null || op.launch().taskInfos() == null) {
+          throw HttpError.badRequest(where + ".launch.task_infos: missing");
+        }
+        return op.launch().taskInfos();
+      }
+      case LAUNCH_GROUP -> {
+        if (op.launchGroup() == null || op.launchGroup().taskGroup() == null
+            || op.launchGroup().taskGroup().tasks() == null || op.launchGroup().taskGroup().tasks().isEmpty()) {
+          throw HttpError.badRequest(where + ".launch_group.task_group.tasks: missing (expected: at least one task)");
+        }
+        return op.launchGroup().taskGroup().tasks();
+      }
+      default -> throw HttpError.badRequest(where + ".type: " + op.type()
+          + " (expected: LAUNCH or LAUNCH_GROUP; persistent volumes are not supported)");
+    }
+  }
+
+  /** LAUNCH: each valid task that fits is launched; each invalid one gets TASK_ERROR. Returns what is left. */
+  private Resources launchTasks(FrameworkEntry f, AgentEntry agent, String role, Resources remaining,
+      List<TaskInfo> tasks, String where, Set<TaskId> inThisCall) {
+    for (int i = 0; i < tasks.size(); i++) {
+      TaskInfo task = tasks.get(i);
+      String at = where + ".task_infos[" + i + "]";
+      String problem = validateTask(f, task, agent.id, at, inThisCall, false);
       Resources needs = Resources.EMPTY;
       if (problem == null) {
         try {
           needs = Resources.of(task.resources());
           if (needs.isEmpty()) {
-            problem = where + ".resources: empty (expected: some cpus or mem)";
+            problem = at + ".resources: empty (expected: some cpus or mem)";
           } else if (!remaining.contains(needs)) {
             problem = "Task uses more resources " + needs + " than available " + remaining;
           }
         } catch (IllegalArgumentException e) {
-          problem = where + "." + e.getMessage();
+          problem = at + "." + e.getMessage();
         }
       }
       if (problem != null) {
         if (task != null && task.taskId() != null) {
-          sendUpdate(f, masterStatus(task.taskId(), TaskState.TASK_ERROR, agentId, "REASON_TASK_INVALID", problem));
+          sendUpdate(f, masterStatus(task.taskId(), TaskState.TASK_ERROR, agent.id, "REASON_TASK_INVALID", problem));
         }
         continue;
       }
       inThisCall.add(task.taskId());
       remaining = remaining.minus(needs);
-      launch(f, agent, task.withAgentId(agentId), needs, role);
+      launch(f, agent, task.withAgentId(agent.id), needs, role, null);
     }
-    setFilter(f, agentId, remaining, accept.filters());
+    return remaining;
   }
 
-  private String validateTask(FrameworkEntry f, TaskInfo task, AgentId agentId, String where, Set<TaskId> inThisCall) {
+  /**
+   * LAUNCH_GROUP: all tasks start together on the agent or none does (each gets TASK_ERROR naming
+   * the problem). Mezzo plays Mesos's DEFAULT executor: the executor's resources are held while any
+   * task of the group lives, and a task ending in anything but TASK_FINISHED kills the rest.
+   */
+  private Resources launchGroup(FrameworkEntry f, AgentEntry agent, String role, Resources remaining,
+      Call.LaunchGroup group, String where, Set<TaskId> inThisCall) {
+    List<TaskInfo> tasks = group.taskGroup().tasks();
+    String problem = null;
+    Call.ExecutorInfo executor = group.executor();
+    Resources executorNeeds = Resources.EMPTY;
+    if (executor == null || executor.executorId() == null || executor.executorId().value() == null
+        || executor.executorId().value().isBlank()) {
+      problem = where + ".executor.executor_id: missing (expected: the task group's executor id)";
+    } else if (executor.type() != null && !executor.type().equals("DEFAULT")) {
+      problem = where + ".executor.type: " + executor.type() + " (expected: DEFAULT)";
+    } else if (f.executors.containsKey(executor.executorId().value())) {
+      problem = where + ".executor.executor_id: '" + executor.executorId().value()
+          + "' is in use (expected: a new executor per task group)";
+    } else {
+      try {
+        executorNeeds = Resources.of(executor.resources());
+      } catch (IllegalArgumentException e) {
+        problem = where + ".executor." + e.getMessage();
+      }
+    }
+    Resources needs = executorNeeds;
+    Set<TaskId> groupIds = new HashSet<>();
+    for (int i = 0; i < tasks.size() && problem == null; i++) {
+      TaskInfo task = tasks.get(i);
+      String at = where + ".task_group.tasks[" + i + "]";
+      problem = validateTask(f, task, agent.id, at, inThisCall, true);
+      if (problem == null && !groupIds.add(task.taskId())) {
+        problem = at + ".task_id: '" + task.taskId() + "' appears twice in the group";
+      }
+      if (problem == null) {
+        try {
+          Resources r = Resources.of(task.resources());
+          if (r.isEmpty()) {
+            problem = at + ".resources: empty (expected: some cpus or mem)";
+          }
+          needs = needs.plus(r);
+        } catch (IllegalArgumentException e) {
+          problem = at + "." + e.getMessage();
+        }
+      }
+    }
+    if (problem == null && !remaining.contains(needs)) {
+      problem = "Task group uses more resources " + needs + " than available " + remaining;
+    }
+    if (problem != null) {
+      for (TaskInfo task : tasks) {
+        if (task != null && task.taskId() != null) {
+          sendUpdate(f, masterStatus(task.taskId(), TaskState.TASK_ERROR, agent.id, "REASON_TASK_GROUP_INVALID",
+              problem));
+        }
+      }
+      return remaining;
+    }
+    String executorId = executor.executorId().value();
+    ExecutorEntry ex = new ExecutorEntry(executorId, agent.id, role, executorNeeds);
+    f.executors.put(executorId, ex);
+    if (!executorNeeds.isEmpty()) {
+      agent.used = agent.used.plus(executorNeeds);
+      f.hold(role, executorNeeds);
+    }
+    for (TaskInfo task : tasks) {
+      inThisCall.add(task.taskId());
+      ex.live.add(task.taskId());
+      launch(f, agent, task.withAgentId(agent.id), Resources.of(task.resources()), role, executorId);
+    }
+    return remaining.minus(needs);
+  }
+
+  private String validateTask(FrameworkEntry f, TaskInfo task, AgentId agentId, String where, Set<TaskId> inThisCall,
+      boolean inGroup) {
     if (task == null) {
       return where + ": null (expected: a TaskInfo)";
     }
@@ -403,7 +510,8 @@ final class MasterLoop {
       return where + ".agent_id: '" + task.agentId() + "' (expected: the offer's agent '" + agentId + "')";
     }
     if (task.executor() != null && !task.executor().isNull()) {
-      return where + ".executor: set (expected: a command task; custom executors are not supported yet)";
+      return where + ".executor: set (expected: " + (inGroup ? "no executor in a task group's tasks"
+          : "a command task; custom executors are not supported") + ")";
     }
     if (task.command() == null || task.command().value() == null || task.command().value().isBlank()) {
       return where + ".command.value: missing (expected: the command to run)";
@@ -411,10 +519,12 @@ final class MasterLoop {
     return null;
   }
 
-  private void launch(FrameworkEntry f, AgentEntry agent, TaskInfo task, Resources needs, String role) {
+  private void launch(FrameworkEntry f, AgentEntry agent, TaskInfo task, Resources needs, String role,
+      String executorId) {
     TaskStatus staging = new TaskStatus(task.taskId(), TaskState.TASK_STAGING, null, TaskStatus.Source.SOURCE_MASTER,
         null, agent.id, nowSeconds(), null, null);
     TaskEntry entry = new TaskEntry(task, f.id, agent.id, needs, role, staging);
+    entry.executorId = executorId;
     f.tasks.put(task.taskId(), entry);
     agent.tasks.add(entry);
     hold(f, agent, entry);
@@ -456,12 +566,62 @@ final class MasterLoop {
       sendUpdate(f, status);
       return;
     }
+    if (kill.killPolicy() != null && kill.killPolicy().gracePeriod() != null
+        && kill.killPolicy().gracePeriod().nanoseconds() < 0) {
+      throw HttpError.badRequest("kill.kill_policy.grace_period.nanoseconds: "
+          + kill.killPolicy().gracePeriod().nanoseconds() + " (expected: >= 0)");
+    }
+    killTask(f, t, kill.killPolicy());
+  }
+
+  /** Tells the task's agent to kill it, with the grace period of {@code override}, the task's policy or the default. */
+  private void killTask(FrameworkEntry f, TaskEntry t, TaskInfo.KillPolicy override) {
     AgentEntry agent = agents.get(t.agentId);
     if (agent != null && agent.isActive()) {
-      sendAgent(agent, AgentEvent.kill(f.id, t.info.taskId(), config.killGracePeriod().toMillis() / 1000.0));
+      sendAgent(agent, AgentEvent.kill(f.id, t.info.taskId(), graceSeconds(t, override)));
     } else {
       LOG.info("kill of task {} deferred: agent {} is not connected", t.info.taskId(), t.agentId);
     }
+  }
+
+  private double graceSeconds(TaskEntry t, TaskInfo.KillPolicy override) {
+    Double seconds = override == null ? null : override.gracePeriodSeconds();
+    if (seconds == null && t != null && t.info.killPolicy() != null) {
+      seconds = t.info.killPolicy().gracePeriodSeconds();
+    }
+    return seconds != null && seconds >= 0 ? seconds : config.killGracePeriod().toMillis() / 1000.0;
+  }
+
+  /** SHUTDOWN: stops a task group's executor, that is, kills every live task of the group. */
+  private void shutdown(FrameworkEntry f, Call.Shutdown shutdown) {
+    if (shutdown.executorId() == null || shutdown.executorId().value() == null) {
+      throw HttpError.badRequest("shutdown.executor_id: missing (expected: the executor to shut down)");
+    }
+    ExecutorEntry ex = f.executors.get(shutdown.executorId().value());
+    if (ex == null || (shutdown.agentId() != null && !shutdown.agentId().equals(ex.agentId))) {
+      throw HttpError.notFound("shutdown.executor_id: '" + shutdown.executorId().value()
+          + "' is not a live executor of framework " + f.id + (shutdown.agentId() == null ? "" : " on agent "
+          + shutdown.agentId()));
+    }
+    for (TaskId id : List.copyOf(ex.live)) {
+      TaskEntry t = f.tasks.get(id);
+      if (t != null) {
+        killTask(f, t, null);
+      }
+    }
+  }
+
+  /**
+   * MESSAGE: Mezzo's executors are its own (command tasks and task groups run by the agent), and they
+   * take no framework messages; the call is validated and the message dropped with a log line, so
+   * that frameworks which send them keep working.
+   */
+  private void message(FrameworkEntry f, Call.Message message) {
+    if (message.agentId() == null || message.executorId() == null || message.data() == null) {
+      throw HttpError.badRequest("message: agent_id, executor_id and data are all required");
+    }
+    LOG.info("framework {} sent a message to executor {} on agent {}: dropped (Mezzo's executors take no messages)",
+        f.id, message.executorId().value(), message.agentId());
   }
 
   private void acknowledge(FrameworkEntry f, Call.Acknowledge ack) {
@@ -515,7 +675,7 @@ final class MasterLoop {
     for (TaskEntry t : new ArrayList<>(f.tasks.values())) {
       AgentEntry agent = agents.get(t.agentId);
       if (!t.state().isTerminal() && agent != null && agent.isActive()) {
-        sendAgent(agent, AgentEvent.kill(f.id, t.info.taskId(), config.killGracePeriod().toMillis() / 1000.0));
+        sendAgent(agent, AgentEvent.kill(f.id, t.info.taskId(), graceSeconds(t, null)));
       }
       if (!t.state().isTerminal()) {
         t.record(masterStatus(t.info.taskId(), TaskState.TASK_KILLED, t.agentId, "REASON_FRAMEWORK_REMOVED",
@@ -524,6 +684,14 @@ final class MasterLoop {
       releaseResources(t);
       completeTask(f, t);
     }
+    for (ExecutorEntry ex : f.executors.values()) {
+      AgentEntry agent = agents.get(ex.agentId);
+      if (agent != null) {
+        agent.used = agent.used.minus(ex.resources);
+        requestAllocation(ex.agentId);
+      }
+    }
+    f.executors.clear();
     if (f.stream != null) {
       f.stream.close();
       f.stream = null;
@@ -735,11 +903,42 @@ final class MasterLoop {
     t.record(status);
     if (status.state().isTerminal()) {
       releaseResources(t);
+      if (t.executorId != null) {
+        groupTaskEnded(f, t);
+      }
       if (status.uuid() == null) {
         completeTask(f, t);
       }
     }
     sendUpdate(f, status);
+  }
+
+  /**
+   * A task of a group reached a terminal state: as Mesos's DEFAULT executor does, a task that did not
+   * finish kills the rest of its group; the executor's resources are freed with its last task.
+   */
+  private void groupTaskEnded(FrameworkEntry f, TaskEntry t) {
+    ExecutorEntry ex = f.executors.get(t.executorId);
+    if (ex == null || !ex.live.remove(t.info.taskId())) {
+      return;
+    }
+    if (t.state() != TaskState.TASK_FINISHED) {
+      for (TaskId other : List.copyOf(ex.live)) {
+        TaskEntry o = f.tasks.get(other);
+        if (o != null && !o.state().isTerminal()) {
+          killTask(f, o, null);
+        }
+      }
+    }
+    if (ex.live.isEmpty()) {
+      f.executors.remove(ex.id);
+      AgentEntry agent = agents.get(ex.agentId);
+      if (agent != null) {
+        agent.used = agent.used.minus(ex.resources);
+      }
+      f.release(ex.role, ex.resources);
+      requestAllocation(ex.agentId);
+    }
   }
 
   /** Counts the task's resources as used on its agent and held by its framework's role. */

@@ -80,6 +80,29 @@ public final class MezzoCluster implements AutoCloseable {
       }
     }
 
+    /** SIGSTOP: the process freezes, its sockets stay open but nothing is read or sent (a partition). */
+    public void pause() {
+      signal("-STOP");
+    }
+
+    /** SIGCONT: the process resumes after {@link #pause}. */
+    public void resume() {
+      signal("-CONT");
+    }
+
+    private void signal(String sig) {
+      try {
+        int rc = new ProcessBuilder("kill", sig, String.valueOf(process.pid())).inheritIO().start().waitFor();
+        if (rc != 0) {
+          throw new IllegalStateException("kill " + sig + " " + process.pid() + " exited " + rc);
+        }
+      } catch (IOException e) {
+        throw new IllegalStateException("cannot signal " + name + ": " + e.getMessage(), e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
     public String log() {
       try {
         return Files.readString(log, StandardCharsets.UTF_8);
@@ -97,6 +120,7 @@ public final class MezzoCluster implements AutoCloseable {
     private int maxMissedHeartbeats = 5;
     private Duration statusRetry = Duration.ofMillis(500);
     private String agentResources = "cpus:2;mem:1024;disk:1024";
+    private final List<String> masterOptions = new ArrayList<>();
 
     Builder(Path workDir) {
       this.workDir = workDir;
@@ -110,6 +134,13 @@ public final class MezzoCluster implements AutoCloseable {
     public Builder agentHeartbeat(Duration interval, int maxMissed) {
       this.agentHeartbeat = interval;
       this.maxMissedHeartbeats = maxMissed;
+      return this;
+    }
+
+    /** Adds a {@code mezzo master} command-line option, e.g. {@code masterOption("--offer-timeout", "1s")}. */
+    public Builder masterOption(String name, String value) {
+      masterOptions.add(name);
+      masterOptions.add(value);
       return this;
     }
 
@@ -132,13 +163,15 @@ public final class MezzoCluster implements AutoCloseable {
 
   private void startAll() {
     masterPort = freePort();
-    master = launch("master", masterPort, List.of("master", "--port", String.valueOf(masterPort),
+    List<String> args = new ArrayList<>(List.of("master", "--port", String.valueOf(masterPort),
         "--work-dir", workDir.resolve("master").toString(),
         "--agent-heartbeat-interval", options.agentHeartbeat.toMillis() + "ms",
         "--max-missed-heartbeats", String.valueOf(options.maxMissedHeartbeats),
         "--framework-heartbeat-interval", "1s",
         "--allocation-interval", "200ms",
         "--kill-grace-period", "1s"));
+    args.addAll(options.masterOptions);
+    master = launch("master", masterPort, args);
     await("master " + masterAddress() + " healthy").atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(100))
         .until(() -> healthy(masterPort, "/health"));

@@ -3,6 +3,7 @@ package io.mezzo.testkit;
 import static org.awaitility.Awaitility.await;
 
 import io.mezzo.core.model.AgentId;
+import io.mezzo.core.model.FrameworkId;
 import io.mezzo.core.model.CommandInfo;
 import io.mezzo.core.model.FrameworkInfo;
 import io.mezzo.core.model.Offer;
@@ -40,6 +41,20 @@ public final class TestFramework implements AutoCloseable {
   private TestFramework(String master, FrameworkInfo info) {
     this.client = SchedulerClient.subscribe(master, info, this::onEvent, cause -> disconnected = true,
         Duration.ofSeconds(20));
+  }
+
+  /** Subscribes with {@code info} as given (an id in it resubscribes that framework). */
+  public static TestFramework subscribe(String master, FrameworkInfo info) {
+    return new TestFramework(master, info);
+  }
+
+  /** A FrameworkInfo for user {@code tester} with the given failover timeout and capabilities. */
+  public static FrameworkInfo info(String name, FrameworkId id, double failoverTimeout, String... capabilities) {
+    List<FrameworkInfo.Capability> caps = new ArrayList<>();
+    for (String c : capabilities) {
+      caps.add(new FrameworkInfo.Capability(c));
+    }
+    return new FrameworkInfo("tester", name, id, failoverTimeout, false, null, null, null, null, null, caps);
   }
 
   public static TestFramework subscribe(String master, String name, boolean partitionAware) {
@@ -109,6 +124,21 @@ public final class TestFramework implements AutoCloseable {
 
   public int launch(Offer offer, TaskInfo task) {
     return client.send(Call.accept(client.frameworkId(), List.of(offer.id()), List.of(task), 0.0)).join().status();
+  }
+
+  /** Sends any call (the framework id is filled in); returns the HTTP status. */
+  public int send(Call call) {
+    return client.send(call).join().status();
+  }
+
+  public FrameworkId id() {
+    return client.frameworkId();
+  }
+
+  /** Closes the subscription without TEARDOWN, as a crashed scheduler would: the master starts its failover timer. */
+  public void disconnect() {
+    disconnected = true;
+    client.close();
   }
 
   public int kill(TaskId task, AgentId agent) {

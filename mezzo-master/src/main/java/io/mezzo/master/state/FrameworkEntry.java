@@ -44,6 +44,8 @@ public final class FrameworkEntry {
   public final Deque<TaskEntry> completed = new ArrayDeque<>();
   public final Set<OfferId> offers = new LinkedHashSet<>();
   public final Map<AgentId, AllocationView.Filter> filters = new HashMap<>();
+  /** Executors of the framework's live task groups, by executor id. */
+  public final Map<String, ExecutorEntry> executors = new HashMap<>();
   /** What the framework holds per role: resources of its live tasks plus its outstanding offers. */
   public final Map<String, Resources> allocated = new HashMap<>();
 

@@ -22,6 +22,8 @@ public final class TaskEntry {
   public final String role;
   public TaskStatus latest;
   public final List<TaskStatus> statuses = new ArrayList<>();
+  /** The executor of the task group this task belongs to, or null for a command task. */
+  public String executorId;
   /** Whether the resources still count as used on the agent. */
   public boolean holdsResources;
 
