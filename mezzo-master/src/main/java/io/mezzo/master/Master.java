@@ -149,7 +149,7 @@ public final class Master implements AutoCloseable {
   private static CompletionStage<HttpResponse> agent(MasterLoop loop, HttpRequest req) {
     AgentCall call = readCall(req, AgentCall.class, AgentCall::type, AgentCall.Type.values());
     if (call.type() == AgentCall.Type.SUBSCRIBE) {
-      return loop.call(() -> loop.subscribeAgent(call));
+      return loop.call(() -> loop.subscribeAgent(call)).thenCompose(admission -> admission);
     }
     return loop.call(() -> loop.agentCall(call));
   }

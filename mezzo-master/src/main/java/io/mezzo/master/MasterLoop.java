@@ -166,6 +166,14 @@ final class MasterLoop {
       throw HttpError.badRequest("subscribe.framework_info.failover_timeout: " + info.failoverTimeout()
           + " (expected: >= 0 seconds)");
     }
+    checkRoles(info);
+    List<String> roles = FrameworkEntry.rolesOf(info);
+    for (String role : call.subscribe().suppressedRoles() == null ? List.<String>of() : call.subscribe().suppressedRoles()) {
+      if (!roles.contains(role)) {
+        throw HttpError.badRequest("subscribe.suppressed_roles: '" + role + "' (expected: one of the framework's roles "
+            + roles + ")");
+      }
+    }
     FrameworkId id = info.id();
     if (call.frameworkId() != null && id != null && !call.frameworkId().equals(id)) {
       throw HttpError.badRequest("framework_id: '" + call.frameworkId() + "' (expected: the same as "
@@ -199,6 +207,10 @@ final class MasterLoop {
       }
       LOG.info("framework {} ({}) resubscribed", id, info.name());
     }
+    f.suppressedRoles.clear();
+    if (call.subscribe().suppressedRoles() != null) {
+      f.suppressedRoles.addAll(call.subscribe().suppressedRoles());
+    }
     f.generation++;
     f.stream = null;
     f.streamId = UUID.randomUUID().toString();
@@ -207,6 +219,34 @@ final class MasterLoop {
     FrameworkId fid = id;
     return HttpResponse.stream(HttpResponse.JSON, Map.of("Mesos-Stream-Id", streamId),
         stream -> execute(() -> attachFramework(fid, streamId, stream)));
+  }
+
+  /** Mesos's rules: {@code roles} only with MULTI_ROLE, never together with {@code role}; names well formed. */
+  private static void checkRoles(FrameworkInfo info) {
+    boolean multi = info.hasCapability("MULTI_ROLE");
+    List<String> roles = info.roles() == null ? List.of() : info.roles();
+    if (!roles.isEmpty() && !multi) {
+      throw HttpError.badRequest("subscribe.framework_info.roles: " + roles
+          + " (expected: the MULTI_ROLE capability, or a single 'role')");
+    }
+    if (!roles.isEmpty() && info.role() != null && !info.role().isEmpty()) {
+      throw HttpError.badRequest("subscribe.framework_info.role: '" + info.role()
+          + "' set together with roles " + roles + " (expected: one of the two)");
+    }
+    if (new HashSet<>(roles).size() != roles.size()) {
+      throw HttpError.badRequest("subscribe.framework_info.roles: " + roles + " (expected: no role twice)");
+    }
+    List<String> all = new ArrayList<>(roles);
+    if (info.role() != null && !info.role().isEmpty()) {
+      all.add(info.role());
+    }
+    for (String role : all) {
+      String problem = RoleNames.problem(role);
+      if (problem != null) {
+        throw HttpError.badRequest("subscribe.framework_info.role" + (roles.contains(role) ? "s" : "") + ": '" + role
+            + "' (expected: " + problem + ")");
+      }
+    }
   }
 
   private void attachFramework(FrameworkId id, String streamId, HttpStream stream) {
@@ -284,11 +324,13 @@ final class MasterLoop {
         declineOffers(f, nonNull(d.offerIds(), "decline.offer_ids"), d.filters());
       }
       case REVIVE -> {
-        f.suppressed = false;
+        List<String> roles = rolesOf(f, call.revive() == null ? null : call.revive().roles(), "revive.roles");
+        roles.forEach(f.suppressedRoles::remove);
         f.filters.clear();
         requestAllocation();
       }
-      case SUPPRESS -> f.suppressed = true;
+      case SUPPRESS -> f.suppressedRoles.addAll(
+          rolesOf(f, call.suppress() == null ? null : call.suppress().roles(), "suppress.roles"));
       case KILL -> kill(f, require(call.kill(), "kill"));
       case ACKNOWLEDGE -> acknowledge(f, require(call.acknowledge(), "acknowledge"));
       case RECONCILE -> reconcile(f, require(call.reconcile(), "reconcile"));
@@ -298,6 +340,19 @@ final class MasterLoop {
       default -> throw HttpError.badRequest("type: " + call.type() + " (expected: a supported call type)");
     }
     return HttpResponse.empty(202);
+  }
+
+  /** The roles a REVIVE or SUPPRESS names: all of the framework's when none; each must be one of them. */
+  private static List<String> rolesOf(FrameworkEntry f, List<String> asked, String field) {
+    if (asked == null || asked.isEmpty()) {
+      return f.roles();
+    }
+    for (String role : asked) {
+      if (!f.roles().contains(role)) {
+        throw HttpError.badRequest(field + ": '" + role + "' (expected: one of the framework's roles " + f.roles() + ")");
+      }
+    }
+    return asked;
   }
 
   private void accept(FrameworkEntry f, Call.Accept accept) {
@@ -708,7 +763,12 @@ final class MasterLoop {
 
   // ---------------------------------------------------------------- agents
 
-  HttpResponse subscribeAgent(AgentCall call) {
+  /**
+   * SUBSCRIBE from an agent: validated here, then its admission is written to ZooKeeper without
+   * blocking the loop (thousands of agents may join at once); the rest happens back on the loop once
+   * the write is durable, and only then does the agent hear SUBSCRIBED.
+   */
+  CompletableFuture<HttpResponse> subscribeAgent(AgentCall call) {
     AgentCall.Subscribe sub = call.subscribe();
     if (sub == null || sub.agentInfo() == null) {
       throw HttpError.badRequest("subscribe.agent_info: missing (expected: the agent's AgentInfo)");
@@ -729,7 +789,16 @@ final class MasterLoop {
     if (info.id() == null) {
       info = info.withId(new AgentId(masterId + "-S" + nextAgentId++));
     }
-    store.putAgent(info); // durable admission before SUBSCRIBED
+    AgentEntry known = agents.get(info.id());
+    if (known != null && known.info.equals(info)) {
+      return CompletableFuture.completedFuture(admitAgent(info, total, sub));
+    }
+    AgentInfo admitted = info;
+    return store.putAgentAsync(info) // durable admission before SUBSCRIBED
+        .thenCompose(written -> call(() -> admitAgent(admitted, total, sub)));
+  }
+
+  private HttpResponse admitAgent(AgentInfo info, Resources total, AgentCall.Subscribe sub) {
     AgentId id = info.id();
     AgentEntry agent = agents.get(id);
     boolean wasUnreachable = agent != null && agent.status == AgentEntry.Status.UNREACHABLE;
@@ -1081,7 +1150,7 @@ final class MasterLoop {
           f.filters.values().removeIf(filter -> now - filter.untilNanos() >= 0);
         }
         frameworkViews.add(new AllocationView.FrameworkView(f.id, f.info.effectiveRole(), f.allocatedTotal(),
-            f.suppressed, f.filters));
+            f.suppressed(), f.filters));
       }
     }
     if (frameworkViews.isEmpty()) {

@@ -98,7 +98,7 @@ final class StateView {
     out.put("checkpoint", Boolean.TRUE.equals(f.info.checkpoint()));
     out.put("capabilities", f.info.capabilities() == null ? List.of()
         : f.info.capabilities().stream().map(c -> c.type()).toList());
-    out.put("active", f.isConnected() && !f.suppressed);
+    out.put("active", f.isConnected() && !f.suppressed());
     out.put("connected", f.isConnected());
     out.put("recovered", false);
     out.put("registered_time", f.registeredTime);

@@ -46,8 +46,12 @@ public record Call(
     MESSAGE
   }
 
-  /** SUBSCRIBE body. */
-  public record Subscribe(FrameworkInfo frameworkInfo) {}
+  /** SUBSCRIBE body; {@code suppressed_roles} start suppressed. */
+  public record Subscribe(FrameworkInfo frameworkInfo, List<String> suppressedRoles) {
+    public Subscribe(FrameworkInfo frameworkInfo) {
+      this(frameworkInfo, null);
+    }
+  }
 
   /** Offer filters; {@code refuse_seconds} defaults to 5. */
   public record Filters(Double refuseSeconds) {}
@@ -83,10 +87,10 @@ public record Call(
   /** One task to reconcile. */
   public record ReconcileTask(TaskId taskId, AgentId agentId) {}
 
-  /** REVIVE body (roles are accepted and all revived until roles arrive). */
+  /** REVIVE body: the roles to revive (all of the framework's when empty); their filters are cleared. */
   public record Revive(List<String> roles) {}
 
-  /** SUPPRESS body. */
+  /** SUPPRESS body: the roles to suppress (all of the framework's when empty). */
   public record Suppress(List<String> roles) {}
 
   /**

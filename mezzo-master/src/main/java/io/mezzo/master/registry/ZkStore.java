@@ -7,6 +7,7 @@ import io.mezzo.core.model.FrameworkId;
 import io.mezzo.core.model.FrameworkInfo;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
@@ -64,6 +65,28 @@ public final class ZkStore implements AutoCloseable {
 
   public void putAgent(AgentInfo info) {
     put(AGENTS + "/" + info.id().value(), Json.write(info));
+  }
+
+  /**
+   * Writes an agent's admission without blocking the caller; the future completes once ZooKeeper
+   * has it (or fails with a {@link StoreException}), on a Curator thread.
+   */
+  public CompletableFuture<Void> putAgentAsync(AgentInfo info) {
+    String path = AGENTS + "/" + info.id().value();
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    try {
+      curator.create().orSetData().inBackground((client, event) -> {
+        if (event.getResultCode() == KeeperException.Code.OK.intValue()) {
+          done.complete(null);
+        } else {
+          done.completeExceptionally(new StoreException("zk: cannot write " + path + ": "
+              + KeeperException.Code.get(event.getResultCode()), null));
+        }
+      }).forPath(path, Json.write(info));
+    } catch (Exception e) {
+      done.completeExceptionally(new StoreException("zk: cannot write " + path + ": " + e, e));
+    }
+    return done;
   }
 
   public List<AgentInfo> agents() {

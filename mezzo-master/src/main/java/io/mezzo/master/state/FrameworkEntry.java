@@ -35,7 +35,8 @@ public final class FrameworkEntry {
   /** Frames events for {@link #stream} in the encoding the framework subscribed with. */
   public Function<Event, byte[]> encoder = FrameworkEntry::jsonFrame;
   public String streamId;
-  public boolean suppressed;
+  /** Roles the framework asked not to be offered resources for (SUPPRESS), until it REVIVEs them. */
+  public final Set<String> suppressedRoles = new java.util.HashSet<>();
   public double registeredTime;
   public double unregisteredTime;
   /** Incremented on every (re)subscription, so that a stale failover timer can tell it is stale. */
@@ -61,6 +62,24 @@ public final class FrameworkEntry {
 
   public boolean isConnected() {
     return stream != null && stream.isOpen();
+  }
+
+  /** The roles the framework subscribed under: {@code roles} for MULTI_ROLE frameworks, else its one role. */
+  public java.util.List<String> roles() {
+    return rolesOf(info);
+  }
+
+  /** The roles {@code info} subscribes under. */
+  public static java.util.List<String> rolesOf(FrameworkInfo info) {
+    if (info.hasCapability("MULTI_ROLE") && info.roles() != null && !info.roles().isEmpty()) {
+      return info.roles();
+    }
+    return java.util.List.of(info.role() == null || info.role().isEmpty() ? "*" : info.role());
+  }
+
+  /** True when every role of the framework is suppressed. */
+  public boolean suppressed() {
+    return suppressedRoles.containsAll(roles());
   }
 
   public boolean partitionAware() {
