@@ -27,7 +27,7 @@ class ResourcesTest {
         .hasMessageContaining("'cpus:lots'").hasMessageContaining("expected");
     assertThatThrownBy(() -> Resources.parse("cpus:-1")).hasMessageContaining("cpus:-1");
     assertThatThrownBy(() -> Resources.parse("ports:[5-1]")).hasMessageContaining("begin <= end");
-    assertThatThrownBy(() -> Resources.parse("cpus(web):1")).hasMessageContaining("role 'web'");
+    assertThatThrownBy(() -> Resources.parse("cpus(eng/../x):1")).hasMessageContaining("'eng/../x'");
     assertThatThrownBy(() -> Resources.parse("justaname")).hasMessageContaining("name:value");
   }
 
@@ -84,5 +84,84 @@ class ResourcesTest {
     assertThat(diff.plus(y).contains(x)).isTrue();
     assertThat(y.minus(y.minus(diff)).isEmpty()).isTrue();
     assertThat(diff.size()).isLessThanOrEqualTo(x.size());
+  }
+
+  @Test
+  void reservedAndUnreservedValuesAreDistinct() {
+    Resources r = Resources.parse("cpus(eng):2;cpus:4;mem(eng/web):512;ports(*):[31000-32000]");
+    assertThat(r.scalar("cpus")).isEqualTo(6.0);
+    assertThat(r.unreserved()).isEqualTo(Resources.parse("cpus:4;ports:[31000-32000]"));
+    assertThat(r.reservedTo("eng")).isEqualTo(Resources.parse("cpus(eng):2"));
+    assertThat(r.reservedTo("eng/web")).isEqualTo(Resources.parse("mem(eng/web):512"));
+    assertThat(r.reserved()).isEqualTo(Resources.parse("cpus(eng):2;mem(eng/web):512"));
+    assertThat(r.reservationRoles()).containsExactly("eng", "eng/web");
+    assertThat(r.contains(Resources.parse("cpus:5"))).isFalse();
+    assertThat(r.contains(Resources.parse("cpus:4;cpus(eng):2"))).isTrue();
+    assertThat(r.minus(Resources.parse("cpus:1")).reservedTo("eng").scalar("cpus")).isEqualTo(2.0);
+    assertThat(r.minus(Resources.parse("cpus(eng):1")).scalar("cpus")).isEqualTo(5.0);
+    assertThat(r.scalarMap()).containsEntry("cpus", 6.0).containsEntry("mem", 512.0);
+    assertThat(r.toString()).isEqualTo("cpus:4;ports:[31000-32000];cpus(eng):2;mem(eng/web):512");
+  }
+
+  @Test
+  void resourcesReservedToAnAncestorAreAllocatableToDescendants() {
+    Resources r = Resources.parse("cpus:1;cpus(eng):2;cpus(eng/web):4;cpus(ops):8;cpus(engineering):16");
+    assertThat(r.allocatableTo("eng/web").scalar("cpus")).isEqualTo(7.0);
+    assertThat(r.allocatableTo("eng").scalar("cpus")).isEqualTo(3.0);
+    assertThat(r.allocatableTo("eng/db").scalar("cpus")).isEqualTo(3.0);
+    assertThat(r.allocatableTo("*").scalar("cpus")).isEqualTo(1.0);
+    assertThat(r.allocatableTo("ops/x").scalar("cpus")).isEqualTo(9.0);
+  }
+
+  @Test
+  void reserveRefinesAndUnreservePops() {
+    Resources r = Resources.parse("cpus:2;mem:256");
+    Resources eng = r.reserve("eng");
+    assertThat(eng.reservedTo("eng")).isEqualTo(eng);
+    Resources web = eng.reserve(Resource.ReservationInfo.dynamicFor("eng/web", "ops"));
+    assertThat(web.reservedTo("eng/web").scalar("cpus")).isEqualTo(2.0);
+    assertThat(web.unreserve()).isEqualTo(eng);
+    assertThat(web.unreserve().unreserve()).isEqualTo(r);
+    assertThatThrownBy(() -> eng.reserve("ops")).hasMessageContaining("'ops'").hasMessageContaining("descendant of 'eng'");
+    assertThatThrownBy(() -> r.reserve("*")).hasMessageContaining("reservation.role: '*'");
+  }
+
+  @Test
+  void wireFormCarriesReservationsAndAllocationInfo() {
+    Resources r = Resources.parse("cpus:1;cpus(eng):2").plus(Resources.parse("mem:64").reserve("eng").reserve(
+        Resource.ReservationInfo.dynamicFor("eng/web", "alice")));
+    List<Resource> list = r.toList("eng/web");
+    assertThat(list).allSatisfy(x -> assertThat(x.allocationInfo()).isEqualTo(new Offer.AllocationInfo("eng/web")));
+    assertThat(list).filteredOn(x -> x.name().equals("mem")).singleElement().satisfies(x -> {
+      assertThat(x.reservations()).extracting(Resource.ReservationInfo::role).containsExactly("eng", "eng/web");
+      assertThat(x.reservations().get(1).principal()).isEqualTo("alice");
+    });
+    assertThat(Resources.of(list)).isEqualTo(r);
+    assertThat(Resources.of(r.toList())).isEqualTo(r);
+    String json = io.mezzo.core.json.Json.writeString(r.toList());
+    assertThat(json).contains("\"reservations\":[{\"type\":\"STATIC\",\"role\":\"eng\"}]");
+  }
+
+  @Test
+  void legacyRoleFieldMeansAStaticReservation() {
+    Resource legacy = new Resource("cpus", Resource.Type.SCALAR, new Resource.Scalar(2), null, null, "eng");
+    assertThat(Resources.of(List.of(legacy))).isEqualTo(Resources.parse("cpus(eng):2"));
+    Resource star = new Resource("cpus", Resource.Type.SCALAR, new Resource.Scalar(2), null, null, "*");
+    assertThat(Resources.of(List.of(star))).isEqualTo(Resources.parse("cpus:2"));
+  }
+
+  @Test
+  void badReservationsNameTheFieldAndWhatWasExpected() {
+    var eng = Resource.ReservationInfo.staticFor("eng");
+    var ops = Resource.ReservationInfo.dynamicFor("ops", null);
+    assertThatThrownBy(() -> Resources.of(List.of(new Resource("cpus", Resource.Type.SCALAR, new Resource.Scalar(1),
+        null, null, null, List.of(eng, ops), null))))
+        .hasMessage("resources[0].reservations[1].role: 'ops' (expected: a descendant of the previous reservation's role 'eng')");
+    assertThatThrownBy(() -> Resources.of(List.of(new Resource("cpus", Resource.Type.SCALAR, new Resource.Scalar(1),
+        null, null, "ops", List.of(eng), null))))
+        .hasMessageContaining("resources[0].role: 'ops'");
+    assertThatThrownBy(() -> Resources.of(List.of(new Resource("cpus", Resource.Type.SCALAR, new Resource.Scalar(1),
+        null, null, " eng", null, null))))
+        .hasMessageContaining("resources[0].role: ' eng'").hasMessageContaining("whitespace");
   }
 }
