@@ -13,6 +13,7 @@ import io.mezzo.core.model.FrameworkInfo;
 import io.mezzo.core.model.Offer;
 import io.mezzo.core.model.OfferId;
 import io.mezzo.core.model.Resources;
+import io.mezzo.core.model.Roles;
 import io.mezzo.core.model.TaskId;
 import io.mezzo.core.model.TaskInfo;
 import io.mezzo.core.model.TaskState;
@@ -130,6 +131,13 @@ final class MasterLoop {
       a.lastHeartbeatNanos = now; // it gets a full timeout to come back
       agents.put(a.id, a);
     }
+    store.reservations().forEach((id, wire) -> {
+      AgentEntry a = agents.get(id);
+      if (a != null) {
+        a.dynamicReservations = Resources.of(wire);
+        a.total = withReservations(a.total, a.dynamicReservations, a.id);
+      }
+    });
     for (FrameworkInfo info : store.frameworks()) {
       FrameworkEntry f = new FrameworkEntry(info.id(), info);
       frameworks.put(f.id, f);
@@ -241,10 +249,10 @@ final class MasterLoop {
       all.add(info.role());
     }
     for (String role : all) {
-      String problem = RoleNames.problem(role);
-      if (problem != null) {
-        throw HttpError.badRequest("subscribe.framework_info.role" + (roles.contains(role) ? "s" : "") + ": '" + role
-            + "' (expected: " + problem + ")");
+      try {
+        Roles.validate(role);
+      } catch (IllegalArgumentException e) {
+        throw HttpError.badRequest("subscribe.framework_info." + e.getMessage());
       }
     }
   }
@@ -409,6 +417,8 @@ final class MasterLoop {
         case LAUNCH -> launchTasks(f, agent, role, remaining, op.launch().taskInfos(), where + ".launch", inThisCall);
         case LAUNCH_GROUP -> launchGroup(f, agent, role, remaining, op.launchGroup(), where + ".launch_group",
             inThisCall);
+        case RESERVE -> reserve(f, agent, role, remaining, op.reserve().resources(), where + ".reserve", true);
+        case UNRESERVE -> reserve(f, agent, role, remaining, op.unreserve().resources(), where + ".unreserve", false);
         default -> throw new IllegalStateException("BUG: operation " + op.type() + " passed the shape check");
       };
     }
@@ -418,7 +428,7 @@ final class MasterLoop {
   /** Rejects operations Mezzo does not perform, or that lack their body; returns the tasks they launch. */
   private static List<TaskInfo> checkOperationShape(Call.Operation op, String where) {
     if (op == null || op.type() == null) {
-      throw HttpError.badRequest(where + ".type: missing (expected: LAUNCH or LAUNCH_GROUP)");
+      throw HttpError.badRequest(where + ".type: missing (expected: LAUNCH, LAUNCH_GROUP, RESERVE or UNRESERVE)");
     }
     switch (op.type()) {
       case LAUNCH -> {
@@ -434,9 +444,65 @@ final class MasterLoop {
         }
         return op.launchGroup().taskGroup().tasks();
       }
+      case RESERVE -> {
+        if (op.reserve() == null || op.reserve().resources() == null || op.reserve().resources().isEmpty()) {
+          throw HttpError.badRequest(where + ".reserve.resources: missing (expected: the resources to reserve)");
+        }
+        return List.of();
+      }
+      case UNRESERVE -> {
+        if (op.unreserve() == null || op.unreserve().resources() == null || op.unreserve().resources().isEmpty()) {
+          throw HttpError.badRequest(where + ".unreserve.resources: missing (expected: the reserved resources)");
+        }
+        return List.of();
+      }
       default -> throw HttpError.badRequest(where + ".type: " + op.type()
-          + " (expected: LAUNCH or LAUNCH_GROUP; persistent volumes are not supported)");
+          + " (expected: LAUNCH, LAUNCH_GROUP, RESERVE or UNRESERVE; persistent volumes are not supported)");
     }
+  }
+
+  /**
+   * RESERVE ({@code reserving}) or UNRESERVE: dynamic reservations for the offer's role. The new
+   * reservation is hard state: the agent's reservations are written to ZooKeeper before the call is
+   * answered, and re-applied when the agent re-registers. An invalid operation is dropped with a
+   * log line, as Mesos drops it; the offer's resources then return unchanged.
+   */
+  private Resources reserve(FrameworkEntry f, AgentEntry agent, String role, Resources remaining,
+      List<io.mezzo.core.model.Resource> wire, String where, boolean reserving) {
+    Resources reserved;
+    try {
+      reserved = Resources.of(wire);
+    } catch (IllegalArgumentException e) {
+      LOG.warn("framework {}: dropping {}: {}", f.id, where, e.getMessage());
+      return remaining;
+    }
+    String problem = null;
+    if (!reserved.reserved().equals(reserved)) {
+      problem = where + ".resources: " + reserved + " (expected: every resource with a reservation)";
+    } else if (!reserved.reservationRoles().equals(Set.of(role))) {
+      problem = where + ".resources: reserved to " + reserved.reservationRoles() + " (expected: the offer's role '"
+          + role + "')";
+    }
+    Resources source = reserved.unreserve();
+    Resources from = reserving ? source : reserved;
+    Resources to = reserving ? reserved : source;
+    if (problem == null && !remaining.contains(from)) {
+      problem = where + ".resources: " + from + " (expected: within the offered " + remaining + ")";
+    }
+    if (problem == null && !reserving && !agent.dynamicReservations.contains(reserved)) {
+      problem = where + ".resources: " + reserved + " (expected: dynamically reserved resources)";
+    }
+    if (problem != null) {
+      LOG.warn("framework {}: dropping {}", f.id, problem);
+      return remaining;
+    }
+    Resources reservations = reserving ? agent.dynamicReservations.plus(reserved)
+        : agent.dynamicReservations.minus(reserved);
+    store.putReservations(agent.id, reservations.toList()); // durable before the ACCEPT is answered
+    agent.dynamicReservations = reservations;
+    agent.total = agent.total.minus(from).plus(to);
+    LOG.info("framework {} {} {} on agent {}", f.id, reserving ? "reserved" : "unreserved", reserved, agent.id);
+    return remaining.minus(from).plus(to);
   }
 
   /** LAUNCH: each valid task that fits is launched; each invalid one gets TASK_ERROR. Returns what is left. */
@@ -816,7 +882,7 @@ final class MasterLoop {
         removeOffer(o, true);
       }
       agent.info = info;
-      agent.total = total;
+      agent.total = withReservations(total, agent.dynamicReservations, id);
       agent.reregisteredTime = now;
       LOG.info("agent {} at {}:{} re-registered{}", id, info.hostname(), info.port(),
           wasUnreachable ? " after being unreachable" : "");
@@ -828,6 +894,17 @@ final class MasterLoop {
     AgentEntry admitted = agent;
     return HttpResponse.stream(HttpResponse.JSON, Map.of(),
         stream -> execute(() -> attachAgent(admitted, stream, followUps)));
+  }
+
+  /** The agent's advertised (unreserved) total with its dynamic reservations carved out of it. */
+  private static Resources withReservations(Resources advertised, Resources reservations, AgentId agent) {
+    Resources sources = reservations.unreserve();
+    if (!advertised.contains(sources)) {
+      LOG.warn("agent {} advertises {}, which no longer holds its reservations {}: ignoring them", agent, advertised,
+          reservations);
+      return advertised;
+    }
+    return advertised.minus(sources).plus(reservations);
   }
 
   private List<AgentEvent> reconcileAgentTasks(AgentEntry agent, List<AgentCall.AgentTask> reported, boolean wasUnreachable) {

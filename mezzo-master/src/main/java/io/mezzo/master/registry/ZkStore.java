@@ -5,8 +5,11 @@ import io.mezzo.core.model.AgentId;
 import io.mezzo.core.model.AgentInfo;
 import io.mezzo.core.model.FrameworkId;
 import io.mezzo.core.model.FrameworkInfo;
+import io.mezzo.core.model.Resource;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
@@ -23,6 +26,7 @@ import org.apache.zookeeper.KeeperException;
 public final class ZkStore implements AutoCloseable {
   private static final String AGENTS = "/mezzo/agents";
   private static final String FRAMEWORKS = "/mezzo/frameworks";
+  private static final String RESERVATIONS = "/mezzo/reservations";
 
   private final CuratorFramework curator;
 
@@ -45,7 +49,7 @@ public final class ZkStore implements AutoCloseable {
         throw new IllegalStateException(
             "zk: cannot connect to " + connectString + " within " + timeoutMs + " ms (expected: a reachable ZooKeeper)");
       }
-      for (String path : List.of(AGENTS, FRAMEWORKS)) {
+      for (String path : List.of(AGENTS, FRAMEWORKS, RESERVATIONS)) {
         try {
           curator.create().creatingParentsIfNeeded().forPath(path);
         } catch (KeeperException.NodeExistsException e) {
@@ -87,6 +91,30 @@ public final class ZkStore implements AutoCloseable {
       done.completeExceptionally(new StoreException("zk: cannot write " + path + ": " + e, e));
     }
     return done;
+  }
+
+  /** Replaces the dynamic reservations recorded for {@code agent} (an empty list removes them). */
+  public void putReservations(AgentId agent, List<Resource> reserved) {
+    String path = RESERVATIONS + "/" + agent.value();
+    if (reserved.isEmpty()) {
+      delete(path);
+    } else {
+      put(path, Json.write(reserved));
+    }
+  }
+
+  /** Every agent's dynamic reservations. */
+  public Map<AgentId, List<Resource>> reservations() {
+    Map<AgentId, List<Resource>> out = new HashMap<>();
+    try {
+      for (String child : curator.getChildren().forPath(RESERVATIONS)) {
+        byte[] data = curator.getData().forPath(RESERVATIONS + "/" + child);
+        out.put(new AgentId(child), List.of(Json.read(data, Resource[].class)));
+      }
+      return out;
+    } catch (Exception e) {
+      throw new StoreException("zk: cannot read " + RESERVATIONS + ": " + e, e);
+    }
   }
 
   public List<AgentInfo> agents() {

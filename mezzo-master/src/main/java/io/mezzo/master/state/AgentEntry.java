@@ -38,6 +38,11 @@ public final class AgentEntry {
   public final Set<TaskEntry> tasks = new LinkedHashSet<>();
   /** Outstanding offers of this agent's resources. */
   public final Set<OfferId> offers = new LinkedHashSet<>();
+  /**
+   * Dynamic reservations made on this agent through RESERVE (hard state, in ZooKeeper); part of
+   * {@link #total}, which the agent advertises unreserved.
+   */
+  public Resources dynamicReservations = Resources.EMPTY;
   /** Whether {@link #total} is counted in the cluster total the allocator shares against. */
   public boolean countedInTotal;
 
