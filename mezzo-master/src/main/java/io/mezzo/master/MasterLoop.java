@@ -79,6 +79,8 @@ final class MasterLoop {
   private long nextOfferId;
   private boolean allocationPending;
   private boolean fullAllocationPending;
+  /** The sum of the totals of attached, reachable agents; see {@link #countInTotal}. */
+  private Resources clusterTotal = Resources.EMPTY;
   /** Agents whose resources changed since the last cycle. */
   private final Set<AgentId> dirtyAgents = new LinkedHashSet<>();
 
@@ -500,7 +502,7 @@ final class MasterLoop {
         : agent.dynamicReservations.minus(reserved);
     store.putReservations(agent.id, reservations.toList()); // durable before the ACCEPT is answered
     agent.dynamicReservations = reservations;
-    agent.total = agent.total.minus(from).plus(to);
+    setTotal(agent, agent.total.minus(from).plus(to));
     LOG.info("framework {} {} {} on agent {}", f.id, reserving ? "reserved" : "unreserved", reserved, agent.id);
     return remaining.minus(from).plus(to);
   }
@@ -882,7 +884,7 @@ final class MasterLoop {
         removeOffer(o, true);
       }
       agent.info = info;
-      agent.total = withReservations(total, agent.dynamicReservations, id);
+      setTotal(agent, withReservations(total, agent.dynamicReservations, id));
       agent.reregisteredTime = now;
       LOG.info("agent {} at {}:{} re-registered{}", id, info.hostname(), info.port(),
           wasUnreachable ? " after being unreachable" : "");
@@ -981,7 +983,27 @@ final class MasterLoop {
       stream.send(frame(e));
     }
     stream.onClose(() -> execute(() -> agentDisconnected(agent.id, stream)));
+    countInTotal(agent, true);
     requestAllocation(agent.id);
+  }
+
+  /**
+   * Keeps {@link #clusterTotal} (what allocation shares are relative to) the sum of the totals of
+   * agents that have attached and are not unreachable, without re-summing ten thousand agents.
+   */
+  private void countInTotal(AgentEntry agent, boolean counted) {
+    if (agent.countedInTotal == counted) {
+      return;
+    }
+    agent.countedInTotal = counted;
+    clusterTotal = counted ? clusterTotal.plus(agent.total) : clusterTotal.minus(agent.total);
+  }
+
+  private void setTotal(AgentEntry agent, Resources total) {
+    if (agent.countedInTotal) {
+      clusterTotal = clusterTotal.minus(agent.total).plus(total);
+    }
+    agent.total = total;
   }
 
   private void agentDisconnected(AgentId id, HttpStream stream) {
@@ -1141,6 +1163,7 @@ final class MasterLoop {
   private void markUnreachable(AgentEntry agent) {
     LOG.warn("agent {} missed {} heartbeats: marking it unreachable", agent.id, config.maxMissedHeartbeats());
     agent.status = AgentEntry.Status.UNREACHABLE;
+    countInTotal(agent, false);
     if (agent.stream != null) {
       HttpStream s = agent.stream;
       agent.stream = null;

@@ -57,8 +57,12 @@ final class StateView {
       s.put("resources", a.total.toStateMap());
       s.put("used_resources", a.used.toStateMap());
       s.put("offered_resources", a.offered.toStateMap());
-      s.put("reserved_resources", Map.of());
-      s.put("unreserved_resources", a.total.toStateMap());
+      Map<String, Object> reserved = new LinkedHashMap<>();
+      for (String role : a.total.reservationRoles()) {
+        reserved.put(role, a.total.reservedTo(role).toStateMap());
+      }
+      s.put("reserved_resources", reserved);
+      s.put("unreserved_resources", a.total.unreserved().toStateMap());
       s.put("attributes", Map.of());
       s.put("active", a.isActive());
       s.put("deactivated", !a.isActive());
@@ -91,8 +95,8 @@ final class StateView {
     out.put("user", f.info.user());
     out.put("hostname", f.info.hostname() == null ? "" : f.info.hostname());
     out.put("webui_url", f.info.webuiUrl() == null ? "" : f.info.webuiUrl());
-    out.put("role", f.info.effectiveRole());
-    out.put("roles", List.of(f.info.effectiveRole()));
+    out.put("role", f.roles().get(0));
+    out.put("roles", f.roles());
     out.put("principal", f.info.principal());
     out.put("failover_timeout", f.info.failoverTimeout() == null ? 0.0 : f.info.failoverTimeout());
     out.put("checkpoint", Boolean.TRUE.equals(f.info.checkpoint()));
@@ -114,8 +118,9 @@ final class StateView {
     }
     Resources offered = Resources.EMPTY;
     List<Object> offers = new ArrayList<>();
-    for (OfferEntry o : m.offers().values()) {
-      if (o.frameworkId().equals(f.id)) {
+    for (io.mezzo.core.model.OfferId id : f.offers) {
+      OfferEntry o = m.offers().get(id);
+      if (o != null) {
         offered = offered.plus(o.resources());
         Map<String, Object> offer = new LinkedHashMap<>();
         offer.put("id", o.id().value());
@@ -145,11 +150,11 @@ final class StateView {
     out.put("id", t.info.taskId().value());
     out.put("name", t.info.name());
     out.put("framework_id", f.id.value());
-    out.put("executor_id", "");
+    out.put("executor_id", t.executorId == null ? "" : t.executorId);
     out.put("slave_id", t.agentId.value());
     out.put("state", t.state().name());
     out.put("resources", t.resources.toStateMap());
-    out.put("role", f.info.effectiveRole());
+    out.put("role", t.role);
     List<Object> statuses = new ArrayList<>();
     for (TaskStatus s : t.statuses) {
       Map<String, Object> st = new LinkedHashMap<>();
