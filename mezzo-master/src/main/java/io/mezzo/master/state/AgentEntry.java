@@ -52,8 +52,22 @@ public final class AgentEntry {
     this.total = Resources.of(info.resources());
   }
 
+  // The last available() result and the values it was computed from: allocation cycles ask every
+  // agent, most of which did not change since the previous cycle.
+  private Resources availableOf;
+  private Resources availableTotal;
+  private Resources availableUsed;
+  private Resources availableOffered;
+
+  /** Total minus used minus offered; recomputed only when one of the three was replaced. */
   public Resources available() {
-    return total.minus(used).minus(offered);
+    if (availableOf == null || total != availableTotal || used != availableUsed || offered != availableOffered) {
+      availableTotal = total;
+      availableUsed = used;
+      availableOffered = offered;
+      availableOf = total.minus(used).minus(offered);
+    }
+    return availableOf;
   }
 
   public boolean isActive() {
