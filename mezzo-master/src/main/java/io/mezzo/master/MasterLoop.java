@@ -23,6 +23,10 @@ import io.mezzo.core.scheduler.Event;
 import io.mezzo.master.allocator.Allocation;
 import io.mezzo.master.allocator.AllocationView;
 import io.mezzo.master.allocator.Allocator;
+import io.mezzo.master.operator.AgentMaintenance;
+import io.mezzo.master.operator.ClusterView;
+import io.mezzo.master.operator.OperatorState;
+import io.mezzo.master.operator.OperatorStore;
 import io.mezzo.master.registry.ZkStore;
 import io.mezzo.master.state.AgentEntry;
 import io.mezzo.master.state.FrameworkEntry;
@@ -75,6 +79,8 @@ final class MasterLoop {
   private long nextAgentId;
   private long nextOfferId;
   private boolean allocationPending;
+  /** Operator API state: maintenance orders, roles config, event subscribers, metrics. */
+  private final OperatorState ops = new OperatorState();
 
   MasterLoop(MasterConfig config, ScheduledExecutorService loop, ZkStore store, Allocator allocator,
       Clock clock, LongSupplier nanos, String masterId) {
@@ -130,6 +136,7 @@ final class MasterLoop {
       frameworks.put(f.id, f);
       scheduleFailover(f, config.agentTimeout().toMillis());
     }
+    new OperatorStore(store).recover(ops);
     if (!agents.isEmpty() || !frameworks.isEmpty()) {
       LOG.info("recovered {} agent(s) and {} framework(s) from ZooKeeper", agents.size(), frameworks.size());
     }
@@ -137,6 +144,7 @@ final class MasterLoop {
     loop.scheduleWithFixedDelay(() -> execute(this::checkAgents), hb, hb, TimeUnit.MILLISECONDS);
     long fhb = config.frameworkHeartbeatInterval().toMillis();
     loop.scheduleWithFixedDelay(() -> execute(this::heartbeatFrameworks), fhb, fhb, TimeUnit.MILLISECONDS);
+    loop.scheduleWithFixedDelay(() -> execute(ops.events()::heartbeat), fhb, fhb, TimeUnit.MILLISECONDS);
     long alloc = config.allocationInterval().toMillis();
     loop.scheduleWithFixedDelay(() -> execute(this::allocate), alloc, alloc, TimeUnit.MILLISECONDS);
   }
@@ -183,6 +191,7 @@ final class MasterLoop {
       f.registeredTime = now;
       frameworks.put(id, f);
       LOG.info("framework {} ({}) subscribed", id, info.name());
+      ops.onFrameworkAdded(f);
     } else {
       f.info = info;
       if (f.stream != null) {
@@ -190,6 +199,7 @@ final class MasterLoop {
         f.stream.close();
       }
       LOG.info("framework {} ({}) resubscribed", id, info.name());
+      ops.onFrameworkUpdated(f);
     }
     f.generation++;
     f.stream = null;
@@ -225,6 +235,7 @@ final class MasterLoop {
     }
     double timeout = f.info.failoverTimeout() == null ? 0 : f.info.failoverTimeout();
     LOG.info("framework {} disconnected; failover timeout {} s", id, timeout);
+    ops.onFrameworkUpdated(f);
     scheduleFailover(f, (long) Math.min(timeout * 1000, Long.MAX_VALUE / 4));
   }
 
@@ -409,6 +420,7 @@ final class MasterLoop {
     f.tasks.put(task.taskId(), entry);
     agent.used = agent.used.plus(needs);
     sendAgent(agent, AgentEvent.launch(f.id, task));
+    ops.onTaskAdded(entry);
     LOG.debug("launching task {} of framework {} on agent {}", task.taskId(), f.id, agent.id);
   }
 
@@ -526,6 +538,8 @@ final class MasterLoop {
       completedFrameworks.remove(0);
     }
     store.removeFramework(f.id);
+    ops.onFrameworkRemoved(f);
+    new ArrayList<>(ops.maintenance().keySet()).forEach(this::checkDrained);
     requestAllocation();
   }
 
@@ -548,6 +562,10 @@ final class MasterLoop {
       total = Resources.of(info.resources());
     } catch (IllegalArgumentException e) {
       throw HttpError.badRequest("subscribe.agent_info." + e.getMessage());
+    }
+    if (info.id() != null && ops.mode(info.id()) == AgentMaintenance.Mode.GONE) {
+      throw new HttpError(403, "subscribe.agent_info.id: '" + info.id() + "' was drained and marked gone"
+          + " (expected: a new agent, without an id)");
     }
     if (info.id() == null) {
       info = info.withId(new AgentId(masterId + "-S" + nextAgentId++));
@@ -657,6 +675,8 @@ final class MasterLoop {
     }
     stream.onClose(() -> execute(() -> agentDisconnected(agent.id, stream)));
     requestAllocation();
+    ops.onAgentAdded(agent);
+    killForDrain(agent);
   }
 
   private void agentDisconnected(AgentId id, HttpStream stream) {
@@ -729,6 +749,10 @@ final class MasterLoop {
       }
     }
     sendUpdate(f, status);
+    ops.onTaskUpdated(t, status);
+    if (status.state().isTerminal()) {
+      checkDrained(t.agentId);
+    }
   }
 
   private void releaseResources(TaskEntry t) {
@@ -773,6 +797,7 @@ final class MasterLoop {
   private void markUnreachable(AgentEntry agent) {
     LOG.warn("agent {} missed {} heartbeats: marking it unreachable", agent.id, config.maxMissedHeartbeats());
     agent.status = AgentEntry.Status.UNREACHABLE;
+    ops.onAgentRemoved(agent.id);
     if (agent.stream != null) {
       HttpStream s = agent.stream;
       agent.stream = null;
@@ -813,7 +838,7 @@ final class MasterLoop {
     long now = nanos.getAsLong();
     List<AllocationView.AgentView> agentViews = new ArrayList<>();
     for (AgentEntry a : agents.values()) {
-      if (a.isActive()) {
+      if (a.isActive() && ops.mayOffer(a.id)) {
         agentViews.add(new AllocationView.AgentView(a.id, a.total, a.available()));
       }
     }
@@ -851,6 +876,7 @@ final class MasterLoop {
           agent.info.hostname(), d.resources().toList(), new Offer.AllocationInfo(f.info.effectiveRole())));
     }
     batches.forEach((fid, list) -> send(frameworks.get(fid), Event.offers(list)));
+    ops.onAllocationRun(nanos.getAsLong() - now);
   }
 
   private List<OfferEntry> offersOf(AgentId agent) {
@@ -881,6 +907,115 @@ final class MasterLoop {
       }
     }
     requestAllocation();
+  }
+
+  // ---------------------------------------------------------------- maintenance (operator API)
+
+  OperatorState operator() {
+    return ops;
+  }
+
+  double operatorHeartbeatSeconds() {
+    return config.frameworkHeartbeatInterval().toMillis() / 1000.0;
+  }
+
+  ClusterView clusterView() {
+    return new ClusterView(agents, frameworks.values(), completedFrameworks, offers.values());
+  }
+
+  /**
+   * DRAIN_AGENT: persisted first; then the agent gets no offers, its outstanding offers are rescinded
+   * and its tasks killed with at most {@code maxGraceNanos} of grace. It is DRAINED (and, with
+   * {@code markGone}, removed for good) once none of its tasks is left running.
+   */
+  void drainAgent(AgentId id, Long maxGraceNanos, boolean markGone) {
+    AgentEntry agent = maintainable(id, "drain_agent.agent_id");
+    AgentMaintenance m = new AgentMaintenance(AgentMaintenance.Mode.DRAINING, maxGraceNanos, markGone);
+    new OperatorStore(store).putMaintenance(id, m);
+    ops.maintenance().put(id, m);
+    LOG.info("agent {} draining (max grace period {} ns, mark gone {})", id, maxGraceNanos, markGone);
+    for (OfferEntry o : offersOf(id)) {
+      removeOffer(o.id(), true);
+    }
+    killForDrain(agent);
+    checkDrained(id);
+  }
+
+  /** DEACTIVATE_AGENT: no more offers; its tasks keep running. A draining agent stays draining. */
+  void deactivateAgent(AgentId id) {
+    maintainable(id, "deactivate_agent.agent_id");
+    if (ops.maintenance().containsKey(id)) {
+      return;
+    }
+    new OperatorStore(store).putMaintenance(id, AgentMaintenance.deactivated());
+    ops.maintenance().put(id, AgentMaintenance.deactivated());
+    LOG.info("agent {} deactivated by the operator", id);
+    for (OfferEntry o : offersOf(id)) {
+      removeOffer(o.id(), true);
+    }
+  }
+
+  /** REACTIVATE_AGENT: back in service, ending a deactivation or a drain. */
+  void reactivateAgent(AgentId id) {
+    maintainable(id, "reactivate_agent.agent_id");
+    if (ops.maintenance().containsKey(id)) {
+      new OperatorStore(store).putMaintenance(id, null);
+      ops.maintenance().remove(id);
+      LOG.info("agent {} reactivated by the operator", id);
+      requestAllocation();
+    }
+  }
+
+  private AgentEntry maintainable(AgentId id, String field) {
+    AgentEntry agent = agents.get(id);
+    if (agent == null) {
+      throw HttpError.badRequest(field + ": '" + id + "' (expected: the id of a registered agent)");
+    }
+    return agent;
+  }
+
+  private void killForDrain(AgentEntry agent) {
+    AgentMaintenance m = ops.maintenance().get(agent.id);
+    if (m == null || m.mode() != AgentMaintenance.Mode.DRAINING || !agent.isActive()) {
+      return;
+    }
+    long grace = config.killGracePeriod().toNanos();
+    if (m.maxGracePeriodNanos() != null) {
+      grace = Math.min(grace, m.maxGracePeriodNanos());
+    }
+    for (FrameworkEntry f : frameworks.values()) {
+      for (TaskEntry t : f.tasks.values()) {
+        if (t.agentId.equals(agent.id) && !t.state().isTerminal()) {
+          sendAgent(agent, AgentEvent.kill(f.id, t.info.taskId(), grace / 1e9));
+        }
+      }
+    }
+  }
+
+  private void checkDrained(AgentId id) {
+    AgentMaintenance m = ops.maintenance().get(id);
+    if (m == null || m.mode() != AgentMaintenance.Mode.DRAINING) {
+      return;
+    }
+    for (FrameworkEntry f : frameworks.values()) {
+      for (TaskEntry t : f.tasks.values()) {
+        if (t.agentId.equals(id) && !t.state().isTerminal()) {
+          return;
+        }
+      }
+    }
+    AgentMaintenance next = m.withMode(m.markGone() ? AgentMaintenance.Mode.GONE : AgentMaintenance.Mode.DRAINED);
+    new OperatorStore(store).putMaintenance(id, next);
+    ops.maintenance().put(id, next);
+    LOG.info("agent {} is {}", id, next.mode());
+    if (next.mode() == AgentMaintenance.Mode.GONE) {
+      AgentEntry agent = agents.remove(id);
+      store.removeAgent(id);
+      if (agent != null && agent.stream != null) {
+        agent.stream.close();
+      }
+      ops.onAgentRemoved(id);
+    }
   }
 
   // ---------------------------------------------------------------- helpers

@@ -84,7 +84,7 @@ final class StateView {
     return out;
   }
 
-  private static Map<String, Object> framework(FrameworkEntry f, MasterLoop m) {
+  static Map<String, Object> framework(FrameworkEntry f, MasterLoop m) {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("id", f.id.value());
     out.put("name", f.info.name());
