@@ -15,6 +15,7 @@ import io.mezzo.master.operator.OperatorViews;
 import io.mezzo.master.operator.RoleConfigs;
 import io.mezzo.master.registry.ZkStore;
 import io.mezzo.master.state.AgentEntry;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -48,8 +49,8 @@ final class OperatorApi {
   }
 
   /** Adds the operator routes to {@code b}. */
-  static void routes(HttpServer.Builder b, MasterLoop loop, ZkStore store, double startTime) {
-    OperatorApi api = new OperatorApi(loop, store, () -> System.currentTimeMillis() / 1000.0 - startTime);
+  static void routes(HttpServer.Builder b, MasterLoop loop, ZkStore store, Clock clock, double startTime) {
+    OperatorApi api = new OperatorApi(loop, store, () -> Math.max(0, clock.millis() / 1000.0 - startTime));
     b.route("POST", "/api/v1", api::call);
     for (String path : new String[] {"/master/roles", "/roles", "/master/roles.json", "/roles.json"}) {
       b.route("GET", path, req -> loop.call(() -> HttpResponse.json(200, api.rolesJson())));
@@ -175,7 +176,8 @@ final class OperatorApi {
   // ---------------------------------------------------------------- plain JSON endpoints (loop thread)
 
   private Map<String, Object> metrics() {
-    return ops().metrics().snapshot(loop.clusterView(), uptimeSeconds.getAsDouble(), ops().events().size());
+    return ops().metrics().snapshot(loop.clusterView(), ops().maintenance(), uptimeSeconds.getAsDouble(),
+        ops().events().size());
   }
 
   private List<Object> metricList() {

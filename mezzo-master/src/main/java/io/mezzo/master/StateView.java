@@ -60,8 +60,12 @@ final class StateView {
       s.put("reserved_resources", Map.of());
       s.put("unreserved_resources", a.total.toStateMap());
       s.put("attributes", Map.of());
-      s.put("active", a.isActive());
-      s.put("deactivated", !a.isActive());
+      io.mezzo.master.operator.AgentMaintenance maintenance = m.operator().maintenance().get(a.id);
+      s.put("active", a.isActive() && maintenance == null);
+      s.put("deactivated", !a.isActive() || maintenance != null);
+      if (maintenance != null && maintenance.isDraining()) {
+        s.put("drain_info", Map.of("state", maintenance.mode().name()));
+      }
       s.put("version", VERSION);
       slaves.add(s);
     }

@@ -409,4 +409,19 @@ class OperatorApiTest {
     assertThat(agentView(agent).path("drain_info").path("state").asText()).isEqualTo("DRAINED");
     assertThat(agentView(agent).path("deactivated").asBoolean()).isTrue();
   }
+  @Test
+  void drainWithMarkGoneRemovesTheAgentAndRefusesItsReturn() throws Exception {
+    AgentId agent = subscribeAgent();
+    ok(Map.of("type", "DRAIN_AGENT", "drain_agent", Map.of("agent_id", Map.of("value", agent.value()),
+        "mark_gone", true)));
+    assertThat(get("GET_AGENTS").path("get_agents").path("agents")).isEmpty();
+
+    AgentInfo again = new AgentInfo(agent, "127.0.0.1", 5051, Resources.parse("cpus:2;mem:1024").toList());
+    JsonClient.Subscription s = http.subscribe(uri("/api/v1/agent"), AgentCall.subscribe(again, List.of()), Map.of(),
+        AgentEvent.class, e -> { }, cause -> { });
+    closeables.add(s);
+    assertThat(s.isOpen()).isFalse();
+    assertThat(s.reply().status()).isEqualTo(403);
+    assertThat(s.reply().body()).contains("subscribe.agent_info.id", "marked gone");
+  }
 }

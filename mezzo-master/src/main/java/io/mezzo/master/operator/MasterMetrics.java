@@ -1,5 +1,6 @@
 package io.mezzo.master.operator;
 
+import io.mezzo.core.model.AgentId;
 import io.mezzo.core.model.Resources;
 import io.mezzo.core.model.TaskState;
 import io.mezzo.master.state.AgentEntry;
@@ -14,7 +15,8 @@ import java.util.TreeMap;
  * The master's counters and the window of allocation-run durations, and the {@code /metrics/snapshot}
  * map built from them and from the live state, with Mesos' key names ({@code master/cpus_total},
  * {@code allocator/mesos/allocation_run_ms/p99}, ...). Gauges are computed from the state at snapshot
- * time; counters (terminal task states, allocation runs) accumulate from master start. Owned by the
+ * time (an agent under maintenance is connected but not active, as in Mesos); counters (terminal
+ * task states, allocation runs) accumulate from master start. Owned by the
  * master loop thread.
  */
 public final class MasterMetrics {
@@ -35,7 +37,8 @@ public final class MasterMetrics {
   }
 
   /** The flat key-to-number map Mesos serves at {@code /metrics/snapshot}. */
-  public Map<String, Object> snapshot(ClusterView c, double uptimeSeconds, int operatorSubscribers) {
+  public Map<String, Object> snapshot(ClusterView c, Map<AgentId, AgentMaintenance> maintenance, double uptimeSeconds,
+      int operatorSubscribers) {
     Map<String, Object> m = new TreeMap<>();
     m.put("master/uptime_secs", uptimeSeconds);
     m.put("master/elected", 1.0);
@@ -52,13 +55,16 @@ public final class MasterMetrics {
         continue;
       }
       if (a.isActive()) {
-        active++;
         connected++;
         total = total.plus(a.total);
         used = used.plus(a.used);
       } else {
-        inactive++;
         disconnected++;
+      }
+      if (a.isActive() && !maintenance.containsKey(a.id)) {
+        active++;
+      } else {
+        inactive++;
       }
     }
     m.put("master/slaves_active", (double) active);
