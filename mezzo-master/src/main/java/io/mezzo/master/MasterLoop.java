@@ -1009,13 +1009,24 @@ final class MasterLoop {
     ops.maintenance().put(id, next);
     LOG.info("agent {} is {}", id, next.mode());
     if (next.mode() == AgentMaintenance.Mode.GONE) {
-      AgentEntry agent = agents.remove(id);
-      store.removeAgent(id);
-      if (agent != null && agent.stream != null) {
-        agent.stream.close();
-      }
-      ops.onAgentRemoved(id);
+      // Later on the loop: callers may be iterating over the agents.
+      execute(() -> forgetGoneAgent(id));
     }
+  }
+
+  private void forgetGoneAgent(AgentId id) {
+    AgentEntry agent = agents.remove(id);
+    if (agent == null) {
+      return;
+    }
+    store.removeAgent(id);
+    for (OfferEntry o : offersOf(id)) {
+      removeOffer(o.id(), true);
+    }
+    if (agent.stream != null) {
+      agent.stream.close();
+    }
+    ops.onAgentRemoved(id);
   }
 
   // ---------------------------------------------------------------- helpers

@@ -63,7 +63,7 @@ final class StateView {
       io.mezzo.master.operator.AgentMaintenance maintenance = m.operator().maintenance().get(a.id);
       s.put("active", a.isActive() && maintenance == null);
       s.put("deactivated", !a.isActive() || maintenance != null);
-      if (maintenance != null && maintenance.isDraining()) {
+      if (maintenance != null && maintenance.inDrain()) {
         s.put("drain_info", Map.of("state", maintenance.mode().name()));
       }
       s.put("version", VERSION);

@@ -40,7 +40,7 @@ public record AgentMaintenance(Mode mode, Long maxGracePeriodNanos, boolean mark
     return new AgentMaintenance(next, maxGracePeriodNanos, markGone);
   }
 
-  public boolean isDraining() {
+  public boolean inDrain() {
     return mode == Mode.DRAINING || mode == Mode.DRAINED;
   }
 }

@@ -64,7 +64,7 @@ public final class OperatorViews {
     out.put("allocated_resources", a.used.toList());
     out.put("offered_resources", a.offered.toList());
     out.put("capabilities", List.of());
-    if (m != null && m.isDraining()) {
+    if (m != null && m.inDrain()) {
       Map<String, Object> config = new LinkedHashMap<>();
       if (m.maxGracePeriodNanos() != null) {
         config.put("max_grace_period", Map.of("nanoseconds", m.maxGracePeriodNanos()));
