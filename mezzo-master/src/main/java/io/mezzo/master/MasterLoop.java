@@ -523,6 +523,7 @@ final class MasterLoop {
       if (!t.state().isTerminal()) {
         t.record(masterStatus(t.info.taskId(), TaskState.TASK_KILLED, t.agentId, "REASON_FRAMEWORK_REMOVED",
             "Framework " + f.id + " removed"));
+        ops.onTaskUpdated(t, t.latest);
       }
       releaseResources(t);
       f.complete(t);
