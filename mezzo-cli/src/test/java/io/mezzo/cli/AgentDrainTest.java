@@ -70,11 +70,16 @@ class AgentDrainTest {
       fw.launch(other, survivor, "sleep 1000", SMALL);
       fw.awaitState(doomed, TaskState.TASK_RUNNING, TASK_TIMEOUT);
       fw.awaitState(survivor, TaskState.TASK_RUNNING, TASK_TIMEOUT);
+      Offer stale = fw.awaitOffer(o -> o.agentId().equals(drained));
 
       operator(Map.of("type", "DRAIN_AGENT", "drain_agent", Map.of("agent_id", Map.of("value", drained.value()),
           "max_grace_period", "1s")));
 
       fw.awaitState(doomed, TaskState.TASK_KILLED, TASK_TIMEOUT);
+      assertThat(fw.events()).anyMatch(e -> e.type() == Event.Type.RESCIND && e.rescind().offerId().equals(stale.id()));
+      TaskId late = new TaskId("late");
+      fw.launch(stale, late, "sleep 1000", SMALL);
+      assertThat(fw.awaitState(late, TaskState.TASK_LOST, TASK_TIMEOUT).reason()).isEqualTo("REASON_INVALID_OFFERS");
       await("agent drained").atMost(TASK_TIMEOUT).until(() -> drainState(drained).equals("DRAINED"));
       assertThat(liveTasksOn(drained)).isEmpty();
       assertThat(agent(drained).path("allocated_resources")).isEmpty();
