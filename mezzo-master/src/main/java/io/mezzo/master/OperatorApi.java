@@ -85,6 +85,10 @@ final class OperatorApi {
           OperatorViews.getState(loop.clusterView(), ops().maintenance())));
       case GET_AGENTS -> read(() -> OperatorViews.response(type, "get_agents",
           OperatorViews.getAgents(loop.clusterView(), ops().maintenance())));
+      // Mezzo runs command tasks only and has no offer operations besides LAUNCH: both lists are empty.
+      case GET_EXECUTORS -> done(OperatorViews.response(type, "get_executors",
+          Map.of("executors", List.of(), "orphan_executors", List.of())));
+      case GET_OPERATIONS -> done(OperatorViews.response(type, "get_operations", Map.of("operations", List.of())));
       case GET_FRAMEWORKS -> read(() -> OperatorViews.response(type, "get_frameworks",
           OperatorViews.getFrameworks(loop.clusterView())));
       case GET_TASKS -> read(() -> OperatorViews.response(type, "get_tasks", OperatorViews.getTasks(loop.clusterView())));

@@ -157,6 +157,8 @@ class OperatorApiTest {
     assertThat(state.has("get_executors")).isTrue();
     assertThat(state.path("get_frameworks").path("frameworks").isArray()).isTrue();
     assertThat(state.path("get_agents").path("agents").isArray()).isTrue();
+    assertThat(get("GET_EXECUTORS").path("get_executors").path("executors")).isEmpty();
+    assertThat(get("GET_OPERATIONS").path("get_operations").path("operations")).isEmpty();
   }
 
   @Test

@@ -33,6 +33,8 @@ public record OperatorCall(
     GET_METRICS,
     GET_STATE,
     GET_AGENTS,
+    GET_EXECUTORS,
+    GET_OPERATIONS,
     GET_FRAMEWORKS,
     GET_TASKS,
     GET_ROLES,

@@ -10,6 +10,7 @@ import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
 
+/** The allocation-run window behind {@code allocator/mesos/allocation_run_ms/p..}: nearest-rank percentiles. */
 class DurationWindowTest {
   @Test
   void percentilesUseTheNearestRank() {

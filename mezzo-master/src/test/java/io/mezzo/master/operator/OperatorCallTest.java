@@ -9,6 +9,7 @@ import io.mezzo.core.json.Json;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
+/** Parsing and validation of operator calls: protobuf durations, quota scalars, role names. */
 class OperatorCallTest {
   private static JsonNode json(String text) throws Exception {
     return Json.MAPPER.readTree(text);
