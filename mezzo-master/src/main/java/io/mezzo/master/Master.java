@@ -82,7 +82,9 @@ public final class Master implements AutoCloseable {
         return null;
       }).get(30, TimeUnit.SECONDS);
       java.util.concurrent.atomic.AtomicReference<String> pid = new java.util.concurrent.atomic.AtomicReference<>();
-      HttpServer http = routes(loop, pid::get, clock.millis() / 1000.0)
+      var builder = routes(loop, pid::get, clock.millis() / 1000.0);
+      OperatorApi.routes(builder, loop, store, clock, clock.millis() / 1000.0);
+      HttpServer http = builder
           .bind(config.bindHost(), config.port())
           .maxRequestBytes(MAX_REQUEST_BYTES)
           .name("master-http")

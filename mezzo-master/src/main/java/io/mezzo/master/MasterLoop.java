@@ -24,6 +24,10 @@ import io.mezzo.core.scheduler.Event;
 import io.mezzo.master.allocator.Allocation;
 import io.mezzo.master.allocator.AllocationView;
 import io.mezzo.master.allocator.Allocator;
+import io.mezzo.master.operator.AgentMaintenance;
+import io.mezzo.master.operator.ClusterView;
+import io.mezzo.master.operator.OperatorState;
+import io.mezzo.master.operator.OperatorStore;
 import io.mezzo.master.registry.ZkStore;
 import io.mezzo.master.state.AgentEntry;
 import io.mezzo.master.state.ExecutorEntry;
@@ -83,6 +87,8 @@ final class MasterLoop {
   private Resources clusterTotal = Resources.EMPTY;
   /** Agents whose resources changed since the last cycle. */
   private final Set<AgentId> dirtyAgents = new LinkedHashSet<>();
+  /** Operator API state: maintenance orders, roles config, event subscribers, metrics. */
+  private final OperatorState ops = new OperatorState();
 
   MasterLoop(MasterConfig config, ScheduledExecutorService loop, ZkStore store, Allocator allocator,
       Clock clock, LongSupplier nanos, String masterId) {
@@ -145,6 +151,7 @@ final class MasterLoop {
       frameworks.put(f.id, f);
       scheduleFailover(f, config.agentTimeout().toMillis());
     }
+    new OperatorStore(store).recover(ops);
     if (!agents.isEmpty() || !frameworks.isEmpty()) {
       LOG.info("recovered {} agent(s) and {} framework(s) from ZooKeeper", agents.size(), frameworks.size());
     }
@@ -152,6 +159,7 @@ final class MasterLoop {
     loop.scheduleWithFixedDelay(() -> execute(this::checkAgents), hb, hb, TimeUnit.MILLISECONDS);
     long fhb = config.frameworkHeartbeatInterval().toMillis();
     loop.scheduleWithFixedDelay(() -> execute(this::heartbeatFrameworks), fhb, fhb, TimeUnit.MILLISECONDS);
+    loop.scheduleWithFixedDelay(() -> execute(ops.events()::heartbeat), fhb, fhb, TimeUnit.MILLISECONDS);
     long alloc = config.allocationInterval().toMillis();
     loop.scheduleWithFixedDelay(() -> execute(() -> {
       expireOffers();
@@ -209,6 +217,7 @@ final class MasterLoop {
       f.registeredTime = now;
       frameworks.put(id, f);
       LOG.info("framework {} ({}) subscribed", id, info.name());
+      ops.onFrameworkAdded(f);
     } else {
       f.info = info;
       if (f.stream != null) {
@@ -216,6 +225,7 @@ final class MasterLoop {
         f.stream.close();
       }
       LOG.info("framework {} ({}) resubscribed", id, info.name());
+      ops.onFrameworkUpdated(f);
     }
     f.suppressedRoles.clear();
     if (call.subscribe().suppressedRoles() != null) {
@@ -283,6 +293,7 @@ final class MasterLoop {
     }
     double timeout = f.info.failoverTimeout() == null ? 0 : f.info.failoverTimeout();
     LOG.info("framework {} disconnected; failover timeout {} s", id, timeout);
+    ops.onFrameworkUpdated(f);
     scheduleFailover(f, (long) Math.min(timeout * 1000, Long.MAX_VALUE / 4));
   }
 
@@ -652,6 +663,7 @@ final class MasterLoop {
     agent.tasks.add(entry);
     hold(f, agent, entry);
     sendAgent(agent, AgentEvent.launch(f.id, task));
+    ops.onTaskAdded(entry);
     LOG.debug("launching task {} of framework {} on agent {}", task.taskId(), f.id, agent.id);
   }
 
@@ -803,6 +815,7 @@ final class MasterLoop {
       if (!t.state().isTerminal()) {
         t.record(masterStatus(t.info.taskId(), TaskState.TASK_KILLED, t.agentId, "REASON_FRAMEWORK_REMOVED",
             "Framework " + f.id + " removed"));
+        ops.onTaskUpdated(t, t.latest);
       }
       releaseResources(t);
       completeTask(f, t);
@@ -826,6 +839,8 @@ final class MasterLoop {
       completedFrameworks.remove(0);
     }
     store.removeFramework(f.id);
+    ops.onFrameworkRemoved(f);
+    new ArrayList<>(ops.maintenance().keySet()).forEach(this::checkDrained);
     requestAllocation();
   }
 
@@ -853,6 +868,10 @@ final class MasterLoop {
       total = Resources.of(info.resources());
     } catch (IllegalArgumentException e) {
       throw HttpError.badRequest("subscribe.agent_info." + e.getMessage());
+    }
+    if (info.id() != null && ops.mode(info.id()) == AgentMaintenance.Mode.GONE) {
+      throw new HttpError(403, "subscribe.agent_info.id: '" + info.id() + "' was drained and marked gone"
+          + " (expected: a new agent, without an id)");
     }
     if (info.id() == null) {
       info = info.withId(new AgentId(masterId + "-S" + nextAgentId++));
@@ -985,6 +1004,8 @@ final class MasterLoop {
     stream.onClose(() -> execute(() -> agentDisconnected(agent.id, stream)));
     countInTotal(agent, true);
     requestAllocation(agent.id);
+    ops.onAgentAdded(agent);
+    killForDrain(agent);
   }
 
   /**
@@ -1079,6 +1100,10 @@ final class MasterLoop {
       }
     }
     sendUpdate(f, status);
+    ops.onTaskUpdated(t, status);
+    if (status.state().isTerminal()) {
+      checkDrained(t.agentId);
+    }
   }
 
   /**
@@ -1164,6 +1189,7 @@ final class MasterLoop {
     LOG.warn("agent {} missed {} heartbeats: marking it unreachable", agent.id, config.maxMissedHeartbeats());
     agent.status = AgentEntry.Status.UNREACHABLE;
     countInTotal(agent, false);
+    ops.onAgentRemoved(agent.id);
     if (agent.stream != null) {
       HttpStream s = agent.stream;
       agent.stream = null;
@@ -1227,22 +1253,31 @@ final class MasterLoop {
     if (full) {
       dirtyAgents.clear();
       for (AgentEntry a : agents.values()) {
-        if (a.isActive()) {
+        if (a.isActive() && ops.mayOffer(a.id)) {
           agentViews.add(new AllocationView.AgentView(a.id, a.total, a.available()));
         }
       }
     } else {
       for (AgentId id : dirtyAgents) {
         AgentEntry a = agents.get(id);
-        if (a != null && a.isActive()) {
+        if (a != null && a.isActive() && ops.mayOffer(a.id)) {
           agentViews.add(new AllocationView.AgentView(a.id, a.total, a.available()));
         }
       }
       dirtyAgents.clear();
     }
-    if (agentViews.isEmpty()) {
-      return;
+    if (!agentViews.isEmpty()) {
+      offer(agentViews, now, full);
     }
+    if (full) {
+      // allocation_run_ms measures cycles over the whole cluster; the cheap single-agent cycles
+      // that follow freed resources would only flatter it.
+      ops.onAllocationRun(nanos.getAsLong() - now);
+    }
+  }
+
+  /** Runs the allocator over {@code agentViews} and sends the offers it decides. */
+  private void offer(List<AllocationView.AgentView> agentViews, long now, boolean full) {
     List<AllocationView.FrameworkView> frameworkViews = new ArrayList<>();
     for (FrameworkEntry f : frameworks.values()) {
       if (f.isConnected()) {
@@ -1312,6 +1347,126 @@ final class MasterLoop {
       }
     }
     requestAllocation(o.agentId());
+  }
+
+  // ---------------------------------------------------------------- maintenance (operator API)
+
+  OperatorState operator() {
+    return ops;
+  }
+
+  double operatorHeartbeatSeconds() {
+    return config.frameworkHeartbeatInterval().toMillis() / 1000.0;
+  }
+
+  ClusterView clusterView() {
+    return new ClusterView(agents, frameworks.values(), completedFrameworks, offers.values());
+  }
+
+  /**
+   * DRAIN_AGENT: persisted first; then the agent gets no offers, its outstanding offers are rescinded
+   * and its tasks killed with at most {@code maxGraceNanos} of grace. It is DRAINED (and, with
+   * {@code markGone}, removed for good) once none of its tasks is left running.
+   */
+  void drainAgent(AgentId id, Long maxGraceNanos, boolean markGone) {
+    AgentEntry agent = maintainable(id, "drain_agent.agent_id");
+    AgentMaintenance m = new AgentMaintenance(AgentMaintenance.Mode.DRAINING, maxGraceNanos, markGone);
+    new OperatorStore(store).putMaintenance(id, m);
+    ops.maintenance().put(id, m);
+    LOG.info("agent {} draining (max grace period {} ns, mark gone {})", id, maxGraceNanos, markGone);
+    for (OfferId o : new ArrayList<>(agent.offers)) {
+      removeOffer(o, true);
+    }
+    killForDrain(agent);
+    checkDrained(id);
+  }
+
+  /** DEACTIVATE_AGENT: no more offers; its tasks keep running. A draining agent stays draining. */
+  void deactivateAgent(AgentId id) {
+    AgentEntry agent = maintainable(id, "deactivate_agent.agent_id");
+    if (ops.maintenance().containsKey(id)) {
+      return;
+    }
+    new OperatorStore(store).putMaintenance(id, AgentMaintenance.deactivated());
+    ops.maintenance().put(id, AgentMaintenance.deactivated());
+    LOG.info("agent {} deactivated by the operator", id);
+    for (OfferId o : new ArrayList<>(agent.offers)) {
+      removeOffer(o, true);
+    }
+  }
+
+  /** REACTIVATE_AGENT: back in service, ending a deactivation or a drain. */
+  void reactivateAgent(AgentId id) {
+    maintainable(id, "reactivate_agent.agent_id");
+    if (ops.maintenance().containsKey(id)) {
+      new OperatorStore(store).putMaintenance(id, null);
+      ops.maintenance().remove(id);
+      LOG.info("agent {} reactivated by the operator", id);
+      requestAllocation();
+    }
+  }
+
+  private AgentEntry maintainable(AgentId id, String field) {
+    AgentEntry agent = agents.get(id);
+    if (agent == null) {
+      throw HttpError.badRequest(field + ": '" + id + "' (expected: the id of a registered agent)");
+    }
+    return agent;
+  }
+
+  private void killForDrain(AgentEntry agent) {
+    AgentMaintenance m = ops.maintenance().get(agent.id);
+    if (m == null || m.mode() != AgentMaintenance.Mode.DRAINING || !agent.isActive()) {
+      return;
+    }
+    long grace = config.killGracePeriod().toNanos();
+    if (m.maxGracePeriodNanos() != null) {
+      grace = Math.min(grace, m.maxGracePeriodNanos());
+    }
+    for (TaskEntry t : agent.tasks) {
+      if (!t.state().isTerminal()) {
+        sendAgent(agent, AgentEvent.kill(t.frameworkId, t.info.taskId(), grace / 1e9));
+      }
+    }
+  }
+
+  private void checkDrained(AgentId id) {
+    AgentMaintenance m = ops.maintenance().get(id);
+    if (m == null || m.mode() != AgentMaintenance.Mode.DRAINING) {
+      return;
+    }
+    AgentEntry agent = agents.get(id);
+    if (agent != null) {
+      for (TaskEntry t : agent.tasks) {
+        if (!t.state().isTerminal()) {
+          return;
+        }
+      }
+    }
+    AgentMaintenance next = m.withMode(m.markGone() ? AgentMaintenance.Mode.GONE : AgentMaintenance.Mode.DRAINED);
+    new OperatorStore(store).putMaintenance(id, next);
+    ops.maintenance().put(id, next);
+    LOG.info("agent {} is {}", id, next.mode());
+    if (next.mode() == AgentMaintenance.Mode.GONE) {
+      // Later on the loop: callers may be iterating over the agents.
+      execute(() -> forgetGoneAgent(id));
+    }
+  }
+
+  private void forgetGoneAgent(AgentId id) {
+    AgentEntry agent = agents.remove(id);
+    if (agent == null) {
+      return;
+    }
+    store.removeAgent(id);
+    countInTotal(agent, false);
+    for (OfferId o : new ArrayList<>(agent.offers)) {
+      removeOffer(o, true);
+    }
+    if (agent.stream != null) {
+      agent.stream.close();
+    }
+    ops.onAgentRemoved(id);
   }
 
   // ---------------------------------------------------------------- helpers

@@ -64,8 +64,12 @@ final class StateView {
       s.put("reserved_resources", reserved);
       s.put("unreserved_resources", a.total.unreserved().toStateMap());
       s.put("attributes", Map.of());
-      s.put("active", a.isActive());
-      s.put("deactivated", !a.isActive());
+      io.mezzo.master.operator.AgentMaintenance maintenance = m.operator().maintenance().get(a.id);
+      s.put("active", a.isActive() && maintenance == null);
+      s.put("deactivated", !a.isActive() || maintenance != null);
+      if (maintenance != null && maintenance.inDrain()) {
+        s.put("drain_info", Map.of("state", maintenance.mode().name()));
+      }
       s.put("version", VERSION);
       slaves.add(s);
     }
@@ -88,7 +92,7 @@ final class StateView {
     return out;
   }
 
-  private static Map<String, Object> framework(FrameworkEntry f, MasterLoop m) {
+  static Map<String, Object> framework(FrameworkEntry f, MasterLoop m) {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("id", f.id.value());
     out.put("name", f.info.name());

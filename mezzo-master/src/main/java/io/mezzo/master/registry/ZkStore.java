@@ -27,6 +27,7 @@ public final class ZkStore implements AutoCloseable {
   private static final String AGENTS = "/mezzo/agents";
   private static final String FRAMEWORKS = "/mezzo/frameworks";
   private static final String RESERVATIONS = "/mezzo/reservations";
+  private static final String ROOT = "/mezzo";
 
   private final CuratorFramework curator;
 
@@ -135,6 +136,40 @@ public final class ZkStore implements AutoCloseable {
 
   public void removeFramework(FrameworkId id) {
     delete(FRAMEWORKS + "/" + id.value());
+  }
+
+  /**
+   * Writes {@code value} as JSON under {@code /mezzo/<section>/<key>}, creating the section: for hard
+   * state owned by other parts of the master (operator maintenance orders, quotas, weights).
+   */
+  public void putRecord(String section, String key, Object value) {
+    String path = ROOT + "/" + section + "/" + key;
+    try {
+      curator.create().orSetData().creatingParentsIfNeeded().forPath(path, Json.write(value));
+    } catch (Exception e) {
+      throw new StoreException("zk: cannot write " + path + ": " + e, e);
+    }
+  }
+
+  public void removeRecord(String section, String key) {
+    delete(ROOT + "/" + section + "/" + key);
+  }
+
+  /** Every record of {@code section} by key; empty when the section was never written. */
+  public <T> java.util.Map<String, T> records(String section, Class<T> type) {
+    String parent = ROOT + "/" + section;
+    java.util.Map<String, T> out = new java.util.LinkedHashMap<>();
+    try {
+      if (curator.checkExists().forPath(parent) == null) {
+        return out;
+      }
+      for (String child : curator.getChildren().forPath(parent)) {
+        out.put(child, Json.read(curator.getData().forPath(parent + "/" + child), type));
+      }
+      return out;
+    } catch (Exception e) {
+      throw new StoreException("zk: cannot read " + parent + ": " + e, e);
+    }
   }
 
   private void put(String path, byte[] data) {
