@@ -112,6 +112,8 @@ class ProtobufSchedulerApiTest {
       assertThat(containsId(cluster.masterState().path("completed_frameworks"), scheduler.frameworkId().getValue()))
           .isTrue();
     }
+    // the master parses with the protobuf runtime, never with the 3.5-generated code (CVE-2022-3171)
+    assertThat(cluster.master().log()).doesNotContain("Vulnerable protobuf generated type");
   }
 
   /**

@@ -1,6 +1,6 @@
 package io.mezzo.master.api;
 
-import com.google.protobuf.Message;
+import com.google.protobuf.Descriptors.Descriptor;
 import io.mezzo.core.http.HttpError;
 import io.mezzo.core.http.HttpHandler;
 import io.mezzo.core.http.HttpRequest;
@@ -30,12 +30,12 @@ public final class MesosEndpoint implements HttpHandler {
   private static final String JSON = "application/json";
   private static final String PROTOBUF = MesosProtobuf.CONTENT_TYPE;
 
-  private final Message call;
-  private final Message response;
-  private final Message event;
+  private final Descriptor call;
+  private final Descriptor response;
+  private final Descriptor event;
   private final HttpHandler json;
 
-  private MesosEndpoint(Message call, Message response, Message event, HttpHandler json) {
+  private MesosEndpoint(Descriptor call, Descriptor response, Descriptor event, HttpHandler json) {
     this.call = call;
     this.response = response;
     this.event = event;
@@ -44,20 +44,20 @@ public final class MesosEndpoint implements HttpHandler {
 
   /** {@code POST /api/v1/scheduler}: {@code mesos.v1.scheduler.Call}, {@code Response}, {@code Event}. */
   public static HttpHandler scheduler(HttpHandler json) {
-    return of(org.apache.mesos.v1.scheduler.Protos.Call.getDefaultInstance(),
-        org.apache.mesos.v1.scheduler.Protos.Response.getDefaultInstance(),
-        org.apache.mesos.v1.scheduler.Protos.Event.getDefaultInstance(), json);
+    return of(org.apache.mesos.v1.scheduler.Protos.Call.getDescriptor(),
+        org.apache.mesos.v1.scheduler.Protos.Response.getDescriptor(),
+        org.apache.mesos.v1.scheduler.Protos.Event.getDescriptor(), json);
   }
 
   /** {@code POST /api/v1} (operator API): {@code mesos.v1.master.Call}, {@code Response}, {@code Event}. */
   public static HttpHandler operator(HttpHandler json) {
-    return of(org.apache.mesos.v1.master.Protos.Call.getDefaultInstance(),
-        org.apache.mesos.v1.master.Protos.Response.getDefaultInstance(),
-        org.apache.mesos.v1.master.Protos.Event.getDefaultInstance(), json);
+    return of(org.apache.mesos.v1.master.Protos.Call.getDescriptor(),
+        org.apache.mesos.v1.master.Protos.Response.getDescriptor(),
+        org.apache.mesos.v1.master.Protos.Event.getDescriptor(), json);
   }
 
-  /** Any API, given default instances of its call, response and event messages. */
-  public static HttpHandler of(Message call, Message response, Message event, HttpHandler json) {
+  /** Any API, given the descriptors of its call, response and event messages. */
+  public static HttpHandler of(Descriptor call, Descriptor response, Descriptor event, HttpHandler json) {
     if (call == null || response == null || event == null || json == null) {
       throw new IllegalArgumentException("call, response, event, json: null (expected: all given)");
     }

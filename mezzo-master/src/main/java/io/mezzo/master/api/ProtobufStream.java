@@ -1,6 +1,6 @@
 package io.mezzo.master.api;
 
-import com.google.protobuf.Message;
+import com.google.protobuf.Descriptors.Descriptor;
 import io.mezzo.core.http.HttpStream;
 import io.mezzo.core.recordio.RecordIo;
 import java.util.Arrays;
@@ -19,12 +19,12 @@ final class ProtobufStream implements HttpStream {
   private static final Logger LOG = LoggerFactory.getLogger(ProtobufStream.class);
 
   private final HttpStream out;
-  private final Message event;
+  private final Descriptor event;
   /** Bytes of a frame not yet complete, {@code pending[0..pendingLength)}. */
   private byte[] pending = new byte[0];
   private int pendingLength;
 
-  ProtobufStream(HttpStream out, Message event) {
+  ProtobufStream(HttpStream out, Descriptor event) {
     this.out = out;
     this.event = event;
   }

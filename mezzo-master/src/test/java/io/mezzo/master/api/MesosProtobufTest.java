@@ -16,6 +16,7 @@ import io.mezzo.core.model.TaskState;
 import io.mezzo.core.model.TaskStatus;
 import io.mezzo.core.scheduler.Call;
 import io.mezzo.core.scheduler.Event;
+import com.google.protobuf.Descriptors.Descriptor;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
@@ -37,8 +38,8 @@ import org.junit.jupiter.api.Test;
  * Mesos shapes encode, and bad input is refused with a message naming the problem.
  */
 class MesosProtobufTest {
-  private static final Protos.Call CALL = Protos.Call.getDefaultInstance();
-  private static final Protos.Event EVENT = Protos.Event.getDefaultInstance();
+  private static final Descriptor CALL = Protos.Call.getDescriptor();
+  private static final Descriptor EVENT = Protos.Event.getDescriptor();
 
   private static Call read(Protos.Call call) {
     return Json.read(MesosProtobuf.toJson(CALL, call.toByteArray()), Call.class);
@@ -207,6 +208,13 @@ class MesosProtobufTest {
     var ports = offer.getResourcesList().stream().filter(r -> r.getName().equals("ports")).findFirst().orElseThrow();
     assertThat(ports.getRanges().getRange(0).getBegin()).isEqualTo(31000L);
     assertThat(ports.getRanges().getRange(0).getEnd()).isEqualTo(31009L);
+  }
+
+  @Test
+  void messagesAreBuiltByTheRuntimeNotByThePre22GeneratedClasses() {
+    // the 3.5-generated classes' own parsing is open to CVE-2022-3171; the codec must not use it
+    assertThat(MesosProtobuf.parseJson(EVENT, Json.write(Event.heartbeat())))
+        .isInstanceOf(com.google.protobuf.DynamicMessage.class);
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.mezzo.master.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.protobuf.Descriptors.Descriptor;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import org.apache.mesos.v1.master.Protos;
@@ -14,8 +15,8 @@ import org.junit.jupiter.api.Test;
  * protobuf messages with every field kept, 64-bit integers exact.
  */
 class OperatorProtobufTest {
-  private static final Protos.Response RESPONSE = Protos.Response.getDefaultInstance();
-  private static final Protos.Event EVENT = Protos.Event.getDefaultInstance();
+  private static final Descriptor RESPONSE = Protos.Response.getDescriptor();
+  private static final Descriptor EVENT = Protos.Event.getDescriptor();
   private static final String UUID = Base64.getEncoder().encodeToString(new byte[] {9, 8, 7, 6, 5, 4, 3, 2, 1, 0,
       -1, -2, -3, -4, -5, -6});
 
@@ -101,7 +102,7 @@ class OperatorProtobufTest {
   @Test
   void operatorCallsReadAsJsonInTheMesosShape() {
     Protos.Call call = Protos.Call.newBuilder().setType(Protos.Call.Type.GET_STATE).build();
-    assertThat(new String(MesosProtobuf.toJson(Protos.Call.getDefaultInstance(), call.toByteArray()),
+    assertThat(new String(MesosProtobuf.toJson(Protos.Call.getDescriptor(), call.toByteArray()),
         StandardCharsets.UTF_8)).isEqualTo("{\"type\":\"GET_STATE\"}");
   }
 
