@@ -4,21 +4,27 @@ import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
-import com.google.protobuf.UninitializedMessageException;
 import com.google.protobuf.util.JsonFormat;
 import io.mezzo.core.http.HttpError;
+import io.mezzo.core.json.Json;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Transcodes one message between the Mesos v1 protobuf wire format ({@code application/x-protobuf})
  * and Mezzo's JSON, which has the Mesos v1 JSON shape: proto field names, enums by name, 64-bit
- * integers as decimal strings (Mezzo's reader takes them), bytes as standard base64.
+ * integers as decimal strings (Mezzo's reader takes them), bytes as standard base64. Protobuf to
+ * JSON is {@code JsonFormat}'s printer; JSON to protobuf is {@link JsonToProto}, a faster writer of
+ * the same mapping (it runs on the master loop for every event of a protobuf framework).
  *
  * <p>The message type is given by its descriptor (from a class of {@code org.apache.mesos:mesos}), so
- * the same code serves the scheduler and the operator APIs. Messages are {@link DynamicMessage}s
- * built by the protobuf runtime, never instances of the generated classes: those were generated
- * with protobuf 3.5, and their own parsing code is open to the garbage-collection denial of service
- * fixed in protobuf 3.21.7 (CVE-2022-3171) whatever the runtime. Stateless and thread-safe.
+ * the same code serves the scheduler and the operator APIs. Incoming bytes are parsed as
+ * {@link DynamicMessage}s by the protobuf runtime, never by the generated classes: those were
+ * generated with protobuf 3.5, and their own parsing code is open to the garbage-collection denial
+ * of service fixed in protobuf 3.21.7 (CVE-2022-3171) whatever the runtime. Stateless and
+ * thread-safe.
  */
 public final class MesosProtobuf {
   /** The protobuf media type of the Mesos v1 HTTP APIs. */
@@ -26,7 +32,6 @@ public final class MesosProtobuf {
 
   private static final JsonFormat.Printer PRINTER =
       JsonFormat.printer().preservingProtoFieldNames().omittingInsignificantWhitespace();
-  private static final JsonFormat.Parser PARSER = JsonFormat.parser().ignoringUnknownFields();
 
   private MesosProtobuf() {}
 
@@ -59,24 +64,17 @@ public final class MesosProtobuf {
    *     fit the message or lacks one of its required fields
    */
   public static byte[] fromJson(Descriptor type, byte[] json) {
-    return parseJson(type, json).toByteArray();
-  }
-
-  /** Like {@link #fromJson}, returning the message. */
-  static DynamicMessage parseJson(Descriptor descriptor, byte[] json) {
-    DynamicMessage.Builder builder = DynamicMessage.newBuilder(descriptor);
-    String type = descriptor.getFullName();
+    List<String> missing = new ArrayList<>();
+    byte[] protobuf;
     try {
-      PARSER.merge(new String(json, StandardCharsets.UTF_8), builder);
-      return builder.build();
-    } catch (InvalidProtocolBufferException e) {
-      throw new IllegalArgumentException("JSON does not fit " + type + ": " + e.getMessage(), e);
-    } catch (UninitializedMessageException e) {
-      throw new IllegalArgumentException(type + ": required field(s) missing: "
-          + e.getMissingFields() + " (expected: present)", e);
-    } catch (RuntimeException e) {
-      // JsonFormat reports malformed JSON and mistyped values with gson's unchecked exceptions
-      throw new IllegalArgumentException("JSON does not fit " + type + ": " + e.getMessage(), e);
+      protobuf = JsonToProto.encode(type, Json.MAPPER.readTree(json), missing);
+    } catch (IOException | IllegalArgumentException e) {
+      throw new IllegalArgumentException("JSON does not fit " + type.getFullName() + ": " + e.getMessage(), e);
     }
+    if (!missing.isEmpty()) {
+      throw new IllegalArgumentException(type.getFullName() + ": required field(s) missing: " + missing
+          + " (expected: present)");
+    }
+    return protobuf;
   }
 }

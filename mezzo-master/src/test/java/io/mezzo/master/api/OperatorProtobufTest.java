@@ -20,7 +20,7 @@ class OperatorProtobufTest {
   private static final String UUID = Base64.getEncoder().encodeToString(new byte[] {9, 8, 7, 6, 5, 4, 3, 2, 1, 0,
       -1, -2, -3, -4, -5, -6});
 
-  private static final String TASK = """
+  static final String TASK = """
       {"name":"web","task_id":{"value":"t1"},"framework_id":{"value":"f1"},"agent_id":{"value":"a1"},
        "state":"TASK_RUNNING",
        "resources":[{"name":"cpus","type":"SCALAR","scalar":{"value":0.5},"role":"*"},
@@ -111,6 +111,7 @@ class OperatorProtobufTest {
     assertThatThrownBy(() -> MesosProtobuf.fromJson(EVENT, utf8("{\"type\":\"TASK_ADDED\",\"task_added\":{\"task\":"
         + "{\"name\":\"web\",\"task_id\":{\"value\":\"t1\"}}}}")))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("missing required fields");
+        .hasMessageContaining("required field(s) missing: [task_added.task.framework_id, task_added.task.agent_id, "
+            + "task_added.task.state]");
   }
 }
