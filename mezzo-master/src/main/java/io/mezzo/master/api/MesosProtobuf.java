@@ -4,20 +4,19 @@ import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
-import com.google.protobuf.util.JsonFormat;
 import io.mezzo.core.http.HttpError;
 import io.mezzo.core.json.Json;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Transcodes one message between the Mesos v1 protobuf wire format ({@code application/x-protobuf})
- * and Mezzo's JSON, which has the Mesos v1 JSON shape: proto field names, enums by name, 64-bit
- * integers as decimal strings (Mezzo's reader takes them), bytes as standard base64. Protobuf to
- * JSON is {@code JsonFormat}'s printer; JSON to protobuf is {@link JsonToProto}, a faster writer of
- * the same mapping (it runs on the master loop for every event of a protobuf framework).
+ * and Mezzo's JSON, which has the Mesos v1 JSON shape (the protobuf JSON mapping with proto field
+ * names: enums by name, bytes as standard base64, 64-bit integers as numbers or decimal strings).
+ * {@link ProtoToJson} prints, {@link JsonToProto} writes wire bytes straight from a JSON tree; both
+ * are checked against protobuf's own {@code JsonFormat} in tests, and are faster (events are encoded
+ * on the master loop).
  *
  * <p>The message type is given by its descriptor (from a class of {@code org.apache.mesos:mesos}), so
  * the same code serves the scheduler and the operator APIs. Incoming bytes are parsed as
@@ -29,9 +28,6 @@ import java.util.List;
 public final class MesosProtobuf {
   /** The protobuf media type of the Mesos v1 HTTP APIs. */
   public static final String CONTENT_TYPE = "application/x-protobuf";
-
-  private static final JsonFormat.Printer PRINTER =
-      JsonFormat.printer().preservingProtoFieldNames().omittingInsignificantWhitespace();
 
   private MesosProtobuf() {}
 
@@ -48,12 +44,7 @@ public final class MesosProtobuf {
     } catch (InvalidProtocolBufferException e) {
       throw HttpError.badRequest("body: not a " + type.getFullName() + " protobuf message (" + e.getMessage() + ")");
     }
-    try {
-      return PRINTER.print(message).getBytes(StandardCharsets.UTF_8);
-    } catch (InvalidProtocolBufferException e) {
-      // only Any fields with unknown type URLs fail to print; the Mesos v1 messages have none
-      throw HttpError.badRequest("body: cannot print " + type.getFullName() + " as JSON (" + e.getMessage() + ")");
-    }
+    return ProtoToJson.print(message);
   }
 
   /**
