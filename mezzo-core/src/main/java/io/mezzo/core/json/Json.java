@@ -20,8 +20,9 @@ import java.util.stream.Collectors;
 /**
  * The one JSON mapping Mezzo uses on the wire: snake_case field names as in Mesos v1, absent fields
  * omitted, unknown fields ignored (Mesos clients send many optional fields), integers accepted as
- * numbers or as decimal strings (the protobuf JSON form of 64-bit integers); no other coercions. Reading errors are
- * turned into {@link BadJsonException}s that name the field, for HTTP 400 bodies.
+ * numbers or as decimal strings (the protobuf JSON form of 64-bit integers, which clients printing
+ * with protobuf's {@code JsonFormat} send); no other coercions. Reading errors are turned into
+ * {@link BadJsonException}s that name the field, for HTTP 400 bodies.
  *
  * <p>Thread-safe: the mapper is configured once and shared.
  */
