@@ -8,7 +8,6 @@ import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.EnumValueDescriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -25,7 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * Fields are written in the JSON's order and repeated scalars unpacked, both of which every
  * protobuf parser accepts. Several times faster than {@code JsonFormat} and {@code DynamicMessage}
  * (see {@code bench/protobuf-codec}), which matters because every event of a protobuf framework is
- * encoded on the master loop. Stateless.
+ * encoded on the master loop. Thread-safe: its only state is a cache of field names per type.
  */
 final class JsonToProto {
   private JsonToProto() {}
@@ -49,12 +48,12 @@ final class JsonToProto {
    * are added to {@code missing} by path (the bytes are then those of a partial message).
    */
   static byte[] encode(Descriptor type, JsonNode json, List<String> missing) {
-    Wire out = new Wire();
+    ProtoWire out = new ProtoWire();
     message(out, type, json, null, missing);
     return out.toByteArray();
   }
 
-  private static void message(Wire out, Descriptor type, JsonNode json, Loc at, List<String> missing) {
+  private static void message(ProtoWire out, Descriptor type, JsonNode json, Loc at, List<String> missing) {
     if (!json.isObject()) {
       throw new IllegalArgumentException((at == null ? "body" : Loc.render(at)) + ": " + json.getNodeType()
           + " (expected: an object)");
@@ -96,7 +95,7 @@ final class JsonToProto {
     return Map.copyOf(byName);
   }
 
-  private static void writeMap(Wire out, FieldDescriptor field, JsonNode value, Loc at, List<String> missing) {
+  private static void writeMap(ProtoWire out, FieldDescriptor field, JsonNode value, Loc at, List<String> missing) {
     if (!value.isObject()) {
       throw new IllegalArgumentException(Loc.render(at) + ": " + value.getNodeType() + " (expected: an object)");
     }
@@ -115,7 +114,7 @@ final class JsonToProto {
    * Writes one value of {@code field} (element {@code index} of it, or -1) of the message at
    * {@code parent}; false when it was skipped (an enum name not known here).
    */
-  private static boolean write(Wire out, FieldDescriptor field, JsonNode value, Loc parent, int index,
+  private static boolean write(ProtoWire out, FieldDescriptor field, JsonNode value, Loc parent, int index,
       List<String> missing) {
     int n = field.getNumber();
     if (field.getJavaType() == FieldDescriptor.JavaType.MESSAGE) {
@@ -152,93 +151,6 @@ final class JsonToProto {
           + ": field type " + field.getType() + " (expected: a type of the Mesos v1 messages)");
     }
     return true;
-  }
-
-  /**
-   * A growing buffer of protobuf wire format. A nested message is written in place after a length
-   * slot of 5 bytes (the largest varint of a length), then moved back over the unused part of the
-   * slot, so that no per-message buffers are needed.
-   */
-  private static final class Wire {
-    private byte[] buf = new byte[1024];
-    private int pos;
-
-    void varint(int field, long value) {
-      tag(field, 0);
-      rawVarint(value);
-    }
-
-    void fixed64(int field, long value) {
-      tag(field, 1);
-      ensure(8);
-      for (int i = 0; i < 8; i++) {
-        buf[pos++] = (byte) (value >>> (8 * i));
-      }
-    }
-
-    void fixed32(int field, int value) {
-      tag(field, 5);
-      ensure(4);
-      for (int i = 0; i < 4; i++) {
-        buf[pos++] = (byte) (value >>> (8 * i));
-      }
-    }
-
-    void bytes(int field, byte[] value) {
-      tag(field, 2);
-      rawVarint(value.length);
-      ensure(value.length);
-      System.arraycopy(value, 0, buf, pos, value.length);
-      pos += value.length;
-    }
-
-    /** Starts a nested message; returns where its body starts, for {@link #endMessage}. */
-    int beginMessage(int field) {
-      tag(field, 2);
-      ensure(5);
-      pos += 5;
-      return pos;
-    }
-
-    void endMessage(int start) {
-      int length = pos - start;
-      int slot = start - 5;
-      int at = slot;
-      long v = length;
-      while ((v & ~0x7fL) != 0) {
-        buf[at++] = (byte) ((v & 0x7f) | 0x80);
-        v >>>= 7;
-      }
-      buf[at++] = (byte) v;
-      if (at < start) {
-        System.arraycopy(buf, start, buf, at, length);
-        pos = at + length;
-      }
-    }
-
-    private void tag(int field, int wireType) {
-      rawVarint(((long) field << 3) | wireType);
-    }
-
-    private void rawVarint(long value) {
-      ensure(10);
-      long v = value;
-      while ((v & ~0x7fL) != 0) {
-        buf[pos++] = (byte) ((v & 0x7f) | 0x80);
-        v >>>= 7;
-      }
-      buf[pos++] = (byte) v;
-    }
-
-    private void ensure(int more) {
-      if (pos + more > buf.length) {
-        buf = Arrays.copyOf(buf, Math.max(buf.length * 2, pos + more));
-      }
-    }
-
-    byte[] toByteArray() {
-      return Arrays.copyOf(buf, pos);
-    }
   }
 
   /** The Java value of a scalar {@code field}, or null to skip it (an enum name not known here). */
@@ -287,7 +199,8 @@ final class JsonToProto {
           if (value.isIntegralNumber() && value.canConvertToLong()) {
             return value.longValue();
           }
-          if (value.isIntegralNumber() && unsigned(field)) {
+          if (value.isIntegralNumber() && unsigned(field) && value.bigIntegerValue().signum() >= 0
+              && value.bigIntegerValue().bitLength() <= 64) {
             return value.bigIntegerValue().longValue(); // uint64 above Long.MAX_VALUE
           }
           if (value.isTextual()) {
