@@ -116,6 +116,30 @@ class ProtobufSchedulerApiTest {
     assertThat(cluster.master().log()).doesNotContain("Vulnerable protobuf generated type");
   }
 
+  @Test
+  void declinedOfferComesBackOnReviveAndReconcileAnswersInProtobuf() {
+    FrameworkInfo info = FrameworkInfo.newBuilder().setUser("tester").setName("protobuf-revive").build();
+    try (ProtobufScheduler scheduler = ProtobufScheduler.subscribe(cluster.masterAddress(), info, WAIT)) {
+      Offer offer = scheduler.await("OFFERS", e -> e.getType() == Event.Type.OFFERS, WAIT).getOffers().getOffers(0);
+      assertThat(scheduler.send(Call.newBuilder().setType(Call.Type.DECLINE).setDecline(Call.Decline.newBuilder()
+          .addOfferIds(offer.getId()).setFilters(Filters.newBuilder().setRefuseSeconds(3600))))).isEqualTo(202);
+      assertThat(scheduler.send(Call.newBuilder().setType(Call.Type.REVIVE))).isEqualTo(202);
+
+      scheduler.await("OFFERS again after REVIVE", e -> e.getType() == Event.Type.OFFERS
+          && !e.getOffers().getOffers(0).getId().equals(offer.getId())
+          && e.getOffers().getOffers(0).getAgentId().equals(offer.getAgentId()), WAIT);
+
+      TaskID unknown = TaskID.newBuilder().setValue("never-launched").build();
+      assertThat(scheduler.send(Call.newBuilder().setType(Call.Type.RECONCILE).setReconcile(Call.Reconcile.newBuilder()
+          .addTasks(Call.Reconcile.Task.newBuilder().setTaskId(unknown))))).isEqualTo(202);
+      TaskStatus reconciled = scheduler.await("reconciliation of an unknown task", e -> e.getType() == Event.Type.UPDATE
+          && e.getUpdate().getStatus().getTaskId().equals(unknown), WAIT).getUpdate().getStatus();
+      assertThat(reconciled.getState()).isEqualTo(TaskState.TASK_LOST); // not PARTITION_AWARE
+      assertThat(reconciled.getReason()).isEqualTo(TaskStatus.Reason.REASON_RECONCILIATION);
+      assertThat(scheduler.send(Call.newBuilder().setType(Call.Type.TEARDOWN))).isEqualTo(202);
+    }
+  }
+
   /**
    * Waits for {@code state} of {@code task}, acknowledging every update of it that carries a uuid
    * on the way, as a scheduler must; returns that update.
