@@ -164,6 +164,18 @@ class MesosEndpointTest {
   }
 
   @Test
+  void protobufCallMayAskForAJsonAnswer() throws Exception {
+    byte[] call = org.apache.mesos.v1.master.Protos.Call.newBuilder()
+        .setType(org.apache.mesos.v1.master.Protos.Call.Type.GET_HEALTH).build().toByteArray();
+
+    var r = post("/health", "application/x-protobuf", "application/json", call);
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.headers().firstValue("Content-Type")).hasValue("application/json");
+    assertThat(text(r)).contains("\"healthy\":true");
+  }
+
+  @Test
   void acceptAllowingNeitherEncodingIs406() throws Exception {
     var r = post("/health", "application/json", "text/html", "{}".getBytes(StandardCharsets.UTF_8));
 
