@@ -214,7 +214,12 @@ class KernelClusterTest {
     assertThat(notSubscribed.status()).isEqualTo(403);
 
     JsonClient.Reply protobuf = postRaw(scheduler, "x", "application/x-protobuf");
-    assertThat(protobuf.status()).isEqualTo(415);
+    assertThat(protobuf.status()).isEqualTo(400);
+    assertThat(protobuf.body()).contains("mesos.v1.scheduler.Call");
+
+    JsonClient.Reply text = postRaw(scheduler, "x", "text/plain");
+    assertThat(text.status()).isEqualTo(415);
+    assertThat(text.body()).contains("application/json").contains("application/x-protobuf");
 
     assertThat(healthy()).isTrue();
   }

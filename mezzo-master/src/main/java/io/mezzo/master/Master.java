@@ -8,6 +8,7 @@ import io.mezzo.core.http.HttpServer;
 import io.mezzo.core.json.Json;
 import io.mezzo.core.scheduler.Call;
 import io.mezzo.master.allocator.Allocator;
+import io.mezzo.master.api.MesosEndpoint;
 import io.mezzo.master.registry.EmbeddedZooKeeper;
 import io.mezzo.master.registry.ZkStore;
 import java.time.Clock;
@@ -112,7 +113,7 @@ public final class Master implements AutoCloseable {
 
   private static HttpServer.Builder routes(MasterLoop loop, java.util.function.Supplier<String> pid, double startTime) {
     var b = HttpServer.builder();
-    b.route("POST", "/api/v1/scheduler", req -> scheduler(loop, req));
+    b.route("POST", "/api/v1/scheduler", MesosEndpoint.scheduler(req -> scheduler(loop, req)));
     b.route("POST", "/api/v1/agent", req -> agent(loop, req));
     for (String path : new String[] {"/master/state", "/state", "/master/state.json", "/state.json"}) {
       b.route("GET", path, req -> loop.call(() -> HttpResponse.json(200, loop.state(pid.get(), startTime))));
@@ -169,8 +170,7 @@ public final class Master implements AutoCloseable {
   private static void requireJson(HttpRequest req) {
     String type = req.header("Content-Type");
     if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
-      throw new HttpError(415, "Content-Type: '" + type + "' (expected: application/json; "
-          + "application/x-protobuf is not supported yet)");
+      throw new HttpError(415, "Content-Type: '" + type + "' (expected: application/json)");
     }
   }
 

@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
@@ -16,8 +19,10 @@ import java.util.stream.Collectors;
 
 /**
  * The one JSON mapping Mezzo uses on the wire: snake_case field names as in Mesos v1, absent fields
- * omitted, unknown fields ignored (Mesos clients send many optional fields). Reading errors are
- * turned into {@link BadJsonException}s that name the field, for HTTP 400 bodies.
+ * omitted, unknown fields ignored (Mesos clients send many optional fields), integers accepted as
+ * numbers or as decimal strings (the protobuf JSON form of 64-bit integers, which clients printing
+ * with protobuf's {@code JsonFormat} send); no other coercions. Reading errors are turned into
+ * {@link BadJsonException}s that name the field, for HTTP 400 bodies.
  *
  * <p>Thread-safe: the mapper is configured once and shared.
  */
@@ -28,6 +33,9 @@ public final class Json {
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
       .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
       .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+      // Mesos and the proto3 JSON mapping write 64-bit integers as strings ("31000"); accept both
+      .withCoercionConfig(LogicalType.Integer,
+          c -> c.setCoercion(CoercionInputShape.String, CoercionAction.TryConvert))
       .build();
 
   private Json() {}

@@ -45,4 +45,15 @@ class JsonTest {
         .hasMessageContaining("kill.task_id").hasMessageContaining("no '/'");
     assertThat(TaskState.valueOf("TASK_RUNNING")).isNotNull();
   }
+
+  @Test
+  void integersMayBeWrittenAsStringsAsProtobufJsonDoes() {
+    String body = """
+        {"name":"ports","type":"RANGES","ranges":{"range":[{"begin":"31000","end":31009}]}}""";
+    var r = Json.read(body.getBytes(StandardCharsets.UTF_8), io.mezzo.core.model.Resource.class);
+    assertThat(r.ranges().range().get(0)).isEqualTo(new io.mezzo.core.model.Resource.Range(31000, 31009));
+    assertThatThrownBy(() -> Json.read("{\"name\":\"ports\",\"ranges\":{\"range\":[{\"begin\":\"x\",\"end\":1}]}}"
+        .getBytes(StandardCharsets.UTF_8), io.mezzo.core.model.Resource.class))
+        .hasMessageStartingWith("ranges.range[0].begin: 'x'");
+  }
 }
