@@ -125,7 +125,7 @@ public final class Master implements AutoCloseable {
     // with a protocol-relative Location.
     b.route("GET", "/api/v1/scheduler", req -> redirect(pid, "/api/v1/scheduler"));
     b.route("GET", "/master/api/v1/scheduler", req -> redirect(pid, "/api/v1/scheduler"));
-    b.route("POST", "/master/api/v1/scheduler", req -> scheduler(loop, req));
+    b.route("POST", "/master/api/v1/scheduler", MesosEndpoint.scheduler(req -> scheduler(loop, req)));
     for (String path : new String[] {"/redirect", "/master/redirect"}) {
       b.route("GET", path, req -> redirect(pid, ""));
     }

@@ -221,7 +221,7 @@ final class MasterLoop {
     } else {
       f.info = info;
       if (f.stream != null) {
-        f.stream.send(f.encoder.apply(Event.error("Framework failed over")));
+        f.stream.send(FrameworkEntry.jsonFrame(Event.error("Framework failed over")));
         f.stream.close();
       }
       LOG.info("framework {} ({}) resubscribed", id, info.name());
@@ -1478,7 +1478,7 @@ final class MasterLoop {
   /** Sends {@code event} on the framework's stream, in the encoding it subscribed with. */
   private void send(FrameworkEntry f, Event event) {
     if (f.isConnected()) {
-      f.stream.send(f.encoder.apply(event));
+      f.stream.send(FrameworkEntry.jsonFrame(event));
     }
   }
 

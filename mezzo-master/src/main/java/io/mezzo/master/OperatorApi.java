@@ -1,5 +1,6 @@
 package io.mezzo.master;
 
+import io.mezzo.master.api.MesosEndpoint;
 import io.mezzo.core.http.HttpError;
 import io.mezzo.core.http.HttpRequest;
 import io.mezzo.core.http.HttpResponse;
@@ -51,7 +52,8 @@ final class OperatorApi {
   /** Adds the operator routes to {@code b}. */
   static void routes(HttpServer.Builder b, MasterLoop loop, ZkStore store, Clock clock, double startTime) {
     OperatorApi api = new OperatorApi(loop, store, () -> Math.max(0, clock.millis() / 1000.0 - startTime));
-    b.route("POST", "/api/v1", api::call);
+    b.route("POST", "/api/v1", MesosEndpoint.operator(api::call));
+    b.route("POST", "/master/api/v1", MesosEndpoint.operator(api::call));
     for (String path : new String[] {"/master/roles", "/roles", "/master/roles.json", "/roles.json"}) {
       b.route("GET", path, req -> loop.call(() -> HttpResponse.json(200, api.rolesJson())));
     }

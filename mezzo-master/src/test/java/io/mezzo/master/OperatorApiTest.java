@@ -382,6 +382,23 @@ class OperatorApiTest {
     assertThat(agentView(agent).path("active").asBoolean()).isTrue();
   }
 
+  @Test
+  void operatorCallsAnswerInProtobufToAProtobufClient() throws Exception {
+    AgentId agent = subscribeAgent();
+    java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+    byte[] call = org.apache.mesos.v1.master.Protos.Call.newBuilder()
+        .setType(org.apache.mesos.v1.master.Protos.Call.Type.GET_AGENTS).build().toByteArray();
+    java.net.http.HttpResponse<byte[]> res = client.send(java.net.http.HttpRequest.newBuilder(uri("/api/v1"))
+        .header("Content-Type", "application/x-protobuf").header("Accept", "application/x-protobuf")
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(call)).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(res.statusCode()).isEqualTo(200);
+    org.apache.mesos.v1.master.Protos.Response response = org.apache.mesos.v1.master.Protos.Response.parseFrom(res.body());
+    assertThat(response.getType()).isEqualTo(org.apache.mesos.v1.master.Protos.Response.Type.GET_AGENTS);
+    assertThat(response.getGetAgents().getAgentsList())
+        .anyMatch(a -> a.getAgentInfo().getId().getValue().equals(agent.value()));
+  }
+
   private long allocationRuns() throws Exception {
     return Json.MAPPER.readTree(http.get(uri("/metrics/snapshot")).join().body())
         .path("allocator/mesos/allocation_runs").asLong();

@@ -5,29 +5,30 @@ import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import io.mezzo.core.http.HttpError;
-import io.mezzo.core.json.Json;
-import java.io.IOException;
-import java.util.ArrayList;
+import com.google.protobuf.util.JsonFormat;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
  * Transcodes one message between the Mesos v1 protobuf wire format ({@code application/x-protobuf})
- * and Mezzo's JSON, which has the Mesos v1 JSON shape (the protobuf JSON mapping with proto field
- * names: enums by name, bytes as standard base64, 64-bit integers as numbers or decimal strings).
- * {@link ProtoToJson} prints, {@link JsonToProto} writes wire bytes straight from a JSON tree; both
- * are checked against protobuf's own {@code JsonFormat} in tests, and are faster (events are encoded
- * on the master loop).
+ * and Mezzo's JSON, which has the Mesos v1 JSON shape: protobuf's JSON mapping with the proto field
+ * names (enums by name, bytes as base64, 64-bit integers as decimal strings or numbers). The mapping
+ * itself is protobuf's {@link JsonFormat}; this class only picks the message type and turns failures
+ * into errors that name the type and the problem.
  *
  * <p>The message type is given by its descriptor (from a class of {@code org.apache.mesos:mesos}), so
- * the same code serves the scheduler and the operator APIs. Incoming bytes are parsed as
- * {@link DynamicMessage}s by the protobuf runtime, never by the generated classes: those were
- * generated with protobuf 3.5, and their own parsing code is open to the garbage-collection denial
- * of service fixed in protobuf 3.21.7 (CVE-2022-3171) whatever the runtime. Stateless and
- * thread-safe.
+ * the same code serves the scheduler and the operator APIs. Messages are {@link DynamicMessage}s,
+ * parsed by the protobuf runtime, never by the generated classes: those were generated with
+ * protobuf 3.5, and their own parsing code is open to the garbage-collection denial of service fixed
+ * in protobuf 3.21.7 (CVE-2022-3171) whatever the runtime. Stateless and thread-safe.
  */
 public final class MesosProtobuf {
   /** The protobuf media type of the Mesos v1 HTTP APIs. */
   public static final String CONTENT_TYPE = "application/x-protobuf";
+
+  private static final JsonFormat.Printer PRINTER =
+      JsonFormat.printer().preservingProtoFieldNames().omittingInsignificantWhitespace();
+  private static final JsonFormat.Parser PARSER = JsonFormat.parser().ignoringUnknownFields();
 
   private MesosProtobuf() {}
 
@@ -44,7 +45,11 @@ public final class MesosProtobuf {
     } catch (InvalidProtocolBufferException e) {
       throw HttpError.badRequest("body: not a " + type.getFullName() + " protobuf message (" + e.getMessage() + ")");
     }
-    return ProtoToJson.print(message);
+    try {
+      return PRINTER.print(message).getBytes(StandardCharsets.UTF_8);
+    } catch (InvalidProtocolBufferException e) {
+      throw HttpError.badRequest("body: " + type.getFullName() + " cannot be shown as JSON (" + e.getMessage() + ")");
+    }
   }
 
   /**
@@ -55,17 +60,17 @@ public final class MesosProtobuf {
    *     fit the message or lacks one of its required fields
    */
   public static byte[] fromJson(Descriptor type, byte[] json) {
-    List<String> missing = new ArrayList<>();
-    byte[] protobuf;
+    DynamicMessage.Builder message = DynamicMessage.newBuilder(type);
     try {
-      protobuf = JsonToProto.encode(type, Json.MAPPER.readTree(json), missing);
-    } catch (IOException | IllegalArgumentException e) {
+      PARSER.merge(new String(json, StandardCharsets.UTF_8), message);
+    } catch (InvalidProtocolBufferException e) {
       throw new IllegalArgumentException("JSON does not fit " + type.getFullName() + ": " + e.getMessage(), e);
     }
+    List<String> missing = message.findInitializationErrors();
     if (!missing.isEmpty()) {
       throw new IllegalArgumentException(type.getFullName() + ": required field(s) missing: " + missing
           + " (expected: present)");
     }
-    return protobuf;
+    return message.build().toByteArray();
   }
 }

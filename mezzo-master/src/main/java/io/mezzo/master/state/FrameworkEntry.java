@@ -18,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
 
 /**
  * The master's record of one subscribed framework. {@link #info} is hard state (persisted before
@@ -32,8 +31,6 @@ public final class FrameworkEntry {
   public final FrameworkId id;
   public FrameworkInfo info;
   public HttpStream stream;
-  /** Frames events for {@link #stream} in the encoding the framework subscribed with. */
-  public Function<Event, byte[]> encoder = FrameworkEntry::jsonFrame;
   public String streamId;
   /** Roles the framework asked not to be offered resources for (SUPPRESS), until it REVIVEs them. */
   public final Set<String> suppressedRoles = new java.util.HashSet<>();

@@ -236,7 +236,7 @@ class MesosProtobufTest {
         .getBytes(StandardCharsets.UTF_8);
     assertThatThrownBy(() -> MesosProtobuf.fromJson(EVENT, json))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("required field(s) missing: [update.status.state]");
+        .hasMessageContaining("mesos.v1.scheduler.Event").hasMessageContaining("required fields: state");
   }
 
   @Test
