@@ -207,17 +207,30 @@ final class SimAgent {
       return;
     }
     shard.counters.statusUpdatesSent++;
-    shard.agentCalls.post(API, Json.write(AgentCall.update(id, t.frameworkId, head)), null, this::answered);
+    t.unanswered++;
+    shard.agentCalls.post(API, Json.write(AgentCall.update(id, t.frameworkId, head)), null, (status, body) -> {
+      t.unanswered--;
+      answered(status, body);
+    });
     shard.sent.add(new Shard.Sent(this, t, head.uuid(), System.nanoTime()));
   }
 
-  /** The retry interval passed since {@code uuid} of {@code t} was sent: send it again if still unacknowledged. */
+  /**
+   * The retry interval passed since {@code uuid} of {@code t} was sent: send it again if still
+   * unacknowledged. An update the master has not even answered yet (still queued in this process's
+   * call pool) is not piled up again; its retry is looked at again one interval later.
+   */
   void retry(SimTask t, String uuid) {
     TaskStatus head = t.pending.peekFirst();
-    if (subscribed && head != null && head.uuid().equals(uuid) && tasks.get(t.info.taskId()) == t) {
-      shard.counters.statusUpdateRetries++;
-      sendHead(t);
+    if (!subscribed || head == null || !head.uuid().equals(uuid) || tasks.get(t.info.taskId()) != t) {
+      return;
     }
+    if (t.unanswered > 0) {
+      shard.sent.add(new Shard.Sent(this, t, uuid, System.nanoTime()));
+      return;
+    }
+    shard.counters.statusUpdateRetries++;
+    sendHead(t);
   }
 
   private void answered(int status, String body) {

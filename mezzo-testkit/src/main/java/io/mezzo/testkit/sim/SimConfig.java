@@ -22,6 +22,8 @@ import java.time.Duration;
  * @param callConnections keep-alive connections per shard for agent calls, and as many again for
  *     framework calls
  * @param maxSubscribing SUBSCRIBE calls in flight at once per shard (the rest queue)
+ * @param maxLaunching tasks each framework may have between ACCEPT and TASK_RUNNING (it launches
+ *     fewer, or declines, at that bound); 0 for no bound: every offer is filled
  */
 public record SimConfig(
     String master,
@@ -34,7 +36,8 @@ public record SimConfig(
     double taskMem,
     int threads,
     int callConnections,
-    int maxSubscribing) {
+    int maxSubscribing,
+    int maxLaunching) {
 
   public SimConfig {
     if (master == null || !master.matches("[^:]+:\\d{1,5}")) {
@@ -68,36 +71,39 @@ public record SimConfig(
     if (maxSubscribing < 1) {
       throw new IllegalArgumentException("max subscribing: " + maxSubscribing + " (expected: >= 1)");
     }
+    if (maxLaunching < 0) {
+      throw new IllegalArgumentException("max launching: " + maxLaunching + " (expected: >= 0, 0 for no bound)");
+    }
   }
 
   /**
    * {@code agents} agents of {@code cpus:8;mem:32768;disk:100000;ports:[31000-32000]}, tasks of 0.1
-   * cpus and 32 MB that run 10 s, 10 s status retries, 2 threads, 16 call connections and 256
-   * concurrent SUBSCRIBEs per shard.
+   * cpus and 32 MB that run 10 s, 10 s status retries, 2 threads, 128 call connections and 256
+   * concurrent SUBSCRIBEs per shard, frameworks filling every offer.
    */
   public static SimConfig defaults(String master, int agents) {
     return new SimConfig(master, agents, "cpus:8;mem:32768;disk:100000;ports:[31000-32000]", 0,
-        Duration.ofSeconds(10), Duration.ofSeconds(10), 0.1, 32, 2, 16, 256);
+        Duration.ofSeconds(10), Duration.ofSeconds(10), 0.1, 32, 2, 128, 256, 0);
   }
 
   public SimConfig withTaskDuration(Duration d) {
     return new SimConfig(master, agents, agentResources, sourceAddresses, d, statusRetryInterval, taskCpus, taskMem,
-        threads, callConnections, maxSubscribing);
+        threads, callConnections, maxSubscribing, maxLaunching);
   }
 
   public SimConfig withStatusRetryInterval(Duration d) {
     return new SimConfig(master, agents, agentResources, sourceAddresses, taskDuration, d, taskCpus, taskMem,
-        threads, callConnections, maxSubscribing);
+        threads, callConnections, maxSubscribing, maxLaunching);
   }
 
   public SimConfig withAgentResources(String resources) {
     return new SimConfig(master, agents, resources, sourceAddresses, taskDuration, statusRetryInterval, taskCpus, taskMem,
-        threads, callConnections, maxSubscribing);
+        threads, callConnections, maxSubscribing, maxLaunching);
   }
 
   public SimConfig withThreads(int n, int connectionsPerShard) {
     return new SimConfig(master, agents, agentResources, sourceAddresses, taskDuration, statusRetryInterval, taskCpus,
-        taskMem, n, connectionsPerShard, maxSubscribing);
+        taskMem, n, connectionsPerShard, maxSubscribing, maxLaunching);
   }
 
   private static void requirePositive(String name, Duration d) {

@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One simulated framework on the real v1 scheduler HTTP API (JSON): it subscribes, launches as many
- * tasks of the configured size as fit in every offer it gets (declining offers too small for one),
+ * tasks of the configured size as fit in every offer it gets (declining offers too small for one;
+ * with {@link SimConfig#maxLaunching} set, never more than that many between ACCEPT and TASK_RUNNING),
  * acknowledges every update that carries a uuid, and records how long each task took from its ACCEPT
  * being sent to its first TASK_RUNNING. While its shard is not accepting, offers are held unanswered.
  * A lost subscription is renewed (with the framework's id) after a second.
@@ -32,6 +33,9 @@ import java.util.concurrent.TimeUnit;
 final class SimFramework {
   static final String API = "/api/v1/scheduler";
   private static final CommandInfo COMMAND = CommandInfo.shell("sleep 10");
+  /** As Marathon's default decline filter: leftovers too small for a task need not come back soon. */
+  private static final double DECLINE_SMALL_SECONDS = 120;
+  private static final double DECLINE_BUSY_SECONDS = 1;
 
   private final Shard shard;
   private final int index;
@@ -113,8 +117,14 @@ final class SimFramework {
     Resources r = Resources.of(offer.resources());
     int fit = (int) Math.floor(Math.min(r.scalar("cpus") / shard.config.taskCpus(),
         r.scalar("mem") / shard.config.taskMem()) + 1e-9);
+    boolean tooSmall = fit <= 0;
+    int bound = shard.config.maxLaunching();
+    if (bound > 0) {
+      fit = Math.min(fit, bound - acceptedAt.size());
+    }
     if (fit <= 0) {
-      call(Call.decline(id, List.of(offer.id()), null));
+      // Too small for a task (new resources lift the filter at once), or launching enough already.
+      call(Call.decline(id, List.of(offer.id()), tooSmall ? DECLINE_SMALL_SECONDS : DECLINE_BUSY_SECONDS));
       return;
     }
     List<TaskInfo> launches = new ArrayList<>(fit);

@@ -17,6 +17,8 @@ final class SimTask {
   final ArrayDeque<TaskStatus> pending = new ArrayDeque<>(2);
   TaskStatus latest;
   ScheduledFuture<?> finish;
+  /** UPDATE calls of this task queued or in flight in the call pool (a retry waits until they are answered). */
+  int unanswered;
 
   SimTask(FrameworkId frameworkId, TaskInfo info) {
     this.frameworkId = frameworkId;
