@@ -110,21 +110,33 @@ public final class AllocatorBench {
     sim.close();
   }
 
+  /**
+   * Waits until {@code done}, reporting every 5 s; gives up after {@code atMost}, or when the number of
+   * subscribed agents and frameworks has not moved for a minute (say, for want of file descriptors).
+   */
   private static void waitFor(String what, Duration atMost, Simulation sim, BooleanSupplier done)
       throws InterruptedException {
     long deadline = System.nanoTime() + atMost.toNanos();
     long nextReport = System.nanoTime();
+    long lastMove = System.nanoTime();
+    long lastCount = -1;
     while (!done.getAsBoolean()) {
+      SimStats s = sim.stats();
+      long count = s.agentsSubscribed() + (long) s.frameworksSubscribed();
+      if (count != lastCount) {
+        lastCount = count;
+        lastMove = System.nanoTime();
+      }
+      String state = s.agentsSubscribed() + " agents and " + s.frameworksSubscribed() + " frameworks subscribed"
+          + (s.lastError() == null ? "" : "; last error: " + s.lastError());
       if (System.nanoTime() - deadline > 0) {
-        SimStats s = sim.stats();
-        throw new IllegalStateException("timed out after " + atMost + " waiting for " + what + ": "
-            + s.agentsSubscribed() + " agents and " + s.frameworksSubscribed() + " frameworks subscribed; last error: "
-            + s.lastError());
+        throw new IllegalStateException("timed out after " + atMost + " waiting for " + what + ": " + state);
+      }
+      if (System.nanoTime() - lastMove > TimeUnit.SECONDS.toNanos(60)) {
+        throw new IllegalStateException("stalled for 60 s waiting for " + what + ": " + state);
       }
       if (System.nanoTime() - nextReport >= 0) {
-        SimStats s = sim.stats();
-        progress("waiting for %s: %d agents, %d frameworks subscribed%s", what, s.agentsSubscribed(),
-            s.frameworksSubscribed(), s.lastError() == null ? "" : "; last error: " + s.lastError());
+        progress("waiting for %s: %s", what, state);
         nextReport = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
       }
       TimeUnit.MILLISECONDS.sleep(250);

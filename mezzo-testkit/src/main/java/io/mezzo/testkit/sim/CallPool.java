@@ -100,7 +100,7 @@ final class CallPool {
     }
 
     private void open() {
-      Channel ch = net.connect(loop, null, () -> new Handler(this));
+      Channel ch = net.connect(loop, null, () -> new Handler(this)).channel();
       channel = ch;
       ready = false;
       ch.closeFuture().addListener(f -> lost(ch));

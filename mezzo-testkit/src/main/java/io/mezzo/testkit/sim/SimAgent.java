@@ -11,6 +11,7 @@ import io.mezzo.core.model.TaskInfo;
 import io.mezzo.core.model.TaskState;
 import io.mezzo.core.model.TaskStatus;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -65,8 +66,14 @@ final class SimAgent {
       known.add(new AgentCall.AgentTask(t.frameworkId, t.info, t.latest));
     }
     byte[] body = Json.write(AgentCall.subscribe(new AgentInfo(id, hostname, 5051, shard.agentResources), known));
-    Channel ch = shard.net.connect(shard.loop, source,
+    ChannelFuture connect = shard.net.connect(shard.loop, source,
         () -> new StreamHandler(shard.net.post(API, body, null), new Listener()));
+    connect.addListener(f -> {
+      if (!f.isSuccess()) {
+        shard.counters.error(hostname + " cannot connect to the master: " + f.cause());
+      }
+    });
+    Channel ch = connect.channel();
     stream = ch;
     ch.closeFuture().addListener(f -> ended(ch));
   }

@@ -13,6 +13,7 @@ import io.mezzo.core.model.TaskStatus;
 import io.mezzo.core.scheduler.Call;
 import io.mezzo.core.scheduler.Event;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -56,8 +57,14 @@ final class SimFramework {
   void subscribe() {
     FrameworkInfo info = new FrameworkInfo("sim", name, id, 60.0, false, null, null, null, null, null, null);
     byte[] body = Json.write(Call.subscribe(info));
-    Channel ch = shard.net.connect(shard.loop, null,
+    ChannelFuture connect = shard.net.connect(shard.loop, null,
         () -> new StreamHandler(shard.net.post(API, body, null), new Listener()));
+    connect.addListener(f -> {
+      if (!f.isSuccess()) {
+        shard.counters.error(name + " cannot connect to the master: " + f.cause());
+      }
+    });
+    Channel ch = connect.channel();
     stream = ch;
     ch.closeFuture().addListener(f -> ended(ch));
   }

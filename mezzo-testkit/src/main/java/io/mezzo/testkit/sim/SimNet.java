@@ -3,6 +3,7 @@ package io.mezzo.testkit.sim;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -62,9 +63,10 @@ final class SimNet implements AutoCloseable {
 
   /**
    * Connects to the master from {@code local} (null: any address) on {@code loop}, with an HTTP client
-   * codec followed by the handler {@code handler} supplies (one per channel).
+   * codec followed by the handler {@code handler} supplies (one per channel). A failed connect closes
+   * the channel, so its close future always completes.
    */
-  Channel connect(EventLoop loop, InetSocketAddress local, Supplier<ChannelHandler> handler) {
+  ChannelFuture connect(EventLoop loop, InetSocketAddress local, Supplier<ChannelHandler> handler) {
     Bootstrap b = new Bootstrap()
         .group(loop)
         .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
@@ -76,7 +78,7 @@ final class SimNet implements AutoCloseable {
             ch.pipeline().addLast(new HttpClientCodec(4096, 8192, 64 * 1024)).addLast(handler.get());
           }
         });
-    return (local == null ? b.connect(master) : b.connect(master, local)).channel();
+    return local == null ? b.connect(master) : b.connect(master, local);
   }
 
   /** A keep-alive {@code POST path} with a JSON body, and {@code Mesos-Stream-Id} when given. */
