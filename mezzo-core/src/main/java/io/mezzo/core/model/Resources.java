@@ -285,6 +285,18 @@ public final class Resources {
     return bags.isEmpty();
   }
 
+  /** The ranges and sets only, under their reservations: what is left after dropping every scalar. */
+  public Resources withoutScalars() {
+    Builder b = new Builder();
+    bags.forEach((stack, bag) -> {
+      Bag.Mutable m = b.bag(stack);
+      m.ranges.putAll(bag.ranges);
+      bag.sets.forEach((k, v) -> m.sets.put(k, new TreeSet<>(v)));
+    });
+    return b.build();
+  }
+
+
   /** True when some value is reserved. */
   public boolean hasReservations() {
     return bags.size() > 1 || (!bags.isEmpty() && !bags.firstKey().isEmpty());
