@@ -287,13 +287,30 @@ public final class Resources {
 
   /** The ranges and sets only, under their reservations: what is left after dropping every scalar. */
   public Resources withoutScalars() {
-    Builder b = new Builder();
+    SortedMap<List<ReservationInfo>, Bag> out = new TreeMap<>(STACK_ORDER);
     bags.forEach((stack, bag) -> {
-      Bag.Mutable m = b.bag(stack);
-      m.ranges.putAll(bag.ranges);
-      bag.sets.forEach((k, v) -> m.sets.put(k, new TreeSet<>(v)));
+      if (!bag.ranges.isEmpty() || !bag.sets.isEmpty()) {
+        out.put(stack, bag.scalars.isEmpty() ? bag : new Bag(Collections.emptySortedMap(), bag.ranges, bag.sets));
+      }
     });
-    return b.build();
+    return out.isEmpty() ? EMPTY : new Resources(Collections.unmodifiableSortedMap(out));
+  }
+
+  /** The values held under exactly {@code reservations} (empty: the unreserved values). */
+  public Resources under(List<ReservationInfo> reservations) {
+    Bag bag = bags.get(reservations);
+    return bag == null ? EMPTY : single(reservations, bag);
+  }
+
+  /** Receives one scalar value with the reservation stack it is held under. */
+  @FunctionalInterface
+  public interface ReservedScalarConsumer {
+    void accept(List<ReservationInfo> reservations, String name, double value);
+  }
+
+  /** Visits every scalar value with its reservation stack (empty: unreserved), without copying. */
+  public void forEachReservedScalar(ReservedScalarConsumer consumer) {
+    bags.forEach((stack, bag) -> bag.scalars.forEach((k, v) -> consumer.accept(stack, k, v / SCALE)));
   }
 
 
@@ -574,12 +591,13 @@ public final class Resources {
         if (scalars.isEmpty() && ranges.isEmpty() && sets.isEmpty()) {
           return null;
         }
-        SortedMap<String, SortedSet<String>> frozenSets = new TreeMap<>();
-        sets.forEach((k, v) -> frozenSets.put(k, Collections.unmodifiableSortedSet(new TreeSet<>(v))));
+        // hands its maps over: the builder drops this Mutable on build
+        SortedMap<String, SortedSet<String>> frozenSets = sets.isEmpty() ? Collections.emptySortedMap() : new TreeMap<>();
+        sets.forEach((k, v) -> frozenSets.put(k, Collections.unmodifiableSortedSet(v)));
         return new Bag(
-            Collections.unmodifiableSortedMap(new TreeMap<>(scalars)),
-            Collections.unmodifiableSortedMap(new TreeMap<>(ranges)),
-            Collections.unmodifiableSortedMap(frozenSets));
+            scalars.isEmpty() ? Collections.emptySortedMap() : Collections.unmodifiableSortedMap(scalars),
+            ranges.isEmpty() ? Collections.emptySortedMap() : Collections.unmodifiableSortedMap(ranges),
+            frozenSets);
       }
     }
   }
@@ -633,6 +651,7 @@ public final class Resources {
       return this;
     }
 
+    /** The resources accumulated so far; the builder is left empty, ready for new values. */
     public Resources build() {
       SortedMap<List<ReservationInfo>, Bag> out = new TreeMap<>(STACK_ORDER);
       bags.forEach((stack, mutable) -> {
@@ -641,6 +660,7 @@ public final class Resources {
           out.put(List.copyOf(stack), bag);
         }
       });
+      bags.clear();
       return out.isEmpty() ? EMPTY : new Resources(Collections.unmodifiableSortedMap(out));
     }
   }

@@ -38,35 +38,60 @@ final class AllocationCycle {
   private boolean[] reservedUsable = new boolean[0];
   private Resources planned;
 
-  /** An agent's remaining resources under one reservation stack. */
+  /** An agent's remaining scalars under one reservation stack. */
   private static final class Bucket {
     final List<ReservationInfo> stack;
     final String role; // null: unreserved
-    final Resources resources;
-    final long[] scalars;
+    long[] scalars;
     boolean nonScalarsGiven;
 
-    Bucket(List<ReservationInfo> stack, Resources resources, long[] scalars) {
+    Bucket(List<ReservationInfo> stack, int size) {
       this.stack = stack;
       this.role = stack.isEmpty() ? null : stack.get(stack.size() - 1).role();
-      this.resources = resources;
-      this.scalars = scalars;
+      this.scalars = new long[size];
     }
 
     long get(int i) {
       return i < scalars.length ? scalars[i] : 0;
     }
+
+    void add(int i, long amount) {
+      if (i >= scalars.length) {
+        scalars = Arrays.copyOf(scalars, i + 1);
+      }
+      scalars[i] += amount;
+    }
   }
 
   private static final class AgentState {
     final AgentId id;
+    final Resources available;
     Bucket unreserved;
     Bucket[] reserved = new Bucket[0];
     List<RoleTree.Client> offeredTo; // clients that already got part of this agent, for merging
     List<Integer> offerIndex;
 
-    AgentState(AgentId id) {
+    AgentState(AgentId id, Resources available) {
       this.id = id;
+      this.available = available;
+    }
+
+    Bucket bucket(List<ReservationInfo> stack, int size) {
+      if (stack.isEmpty()) {
+        if (unreserved == null) {
+          unreserved = new Bucket(stack, size);
+        }
+        return unreserved;
+      }
+      for (Bucket b : reserved) {
+        if (b.stack.equals(stack)) {
+          return b;
+        }
+      }
+      Bucket b = new Bucket(stack, size);
+      reserved = Arrays.copyOf(reserved, reserved.length + 1);
+      reserved[reserved.length - 1] = b;
+      return b;
     }
   }
 
@@ -103,22 +128,9 @@ final class AllocationCycle {
   }
 
   private AgentState state(AllocationView.AgentView a) {
-    AgentState s = new AgentState(a.id());
-    List<Bucket> reserved = new ArrayList<>(0);
-    a.available().forEachReservation((stack, res) -> {
-      res.forEachScalar((name, v) -> index.of(name));
-      long[] scalars = new long[index.size()];
-      res.forEachScalar((name, v) -> scalars[index.find(name)] += ScalarIndex.milli(v));
-      Bucket b = new Bucket(stack, res, scalars);
-      if (b.role == null) {
-        s.unreserved = b;
-      } else {
-        reserved.add(b);
-      }
-    });
-    if (!reserved.isEmpty()) {
-      s.reserved = reserved.toArray(new Bucket[0]);
-    }
+    AgentState s = new AgentState(a.id(), a.available());
+    a.available().forEachReservedScalar((stack, name, v) ->
+        s.bucket(stack, index.size()).add(index.of(name), ScalarIndex.milli(v)));
     return s;
   }
 
@@ -295,16 +307,16 @@ final class AllocationCycle {
     Resources.Builder b = new Resources.Builder();
     for (int r = 0; r < a.reserved.length; r++) {
       if (reservedUsable[r]) {
-        addBucket(b, a.reserved[r], reservedTake[r]);
+        addBucket(b, a, a.reserved[r], reservedTake[r]);
       }
     }
     if (a.unreserved != null) {
-      addBucket(b, a.unreserved, unreservedTake);
+      addBucket(b, a, a.unreserved, unreservedTake);
     }
     return b.build();
   }
 
-  private void addBucket(Resources.Builder b, Bucket k, long[] take) {
+  private void addBucket(Resources.Builder b, AgentState a, Bucket k, long[] take) {
     boolean took = false;
     for (int i = 0; i < size; i++) {
       if (take[i] > 0) {
@@ -313,7 +325,7 @@ final class AllocationCycle {
       }
     }
     if (took && !k.nonScalarsGiven) {
-      b.add(k.resources.withoutScalars());
+      b.add(a.available.under(k.stack).withoutScalars());
     }
   }
 
