@@ -304,6 +304,10 @@ final class AllocationCycle {
 
   /** The planned offer as resources; the first taker of a reservation also gets its ranges and sets. */
   private Resources build(AgentState a) {
+    if (a.reserved.length == 0 && a.unreserved != null && !a.unreserved.nonScalarsGiven
+        && !a.available.hasReservations() && takesAll(a.unreserved)) {
+      return a.available; // the common case: the whole agent, untouched so far, to one framework
+    }
     Resources.Builder b = new Resources.Builder();
     for (int r = 0; r < a.reserved.length; r++) {
       if (reservedUsable[r]) {
@@ -314,6 +318,15 @@ final class AllocationCycle {
       addBucket(b, a, a.unreserved, unreservedTake);
     }
     return b.build();
+  }
+
+  private boolean takesAll(Bucket k) {
+    for (int i = 0; i < k.scalars.length; i++) {
+      if (k.scalars[i] != (i < size ? unreservedTake[i] : 0)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void addBucket(Resources.Builder b, AgentState a, Bucket k, long[] take) {
