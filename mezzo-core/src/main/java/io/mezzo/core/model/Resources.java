@@ -285,6 +285,35 @@ public final class Resources {
     return bags.isEmpty();
   }
 
+  /** The ranges and sets only, under their reservations: what is left after dropping every scalar. */
+  public Resources withoutScalars() {
+    SortedMap<List<ReservationInfo>, Bag> out = new TreeMap<>(STACK_ORDER);
+    bags.forEach((stack, bag) -> {
+      if (!bag.ranges.isEmpty() || !bag.sets.isEmpty()) {
+        out.put(stack, bag.scalars.isEmpty() ? bag : new Bag(Collections.emptySortedMap(), bag.ranges, bag.sets));
+      }
+    });
+    return out.isEmpty() ? EMPTY : new Resources(Collections.unmodifiableSortedMap(out));
+  }
+
+  /** The values held under exactly {@code reservations} (empty: the unreserved values). */
+  public Resources under(List<ReservationInfo> reservations) {
+    Bag bag = bags.get(reservations);
+    return bag == null ? EMPTY : single(reservations, bag);
+  }
+
+  /** Receives one scalar value with the reservation stack it is held under. */
+  @FunctionalInterface
+  public interface ReservedScalarConsumer {
+    void accept(List<ReservationInfo> reservations, String name, double value);
+  }
+
+  /** Visits every scalar value with its reservation stack (empty: unreserved), without copying. */
+  public void forEachReservedScalar(ReservedScalarConsumer consumer) {
+    bags.forEach((stack, bag) -> bag.scalars.forEach((k, v) -> consumer.accept(stack, k, v / SCALE)));
+  }
+
+
   /** True when some value is reserved. */
   public boolean hasReservations() {
     return bags.size() > 1 || (!bags.isEmpty() && !bags.firstKey().isEmpty());
@@ -562,12 +591,13 @@ public final class Resources {
         if (scalars.isEmpty() && ranges.isEmpty() && sets.isEmpty()) {
           return null;
         }
-        SortedMap<String, SortedSet<String>> frozenSets = new TreeMap<>();
-        sets.forEach((k, v) -> frozenSets.put(k, Collections.unmodifiableSortedSet(new TreeSet<>(v))));
+        // hands its maps over: the builder drops this Mutable on build
+        SortedMap<String, SortedSet<String>> frozenSets = sets.isEmpty() ? Collections.emptySortedMap() : new TreeMap<>();
+        sets.forEach((k, v) -> frozenSets.put(k, Collections.unmodifiableSortedSet(v)));
         return new Bag(
-            Collections.unmodifiableSortedMap(new TreeMap<>(scalars)),
-            Collections.unmodifiableSortedMap(new TreeMap<>(ranges)),
-            Collections.unmodifiableSortedMap(frozenSets));
+            scalars.isEmpty() ? Collections.emptySortedMap() : Collections.unmodifiableSortedMap(scalars),
+            ranges.isEmpty() ? Collections.emptySortedMap() : Collections.unmodifiableSortedMap(ranges),
+            frozenSets);
       }
     }
   }
@@ -621,6 +651,7 @@ public final class Resources {
       return this;
     }
 
+    /** The resources accumulated so far; the builder is left empty, ready for new values. */
     public Resources build() {
       SortedMap<List<ReservationInfo>, Bag> out = new TreeMap<>(STACK_ORDER);
       bags.forEach((stack, mutable) -> {
@@ -629,6 +660,7 @@ public final class Resources {
           out.put(List.copyOf(stack), bag);
         }
       });
+      bags.clear();
       return out.isEmpty() ? EMPTY : new Resources(Collections.unmodifiableSortedMap(out));
     }
   }
