@@ -164,4 +164,19 @@ class ResourcesTest {
         null, null, " eng", null, null))))
         .hasMessageContaining("resources[0].role: ' eng'").hasMessageContaining("whitespace");
   }
+
+  @Test
+  void mesosJsonWithReservationsAndAllocationInfoIsRead() {
+    String json = "[{\"name\":\"cpus\",\"type\":\"SCALAR\",\"scalar\":{\"value\":2},"
+        + "\"reservations\":[{\"type\":\"STATIC\",\"role\":\"eng\"},"
+        + "{\"type\":\"DYNAMIC\",\"role\":\"eng/web\",\"principal\":\"ops\"}],"
+        + "\"allocation_info\":{\"role\":\"eng/web\"}},"
+        + "{\"name\":\"mem\",\"type\":\"SCALAR\",\"scalar\":{\"value\":64},\"role\":\"eng\"}]";
+    Resource[] list = io.mezzo.core.json.Json.read(json.getBytes(java.nio.charset.StandardCharsets.UTF_8), Resource[].class);
+    assertThat(list[0].allocationInfo()).isEqualTo(new Offer.AllocationInfo("eng/web"));
+    Resources r = Resources.of(List.of(list));
+    assertThat(r.reservedTo("eng/web").scalar("cpus")).isEqualTo(2.0);
+    assertThat(r.reservedTo("eng")).isEqualTo(Resources.parse("mem(eng):64"));
+    assertThat(r.reservedTo("eng/web").unreserve()).isEqualTo(Resources.parse("cpus(eng):2"));
+  }
 }
