@@ -85,9 +85,18 @@ class RolesClusterTest {
       eng.kill(task, again.agentId());
       eng.awaitState(task, TaskState.TASK_KILLED, TIMEOUT);
 
-      Offer last = eng.awaitOffer(o -> Resources.of(o.resources()).reservedTo("eng").scalar("cpus") == 1.0);
-      eng.send(accept(eng, last, new Call.Operation(Call.OperationType.UNRESERVE, null, null, null,
-          new Call.Unreserve(Resources.of(last.resources()).reservedTo("eng").toList()))));
+      // The freed half comes back in an offer of its own: unreserve across all offers of the agent.
+      await("all reserved cpus offered").atMost(TIMEOUT).until(() -> reservedCpus(eng.outstandingOffers()) == 1.0);
+      List<Offer> last = eng.outstandingOffers();
+      Resources reservedNow = Resources.EMPTY;
+      for (Offer o : last) {
+        reservedNow = reservedNow.plus(Resources.of(o.resources()).reservedTo("eng"));
+      }
+      Call unreserve = new Call(eng.id(), Call.Type.ACCEPT, null, new Call.Accept(
+          last.stream().map(Offer::id).toList(), List.of(new Call.Operation(Call.OperationType.UNRESERVE, null, null,
+              null, new Call.Unreserve(reservedNow.toList()))), new Call.Filters(0.0)),
+          null, null, null, null, null, null);
+      assertThat(eng.send(unreserve)).isEqualTo(202);
       await("reservation gone").atMost(TIMEOUT).until(() -> agentState(offer.agentId())
           .path("reserved_resources").path("eng").isMissingNode());
       Offer plain = eng.awaitOffer(o -> Resources.of(o.resources()).scalar("cpus") == 2.0);
@@ -112,6 +121,14 @@ class RolesClusterTest {
         assertThat(offeredCpus(dev)).isLessThanOrEqualTo(1.0);
       }
     }
+  }
+
+  private static double reservedCpus(List<Offer> offers) {
+    double sum = 0;
+    for (Offer o : offers) {
+      sum += Resources.of(o.resources()).reservedTo("eng").scalar("cpus");
+    }
+    return sum;
   }
 
   private static double offeredCpus(TestFramework fw) {

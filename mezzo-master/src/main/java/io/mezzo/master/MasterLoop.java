@@ -1219,6 +1219,11 @@ final class MasterLoop {
 
   // ---------------------------------------------------------------- offers and allocation
 
+  /** Quota or weights changed: the next cycle covers every agent. Runs on the loop. */
+  void rolesChanged() {
+    requestAllocation();
+  }
+
   /** Asks for a full allocation cycle over every active agent, run once the loop is free. */
   private void requestAllocation() {
     fullAllocationPending = true;
@@ -1279,24 +1284,31 @@ final class MasterLoop {
   /** Runs the allocator over {@code agentViews} and sends the offers it decides. */
   private void offer(List<AllocationView.AgentView> agentViews, long now, boolean full) {
     List<AllocationView.FrameworkView> frameworkViews = new ArrayList<>();
+    boolean anyone = false;
     for (FrameworkEntry f : frameworks.values()) {
-      if (f.isConnected()) {
-        if (full) {
-          f.filters.values().removeIf(filter -> now - filter.untilNanos() >= 0);
-        }
-        frameworkViews.add(new AllocationView.FrameworkView(f.id, f.info.effectiveRole(), f.allocatedTotal(),
-            f.suppressed(), f.filters));
+      if (full) {
+        f.filters.values().removeIf(filter -> now - filter.untilNanos() >= 0);
       }
+      // Disconnected and suppressed frameworks take part with every role suppressed: what they
+      // hold still counts toward their roles' shares and limits.
+      boolean wants = f.isConnected() && !f.suppressed();
+      anyone |= wants;
+      frameworkViews.add(new AllocationView.FrameworkView(f.id, f.roles(), f.allocated,
+          wants ? f.suppressedRoles : new HashSet<>(f.roles()), f.filters));
     }
-    if (frameworkViews.isEmpty()) {
+    if (!anyone) {
       return;
     }
-    List<Allocation> decisions = allocator.allocate(new AllocationView(agentViews, frameworkViews, now));
+    Map<String, AllocationView.RoleConfig> roles = new HashMap<>();
+    ops.roles().all().forEach((role, c) -> roles.put(role, new AllocationView.RoleConfig(c.weight(), c.guarantees(),
+        c.limits())));
+    List<Allocation> decisions = allocator.allocate(
+        new AllocationView(clusterTotal, agentViews, roles, frameworkViews, now));
     Map<FrameworkId, List<Offer>> batches = new LinkedHashMap<>();
     for (Allocation d : decisions) {
       AgentEntry agent = agents.get(d.agent());
       FrameworkEntry f = frameworks.get(d.framework());
-      String role = f.info.effectiveRole();
+      String role = d.role();
       OfferId id = new OfferId(masterId + "-O" + nextOfferId++);
       offers.put(id, new OfferEntry(id, f.id, role, agent.id, d.resources(), now));
       agent.offered = agent.offered.plus(d.resources());
@@ -1304,7 +1316,8 @@ final class MasterLoop {
       f.offers.add(id);
       f.hold(role, d.resources());
       batches.computeIfAbsent(f.id, k -> new ArrayList<>()).add(new Offer(id, f.id, agent.id,
-          agent.info.hostname(), d.resources().toList(), new Offer.AllocationInfo(role)));
+          agent.info.hostname(), f.info.hasCapability("MULTI_ROLE") ? d.resources().toList(role) : d.resources().toList(),
+          new Offer.AllocationInfo(role)));
     }
     batches.forEach((fid, list) -> send(frameworks.get(fid), Event.offers(list)));
   }

@@ -105,10 +105,13 @@ final class OperatorApi {
       }
       case UPDATE_WEIGHTS -> {
         Map<String, Double> weights = call.weights();
-        yield write(() -> weights.forEach((role, w) -> {
-          store.putWeight(role, w);
-          ops().roles().setWeight(role, w);
-        }));
+        yield write(() -> {
+          weights.forEach((role, w) -> {
+            store.putWeight(role, w);
+            ops().roles().setWeight(role, w);
+          });
+          loop.rolesChanged();
+        });
       }
       case DRAIN_AGENT -> {
         OperatorCall.Drain d = call.drain();
@@ -158,6 +161,7 @@ final class OperatorApi {
       store.putQuota(role, q);
       ops().roles().setQuota(role, q);
     });
+    loop.rolesChanged();
   }
 
   private OperatorState ops() {

@@ -119,6 +119,10 @@ public record AllocationView(
    * {@code allocated} what it holds per role (tasks and outstanding offers, reserved values
    * included); {@code suppressedRoles} the roles it wants no offers for; {@code filters} maps an
    * agent to the filter the framework set on it.
+   *
+   * <p>{@code filters} is wrapped, not copied: a framework may filter thousands of agents, and the
+   * master builds a view every cycle. The caller must not change the map while the view is in use
+   * (the master's loop thread owns both and runs the allocator synchronously).
    */
   public record FrameworkView(
       FrameworkId id,
@@ -135,7 +139,7 @@ public record AllocationView(
       allocated = Map.copyOf(allocated);
       allocated.keySet().forEach(Roles::validate);
       suppressedRoles = Set.copyOf(suppressedRoles);
-      filters = Map.copyOf(filters);
+      filters = java.util.Collections.unmodifiableMap(filters);
     }
 
     /** A framework subscribed to one role, holding {@code allocated} in it. */
