@@ -57,6 +57,10 @@ import org.slf4j.LoggerFactory;
  * stream callbacks and timers hand work over with {@link #call} or {@link #execute}, and nothing
  * else reads or writes the maps (as in Kafka's QuorumController, a single thread avoids locking).
  *
+ * <p>Two features live in classes of their own that run on this thread and change state through
+ * it: {@link OfferOperations} (ACCEPT's operations) and {@link Maintenance} (the operator's drain and
+ * deactivation orders). The allocator is pure: this loop builds its view and applies its offers.
+ *
  * <p>Hard state (agent admissions, framework registrations) is written to the {@link ZkStore} before
  * the agent or framework is answered. Soft state (connections, offers, filters, task states) lives
  * only here and is rebuilt from agents when they resubscribe.
@@ -89,6 +93,10 @@ final class MasterLoop {
   private final Set<AgentId> dirtyAgents = new LinkedHashSet<>();
   /** Operator API state: maintenance orders, roles config, event subscribers, metrics. */
   private final OperatorState ops = new OperatorState();
+  /** ACCEPT's offer operations (LAUNCH, LAUNCH_GROUP, RESERVE, UNRESERVE), on this loop's state. */
+  private final OfferOperations operations;
+  /** The operator's maintenance orders: drain, deactivate, reactivate. */
+  private final Maintenance maintenance;
 
   MasterLoop(MasterConfig config, ScheduledExecutorService loop, ZkStore store, Allocator allocator,
       Clock clock, LongSupplier nanos, String masterId) {
@@ -99,6 +107,8 @@ final class MasterLoop {
     this.clock = clock;
     this.nanos = nanos;
     this.masterId = masterId;
+    this.operations = new OfferOperations(this, store);
+    this.maintenance = new Maintenance(this, store, ops, config);
   }
 
   String masterId() {
@@ -339,7 +349,7 @@ final class MasterLoop {
         LOG.info("framework {} asked for TEARDOWN", f.id);
         removeFramework(f);
       }
-      case ACCEPT -> accept(f, require(call.accept(), "accept"));
+      case ACCEPT -> operations.accept(f, require(call.accept(), "accept"));
       case DECLINE -> {
         Call.Decline d = require(call.decline(), "decline");
         declineOffers(f, nonNull(d.offerIds(), "decline.offer_ids"), d.filters());
@@ -376,284 +386,8 @@ final class MasterLoop {
     return asked;
   }
 
-  private void accept(FrameworkEntry f, Call.Accept accept) {
-    List<OfferId> offerIds = nonNull(accept.offerIds(), "accept.offer_ids");
-    List<Call.Operation> operations = accept.operations() == null ? List.of() : accept.operations();
-    List<TaskInfo> launches = new ArrayList<>();
-    for (int i = 0; i < operations.size(); i++) {
-      launches.addAll(checkOperationShape(operations.get(i), "accept.operations[" + i + "]"));
-    }
-    // Validate the offers: all must be outstanding, this framework's, on one agent and for one role.
-    String offerError = null;
-    AgentId agentId = null;
-    String role = null;
-    Resources offered = Resources.EMPTY;
-    Set<OfferId> seen = new HashSet<>();
-    for (OfferId id : offerIds) {
-      OfferEntry o = id == null ? null : offers.get(id);
-      if (o == null || !o.frameworkId().equals(f.id)) {
-        offerError = "Offer " + id + " is no longer valid";
-      } else if (!seen.add(id)) {
-        offerError = "Offer " + id + " appears more than once";
-      } else if (agentId != null && !agentId.equals(o.agentId())) {
-        offerError = "Offers " + offerIds + " span more than one agent";
-      } else if (role != null && !role.equals(o.role())) {
-        offerError = "Offers " + offerIds + " are allocated to more than one role";
-      } else {
-        agentId = o.agentId();
-        role = o.role();
-        offered = offered.plus(o.resources());
-      }
-    }
-    if (offerIds.isEmpty()) {
-      offerError = "No offers given";
-    }
-    for (OfferId id : seen) {
-      removeOffer(id, false);
-    }
-    if (offerError != null) {
-      TaskState state = f.partitionAware() ? TaskState.TASK_DROPPED : TaskState.TASK_LOST;
-      for (TaskInfo t : launches) {
-        if (t != null && t.taskId() != null) {
-          sendUpdate(f, masterStatus(t.taskId(), state, t.agentId(), "REASON_INVALID_OFFERS", offerError));
-        }
-      }
-      return;
-    }
-    AgentEntry agent = agents.get(agentId);
-    Resources remaining = offered;
-    Set<TaskId> inThisCall = new HashSet<>();
-    for (int i = 0; i < operations.size(); i++) {
-      Call.Operation op = operations.get(i);
-      String where = "accept.operations[" + i + "]";
-      remaining = switch (op.type()) {
-        case LAUNCH -> launchTasks(f, agent, role, remaining, op.launch().taskInfos(), where + ".launch", inThisCall);
-        case LAUNCH_GROUP -> launchGroup(f, agent, role, remaining, op.launchGroup(), where + ".launch_group",
-            inThisCall);
-        case RESERVE -> reserve(f, agent, role, remaining, op.reserve().resources(), where + ".reserve", true);
-        case UNRESERVE -> reserve(f, agent, role, remaining, op.unreserve().resources(), where + ".unreserve", false);
-        default -> throw new IllegalStateException("BUG: operation " + op.type() + " passed the shape check");
-      };
-    }
-    setFilter(f, agentId, remaining, accept.filters());
-  }
-
-  /** Rejects operations Mezzo does not perform, or that lack their body; returns the tasks they launch. */
-  private static List<TaskInfo> checkOperationShape(Call.Operation op, String where) {
-    if (op == null || op.type() == null) {
-      throw HttpError.badRequest(where + ".type: missing (expected: LAUNCH, LAUNCH_GROUP, RESERVE or UNRESERVE)");
-    }
-    switch (op.type()) {
-      case LAUNCH -> {
-        if (op.launch() == null || op.launch().taskInfos() == null) {
-          throw HttpError.badRequest(where + ".launch.task_infos: missing");
-        }
-        return op.launch().taskInfos();
-      }
-      case LAUNCH_GROUP -> {
-        if (op.launchGroup() == null || op.launchGroup().taskGroup() == null
-            || op.launchGroup().taskGroup().tasks() == null || op.launchGroup().taskGroup().tasks().isEmpty()) {
-          throw HttpError.badRequest(where + ".launch_group.task_group.tasks: missing (expected: at least one task)");
-        }
-        return op.launchGroup().taskGroup().tasks();
-      }
-      case RESERVE -> {
-        if (op.reserve() == null || op.reserve().resources() == null || op.reserve().resources().isEmpty()) {
-          throw HttpError.badRequest(where + ".reserve.resources: missing (expected: the resources to reserve)");
-        }
-        return List.of();
-      }
-      case UNRESERVE -> {
-        if (op.unreserve() == null || op.unreserve().resources() == null || op.unreserve().resources().isEmpty()) {
-          throw HttpError.badRequest(where + ".unreserve.resources: missing (expected: the reserved resources)");
-        }
-        return List.of();
-      }
-      default -> throw HttpError.badRequest(where + ".type: " + op.type()
-          + " (expected: LAUNCH, LAUNCH_GROUP, RESERVE or UNRESERVE; persistent volumes are not supported)");
-    }
-  }
-
-  /**
-   * RESERVE ({@code reserving}) or UNRESERVE: dynamic reservations for the offer's role. The new
-   * reservation is hard state: the agent's reservations are written to ZooKeeper before the call is
-   * answered, and re-applied when the agent re-registers. An invalid operation is dropped with a
-   * log line, as Mesos drops it; the offer's resources then return unchanged.
-   */
-  private Resources reserve(FrameworkEntry f, AgentEntry agent, String role, Resources remaining,
-      List<io.mezzo.core.model.Resource> wire, String where, boolean reserving) {
-    Resources reserved;
-    try {
-      reserved = Resources.of(wire);
-    } catch (IllegalArgumentException e) {
-      LOG.warn("framework {}: dropping {}: {}", f.id, where, e.getMessage());
-      return remaining;
-    }
-    String problem = null;
-    if (!reserved.reserved().equals(reserved)) {
-      problem = where + ".resources: " + reserved + " (expected: every resource with a reservation)";
-    } else if (!reserved.reservationRoles().equals(Set.of(role))) {
-      problem = where + ".resources: reserved to " + reserved.reservationRoles() + " (expected: the offer's role '"
-          + role + "')";
-    }
-    Resources source = reserved.unreserve();
-    Resources from = reserving ? source : reserved;
-    Resources to = reserving ? reserved : source;
-    if (problem == null && !remaining.contains(from)) {
-      problem = where + ".resources: " + from + " (expected: within the offered " + remaining + ")";
-    }
-    if (problem == null && !reserving && !agent.dynamicReservations.contains(reserved)) {
-      problem = where + ".resources: " + reserved + " (expected: dynamically reserved resources)";
-    }
-    if (problem != null) {
-      LOG.warn("framework {}: dropping {}", f.id, problem);
-      return remaining;
-    }
-    Resources reservations = reserving ? agent.dynamicReservations.plus(reserved)
-        : agent.dynamicReservations.minus(reserved);
-    store.putReservations(agent.id, reservations.toList()); // durable before the ACCEPT is answered
-    agent.dynamicReservations = reservations;
-    setTotal(agent, agent.total.minus(from).plus(to));
-    LOG.info("framework {} {} {} on agent {}", f.id, reserving ? "reserved" : "unreserved", reserved, agent.id);
-    return remaining.minus(from).plus(to);
-  }
-
-  /** LAUNCH: each valid task that fits is launched; each invalid one gets TASK_ERROR. Returns what is left. */
-  private Resources launchTasks(FrameworkEntry f, AgentEntry agent, String role, Resources remaining,
-      List<TaskInfo> tasks, String where, Set<TaskId> inThisCall) {
-    for (int i = 0; i < tasks.size(); i++) {
-      TaskInfo task = tasks.get(i);
-      String at = where + ".task_infos[" + i + "]";
-      String problem = validateTask(f, task, agent.id, at, inThisCall, false);
-      Resources needs = Resources.EMPTY;
-      if (problem == null) {
-        try {
-          needs = Resources.of(task.resources());
-          if (needs.isEmpty()) {
-            problem = at + ".resources: empty (expected: some cpus or mem)";
-          } else if (!remaining.contains(needs)) {
-            problem = "Task uses more resources " + needs + " than available " + remaining;
-          }
-        } catch (IllegalArgumentException e) {
-          problem = at + "." + e.getMessage();
-        }
-      }
-      if (problem != null) {
-        if (task != null && task.taskId() != null) {
-          sendUpdate(f, masterStatus(task.taskId(), TaskState.TASK_ERROR, agent.id, "REASON_TASK_INVALID", problem));
-        }
-        continue;
-      }
-      inThisCall.add(task.taskId());
-      remaining = remaining.minus(needs);
-      launch(f, agent, task.withAgentId(agent.id), needs, role, null);
-    }
-    return remaining;
-  }
-
-  /**
-   * LAUNCH_GROUP: all tasks start together on the agent or none does (each gets TASK_ERROR naming
-   * the problem). Mezzo plays Mesos's DEFAULT executor: the executor's resources are held while any
-   * task of the group lives, and a task ending in anything but TASK_FINISHED kills the rest.
-   */
-  private Resources launchGroup(FrameworkEntry f, AgentEntry agent, String role, Resources remaining,
-      Call.LaunchGroup group, String where, Set<TaskId> inThisCall) {
-    List<TaskInfo> tasks = group.taskGroup().tasks();
-    String problem = null;
-    Call.ExecutorInfo executor = group.executor();
-    Resources executorNeeds = Resources.EMPTY;
-    if (executor == null || executor.executorId() == null || executor.executorId().value() == null
-        || executor.executorId().value().isBlank()) {
-      problem = where + ".executor.executor_id: missing (expected: the task group's executor id)";
-    } else if (executor.type() != null && !executor.type().equals("DEFAULT")) {
-      problem = where + ".executor.type: " + executor.type() + " (expected: DEFAULT)";
-    } else if (f.executors.containsKey(executor.executorId().value())) {
-      problem = where + ".executor.executor_id: '" + executor.executorId().value()
-          + "' is in use (expected: a new executor per task group)";
-    } else {
-      try {
-        executorNeeds = Resources.of(executor.resources());
-      } catch (IllegalArgumentException e) {
-        problem = where + ".executor." + e.getMessage();
-      }
-    }
-    Resources needs = executorNeeds;
-    Set<TaskId> groupIds = new HashSet<>();
-    for (int i = 0; i < tasks.size() && problem == null; i++) {
-      TaskInfo task = tasks.get(i);
-      String at = where + ".task_group.tasks[" + i + "]";
-      problem = validateTask(f, task, agent.id, at, inThisCall, true);
-      if (problem == null && !groupIds.add(task.taskId())) {
-        problem = at + ".task_id: '" + task.taskId() + "' appears twice in the group";
-      }
-      if (problem == null) {
-        try {
-          Resources r = Resources.of(task.resources());
-          if (r.isEmpty()) {
-            problem = at + ".resources: empty (expected: some cpus or mem)";
-          }
-          needs = needs.plus(r);
-        } catch (IllegalArgumentException e) {
-          problem = at + "." + e.getMessage();
-        }
-      }
-    }
-    if (problem == null && !remaining.contains(needs)) {
-      problem = "Task group uses more resources " + needs + " than available " + remaining;
-    }
-    if (problem != null) {
-      for (TaskInfo task : tasks) {
-        if (task != null && task.taskId() != null) {
-          sendUpdate(f, masterStatus(task.taskId(), TaskState.TASK_ERROR, agent.id, "REASON_TASK_GROUP_INVALID",
-              problem));
-        }
-      }
-      return remaining;
-    }
-    String executorId = executor.executorId().value();
-    ExecutorEntry ex = new ExecutorEntry(executorId, agent.id, role, executorNeeds);
-    f.executors.put(executorId, ex);
-    if (!executorNeeds.isEmpty()) {
-      agent.used = agent.used.plus(executorNeeds);
-      f.hold(role, executorNeeds);
-    }
-    for (TaskInfo task : tasks) {
-      inThisCall.add(task.taskId());
-      ex.live.add(task.taskId());
-      launch(f, agent, task.withAgentId(agent.id), Resources.of(task.resources()), role, executorId);
-    }
-    return remaining.minus(needs);
-  }
-
-  private String validateTask(FrameworkEntry f, TaskInfo task, AgentId agentId, String where, Set<TaskId> inThisCall,
-      boolean inGroup) {
-    if (task == null) {
-      return where + ": null (expected: a TaskInfo)";
-    }
-    if (task.taskId() == null) {
-      return where + ".task_id: missing (expected: a task id)";
-    }
-    if (task.name() == null || task.name().isEmpty()) {
-      return where + ".name: missing (expected: a task name)";
-    }
-    if (f.tasks.containsKey(task.taskId()) || inThisCall.contains(task.taskId())) {
-      return "Task " + task.taskId() + " is a duplicate: task_id '" + task.taskId()
-          + "' is in use (expected: a task id unique among the framework's active tasks)";
-    }
-    if (task.agentId() != null && !task.agentId().equals(agentId)) {
-      return where + ".agent_id: '" + task.agentId() + "' (expected: the offer's agent '" + agentId + "')";
-    }
-    if (task.executor() != null && !task.executor().isNull()) {
-      return where + ".executor: set (expected: " + (inGroup ? "no executor in a task group's tasks"
-          : "a command task; custom executors are not supported") + ")";
-    }
-    if (task.command() == null || task.command().value() == null || task.command().value().isBlank()) {
-      return where + ".command.value: missing (expected: the command to run)";
-    }
-    return null;
-  }
-
-  private void launch(FrameworkEntry f, AgentEntry agent, TaskInfo task, Resources needs, String role,
+  /** Records a new task and sends it to its agent; the caller has checked it and its resources. */
+  void launch(FrameworkEntry f, AgentEntry agent, TaskInfo task, Resources needs, String role,
       String executorId) {
     TaskStatus staging = new TaskStatus(task.taskId(), TaskState.TASK_STAGING, null, TaskStatus.Source.SOURCE_MASTER,
         null, agent.id, nowSeconds(), null, null);
@@ -679,7 +413,7 @@ final class MasterLoop {
     declined.forEach((agent, r) -> setFilter(f, agent, r, filters));
   }
 
-  private void setFilter(FrameworkEntry f, AgentId agent, Resources refused, Call.Filters filters) {
+  void setFilter(FrameworkEntry f, AgentId agent, Resources refused, Call.Filters filters) {
     double seconds = filters == null || filters.refuseSeconds() == null
         ? DEFAULT_REFUSE_SECONDS : filters.refuseSeconds();
     if (!(seconds > 0) || refused.isEmpty()) {
@@ -840,7 +574,7 @@ final class MasterLoop {
     }
     store.removeFramework(f.id);
     ops.onFrameworkRemoved(f);
-    new ArrayList<>(ops.maintenance().keySet()).forEach(this::checkDrained);
+    new ArrayList<>(ops.maintenance().keySet()).forEach(maintenance::checkDrained);
     requestAllocation();
   }
 
@@ -1005,14 +739,14 @@ final class MasterLoop {
     countInTotal(agent, true);
     requestAllocation(agent.id);
     ops.onAgentAdded(agent);
-    killForDrain(agent);
+    maintenance.killForDrain(agent);
   }
 
   /**
    * Keeps {@link #clusterTotal} (what allocation shares are relative to) the sum of the totals of
    * agents that have attached and are not unreachable, without re-summing ten thousand agents.
    */
-  private void countInTotal(AgentEntry agent, boolean counted) {
+  void countInTotal(AgentEntry agent, boolean counted) {
     if (agent.countedInTotal == counted) {
       return;
     }
@@ -1020,7 +754,7 @@ final class MasterLoop {
     clusterTotal = counted ? clusterTotal.plus(agent.total) : clusterTotal.minus(agent.total);
   }
 
-  private void setTotal(AgentEntry agent, Resources total) {
+  void setTotal(AgentEntry agent, Resources total) {
     if (agent.countedInTotal) {
       clusterTotal = clusterTotal.minus(agent.total).plus(total);
     }
@@ -1102,7 +836,7 @@ final class MasterLoop {
     sendUpdate(f, status);
     ops.onTaskUpdated(t, status);
     if (status.state().isTerminal()) {
-      checkDrained(t.agentId);
+      maintenance.checkDrained(t.agentId);
     }
   }
 
@@ -1225,7 +959,7 @@ final class MasterLoop {
   }
 
   /** Asks for a full allocation cycle over every active agent, run once the loop is free. */
-  private void requestAllocation() {
+  void requestAllocation() {
     fullAllocationPending = true;
     scheduleAllocation();
   }
@@ -1341,7 +1075,7 @@ final class MasterLoop {
   }
 
   /** Takes an offer back; its resources return to the agent's pool. */
-  private void removeOffer(OfferId id, boolean rescind) {
+  void removeOffer(OfferId id, boolean rescind) {
     OfferEntry o = offers.remove(id);
     if (o == null) {
       return;
@@ -1364,6 +1098,10 @@ final class MasterLoop {
 
   // ---------------------------------------------------------------- maintenance (operator API)
 
+  Maintenance maintenance() {
+    return maintenance;
+  }
+
   OperatorState operator() {
     return ops;
   }
@@ -1376,115 +1114,9 @@ final class MasterLoop {
     return new ClusterView(agents, frameworks.values(), completedFrameworks, offers.values());
   }
 
-  /**
-   * DRAIN_AGENT: persisted first; then the agent gets no offers, its outstanding offers are rescinded
-   * and its tasks killed with at most {@code maxGraceNanos} of grace. It is DRAINED (and, with
-   * {@code markGone}, removed for good) once none of its tasks is left running.
-   */
-  void drainAgent(AgentId id, Long maxGraceNanos, boolean markGone) {
-    AgentEntry agent = maintainable(id, "drain_agent.agent_id");
-    AgentMaintenance m = new AgentMaintenance(AgentMaintenance.Mode.DRAINING, maxGraceNanos, markGone);
-    new OperatorStore(store).putMaintenance(id, m);
-    ops.maintenance().put(id, m);
-    LOG.info("agent {} draining (max grace period {} ns, mark gone {})", id, maxGraceNanos, markGone);
-    for (OfferId o : new ArrayList<>(agent.offers)) {
-      removeOffer(o, true);
-    }
-    killForDrain(agent);
-    checkDrained(id);
-  }
-
-  /** DEACTIVATE_AGENT: no more offers; its tasks keep running. A draining agent stays draining. */
-  void deactivateAgent(AgentId id) {
-    AgentEntry agent = maintainable(id, "deactivate_agent.agent_id");
-    if (ops.maintenance().containsKey(id)) {
-      return;
-    }
-    new OperatorStore(store).putMaintenance(id, AgentMaintenance.deactivated());
-    ops.maintenance().put(id, AgentMaintenance.deactivated());
-    LOG.info("agent {} deactivated by the operator", id);
-    for (OfferId o : new ArrayList<>(agent.offers)) {
-      removeOffer(o, true);
-    }
-  }
-
-  /** REACTIVATE_AGENT: back in service, ending a deactivation or a drain. */
-  void reactivateAgent(AgentId id) {
-    maintainable(id, "reactivate_agent.agent_id");
-    if (ops.maintenance().containsKey(id)) {
-      new OperatorStore(store).putMaintenance(id, null);
-      ops.maintenance().remove(id);
-      LOG.info("agent {} reactivated by the operator", id);
-      requestAllocation();
-    }
-  }
-
-  private AgentEntry maintainable(AgentId id, String field) {
-    AgentEntry agent = agents.get(id);
-    if (agent == null) {
-      throw HttpError.badRequest(field + ": '" + id + "' (expected: the id of a registered agent)");
-    }
-    return agent;
-  }
-
-  private void killForDrain(AgentEntry agent) {
-    AgentMaintenance m = ops.maintenance().get(agent.id);
-    if (m == null || m.mode() != AgentMaintenance.Mode.DRAINING || !agent.isActive()) {
-      return;
-    }
-    long grace = config.killGracePeriod().toNanos();
-    if (m.maxGracePeriodNanos() != null) {
-      grace = Math.min(grace, m.maxGracePeriodNanos());
-    }
-    for (TaskEntry t : agent.tasks) {
-      if (!t.state().isTerminal()) {
-        sendAgent(agent, AgentEvent.kill(t.frameworkId, t.info.taskId(), grace / 1e9));
-      }
-    }
-  }
-
-  private void checkDrained(AgentId id) {
-    AgentMaintenance m = ops.maintenance().get(id);
-    if (m == null || m.mode() != AgentMaintenance.Mode.DRAINING) {
-      return;
-    }
-    AgentEntry agent = agents.get(id);
-    if (agent != null) {
-      for (TaskEntry t : agent.tasks) {
-        if (!t.state().isTerminal()) {
-          return;
-        }
-      }
-    }
-    AgentMaintenance next = m.withMode(m.markGone() ? AgentMaintenance.Mode.GONE : AgentMaintenance.Mode.DRAINED);
-    new OperatorStore(store).putMaintenance(id, next);
-    ops.maintenance().put(id, next);
-    LOG.info("agent {} is {}", id, next.mode());
-    if (next.mode() == AgentMaintenance.Mode.GONE) {
-      // Later on the loop: callers may be iterating over the agents.
-      execute(() -> forgetGoneAgent(id));
-    }
-  }
-
-  private void forgetGoneAgent(AgentId id) {
-    AgentEntry agent = agents.remove(id);
-    if (agent == null) {
-      return;
-    }
-    store.removeAgent(id);
-    countInTotal(agent, false);
-    for (OfferId o : new ArrayList<>(agent.offers)) {
-      removeOffer(o, true);
-    }
-    if (agent.stream != null) {
-      agent.stream.close();
-    }
-    ops.onAgentRemoved(id);
-  }
-
   // ---------------------------------------------------------------- helpers
 
-  private void sendUpdate(FrameworkEntry f, TaskStatus status) {
+  void sendUpdate(FrameworkEntry f, TaskStatus status) {
     send(f, Event.update(status));
   }
 
@@ -1495,13 +1127,13 @@ final class MasterLoop {
     }
   }
 
-  private void sendAgent(AgentEntry agent, AgentEvent event) {
+  void sendAgent(AgentEntry agent, AgentEvent event) {
     if (agent.stream != null) {
       agent.stream.send(frame(event));
     }
   }
 
-  private TaskStatus masterStatus(TaskId task, TaskState state, AgentId agent, String reason, String message) {
+  TaskStatus masterStatus(TaskId task, TaskState state, AgentId agent, String reason, String message) {
     return new TaskStatus(task, state, message, TaskStatus.Source.SOURCE_MASTER, reason, agent, nowSeconds(), null, null);
   }
 
@@ -1520,7 +1152,7 @@ final class MasterLoop {
     return body;
   }
 
-  private static <T> T nonNull(T value, String field) {
+  static <T> T nonNull(T value, String field) {
     if (value == null) {
       throw HttpError.badRequest(field + ": missing");
     }

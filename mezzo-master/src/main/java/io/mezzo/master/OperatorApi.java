@@ -115,15 +115,15 @@ final class OperatorApi {
       }
       case DRAIN_AGENT -> {
         OperatorCall.Drain d = call.drain();
-        yield write(() -> loop.drainAgent(d.agentId(), d.maxGracePeriodNanos(), d.markGone()));
+        yield write(() -> loop.maintenance().drainAgent(d.agentId(), d.maxGracePeriodNanos(), d.markGone()));
       }
       case DEACTIVATE_AGENT -> {
         AgentId id = call.deactivateAgentId();
-        yield write(() -> loop.deactivateAgent(id));
+        yield write(() -> loop.maintenance().deactivateAgent(id));
       }
       case REACTIVATE_AGENT -> {
         AgentId id = call.reactivateAgentId();
-        yield write(() -> loop.reactivateAgent(id));
+        yield write(() -> loop.maintenance().reactivateAgent(id));
       }
       case SUBSCRIBE -> done(HttpResponse.stream(HttpResponse.JSON, Map.of(), stream -> loop.execute(() -> {
         ops().events().subscribe(stream, OperatorViews.getState(loop.clusterView(), ops().maintenance()),
