@@ -427,6 +427,11 @@ final class MasterLoop {
     if (kill.taskId() == null) {
       throw HttpError.badRequest("kill.task_id: missing (expected: the task to kill)");
     }
+    if (kill.killPolicy() != null && kill.killPolicy().gracePeriod() != null
+        && kill.killPolicy().gracePeriod().nanoseconds() < 0) {
+      throw HttpError.badRequest("kill.kill_policy.grace_period.nanoseconds: "
+          + kill.killPolicy().gracePeriod().nanoseconds() + " (expected: >= 0)");
+    }
     TaskEntry t = f.tasks.get(kill.taskId());
     if (t == null || t.state().isTerminal()) {
       TaskState state = f.partitionAware() ? TaskState.TASK_UNKNOWN : TaskState.TASK_LOST;
@@ -434,11 +439,6 @@ final class MasterLoop {
           : masterStatus(kill.taskId(), state, kill.agentId(), "REASON_RECONCILIATION", "Attempted to kill an unknown task");
       sendUpdate(f, status);
       return;
-    }
-    if (kill.killPolicy() != null && kill.killPolicy().gracePeriod() != null
-        && kill.killPolicy().gracePeriod().nanoseconds() < 0) {
-      throw HttpError.badRequest("kill.kill_policy.grace_period.nanoseconds: "
-          + kill.killPolicy().gracePeriod().nanoseconds() + " (expected: >= 0)");
     }
     killTask(f, t, kill.killPolicy());
   }

@@ -1,5 +1,7 @@
 package io.mezzo.master;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.mezzo.core.json.Json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -76,6 +78,16 @@ class MasterProtocolTest {
     http.post(agentApi(), AgentCall.heartbeat(id), Map.of()).join();
   }
 
+  /** Heartbeats for {@code id} every 30 ms until closed, so that the agent stays reachable. */
+  private AutoCloseable keepAlive(AgentId id) {
+    java.util.concurrent.ScheduledExecutorService beats = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    beats.scheduleAtFixedRate(() -> heartbeat(id), 0, 30, java.util.concurrent.TimeUnit.MILLISECONDS);
+    return () -> {
+      beats.shutdownNow();
+      beats.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+    };
+  }
+
   private SchedulerClient framework(boolean partitionAware) {
     List<FrameworkInfo.Capability> caps = partitionAware ? List.of(new FrameworkInfo.Capability("PARTITION_AWARE")) : List.of();
     return SchedulerClient.subscribe("127.0.0.1:" + master.port(),
@@ -121,11 +133,15 @@ class MasterProtocolTest {
   @Test
   void silentAgentIsUnreachableAndItsTasksAreReported() throws Exception {
     AgentId agent = subscribeAgent(null);
+    // The agent heartbeats until its task is launched, then falls silent.
+    AutoCloseable beats = keepAlive(agent);
     try (SchedulerClient fw = framework(true)) {
       Offer offer = awaitOffer();
       TaskId task = new TaskId("t2");
       fw.send(Call.accept(fw.frameworkId(), List.of(offer.id()), List.of(new TaskInfo("t2", task, agent,
           Resources.parse("cpus:1").toList(), CommandInfo.shell("sleep 100"), null, null, null)), 0.0)).join();
+      await().atMost(Duration.ofSeconds(10)).until(() -> agentEvents.stream().anyMatch(e -> e.type() == AgentEvent.Type.LAUNCH));
+      beats.close();
 
       // No heartbeats: 3 x 100 ms later the agent is unreachable.
       await().atMost(Duration.ofSeconds(10)).until(() -> frameworkEvents.stream()
@@ -135,7 +151,70 @@ class MasterProtocolTest {
       JsonClient.Reply late = http.post(agentApi(), AgentCall.heartbeat(agent), Map.of()).join();
       assertThat(late.status()).isEqualTo(404);
       assertThat(late.body()).contains("SUBSCRIBE");
+    } finally {
+      beats.close();
     }
+  }
+
+  @Test
+  @SuppressWarnings("try") // the heartbeats run for the length of the try block
+  void killUsesTheKillPolicyOfTheCallThenOfTheTask() throws Exception {
+    AgentId agent = subscribeAgent(null);
+    try (AutoCloseable beats = keepAlive(agent); SchedulerClient fw = framework(false)) {
+      Offer offer = awaitOffer();
+      TaskId task = new TaskId("patient");
+      TaskInfo info = new TaskInfo("patient", task, agent, Resources.parse("cpus:1").toList(),
+          CommandInfo.shell("sleep 100"), null, null, null,
+          new TaskInfo.KillPolicy(new TaskInfo.DurationInfo(7_000_000_000L)));
+      fw.send(Call.accept(fw.frameworkId(), List.of(offer.id()), List.of(info), 0.0)).join();
+      await().atMost(Duration.ofSeconds(10)).until(() -> agentEvents.stream().anyMatch(e -> e.type() == AgentEvent.Type.LAUNCH));
+
+      fw.send(Call.kill(fw.frameworkId(), task, agent)).join();
+      fw.send(new Call(fw.frameworkId(), Call.Type.KILL, null, null, null, new Call.Kill(task, agent,
+          new TaskInfo.KillPolicy(new TaskInfo.DurationInfo(500_000_000L))), null, null, null, null)).join();
+      await().atMost(Duration.ofSeconds(10)).until(() -> kills().size() == 2);
+      assertThat(kills()).containsExactly(7.0, 0.5);
+
+      JsonClient.Reply bad = fw.send(new Call(fw.frameworkId(), Call.Type.KILL, null, null, null, new Call.Kill(task,
+          agent, new TaskInfo.KillPolicy(new TaskInfo.DurationInfo(-1))), null, null, null, null)).join();
+      assertThat(bad.status()).isEqualTo(400);
+      assertThat(bad.body()).contains("kill.kill_policy.grace_period.nanoseconds: -1");
+    }
+  }
+
+  private List<Double> kills() {
+    return agentEvents.stream().filter(e -> e.type() == AgentEvent.Type.KILL)
+        .map(e -> e.kill().gracePeriodSeconds()).toList();
+  }
+
+  @Test
+  @SuppressWarnings("try") // the heartbeats run for the length of the try block
+  void dynamicReservationOutlivesAMasterRestart() throws Exception {
+    AgentId agent = subscribeAgent(null);
+    try (AutoCloseable beats = keepAlive(agent); SchedulerClient fw = SchedulerClient.subscribe("127.0.0.1:" + master.port(),
+        new FrameworkInfo("u", "reserver", null, 60.0, false, "eng", null, null, null, null, List.of()),
+        frameworkEvents::add, cause -> { }, Duration.ofSeconds(10))) {
+      Offer offer = awaitOffer();
+      Resources reserved = Resources.parse("cpus:1;mem:256").reserve("eng");
+      Call.Operation op = new Call.Operation(Call.OperationType.RESERVE, null, null, new Call.Reserve(reserved.toList()),
+          null);
+      assertThat(fw.send(new Call(fw.frameworkId(), Call.Type.ACCEPT, null, new Call.Accept(List.of(offer.id()),
+          List.of(op), new Call.Filters(0.0)), null, null, null, null, null, null)).join().status()).isEqualTo(202);
+      await().atMost(Duration.ofSeconds(10)).until(() -> frameworkEvents.stream().filter(e -> e.type() == Event.Type.OFFERS)
+          .flatMap(e -> e.offers().offers().stream())
+          .anyMatch(o -> Resources.of(o.resources()).reservedTo("eng").scalar("cpus") == 1.0));
+    }
+    agentStream.close();
+    agentStream = null;
+    master.close();
+    master = Master.start(new MasterConfig("127.0.0.1", 0, dir, null, "127.0.0.1", Duration.ofSeconds(5), 3,
+        Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofSeconds(1)));
+    agentEvents.clear();
+    subscribeAgent(agent);
+    JsonNode slave = Json.MAPPER.readTree(http.get(URI.create("http://127.0.0.1:" + master.port() + "/master/state"))
+        .join().body()).path("slaves").get(0);
+    assertThat(slave.path("reserved_resources").path("eng").path("cpus").asDouble()).isEqualTo(1.0);
+    assertThat(slave.path("unreserved_resources").path("cpus").asDouble()).isEqualTo(1.0);
   }
 
   @Test
