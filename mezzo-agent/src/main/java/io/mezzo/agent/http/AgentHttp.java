@@ -9,7 +9,7 @@ import java.util.function.Supplier;
 
 /**
  * The agent's HTTP API: {@code GET /health} ("ok"), {@code GET /state} (the agent and its tasks, as
- * JSON) and {@code GET /files/read} (see {@link SandboxFiles}).
+ * JSON), {@code GET /files/read} and {@code GET /files/browse} (see {@link SandboxFiles}).
  *
  * <p>Handlers run on Netty event loops and never block there: the state is computed on the agent loop
  * (the {@code state} supplier hands over to it) and files are read on {@code fileReader}.
@@ -28,6 +28,8 @@ public final class AgentHttp {
         .route("GET", "/files/read", req -> CompletableFuture.supplyAsync(
             () -> HttpResponse.json(200, files.read(req.queryParam("path"), req.queryParam("offset"), req.queryParam("length"))),
             fileReader))
+        .route("GET", "/files/browse", req -> CompletableFuture.supplyAsync(
+            () -> HttpResponse.json(200, files.browse(req.queryParam("path"))), fileReader))
         .start();
   }
 }
