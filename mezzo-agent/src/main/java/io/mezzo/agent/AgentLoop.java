@@ -59,6 +59,7 @@ final class AgentLoop implements MasterLink.Listener {
         (framework, status) -> link.post(AgentCall.update(agentId, framework, status)), Clock.systemUTC());
     this.tasks = new TaskManager(loop, new Containerizer(config.workDir()), updates, config.hostname(),
         config.killGracePeriod(), System.getenv());
+    this.tasks.portCheck(new io.mezzo.agent.ports.PortCheck(resources));
   }
 
   /** Starts talking to the master, advertising {@code httpPort}. Any thread; once. */

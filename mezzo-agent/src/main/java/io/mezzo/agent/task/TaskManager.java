@@ -3,6 +3,7 @@ package io.mezzo.agent.task;
 import io.mezzo.agent.containerizer.Containerizer;
 import io.mezzo.agent.containerizer.ProcessGroups;
 import io.mezzo.agent.containerizer.TaskEnvironment;
+import io.mezzo.agent.ports.PortCheck;
 import io.mezzo.agent.status.StatusUpdateManager;
 import io.mezzo.agent.status.UpdateStream;
 import io.mezzo.core.agentapi.AgentCall;
@@ -53,6 +54,7 @@ public final class TaskManager {
   private final Map<String, String> agentEnv;
   private final Map<Key, Task> tasks = new LinkedHashMap<>();
   private AgentId agentId;
+  private PortCheck portCheck;
 
   public TaskManager(ScheduledExecutorService loop, Containerizer containerizer, StatusUpdateManager updates,
       String hostname, Duration defaultGrace, Map<String, String> agentEnv) {
@@ -67,6 +69,22 @@ public final class TaskManager {
   /** The id the master gave this agent; set on every SUBSCRIBED, before any LAUNCH. */
   public void agentId(AgentId id) {
     this.agentId = id;
+  }
+
+  /** Checks every launched task's ports with {@code check} (see {@link PortCheck}); unchecked until set. */
+  public void portCheck(PortCheck check) {
+    this.portCheck = check;
+  }
+
+  /** The ports of every task that has not reached a terminal state, by task id. */
+  private Map<String, List<Long>> heldPorts() {
+    Map<String, List<Long>> held = new LinkedHashMap<>();
+    for (Task t : tasks.values()) {
+      if (t.latest != null && !t.latest.state().isTerminal()) {
+        held.put(t.info.taskId().value(), TaskEnvironment.ports(t.info.resources()));
+      }
+    }
+    return held;
   }
 
   /** Handles LAUNCH: refuses what cannot run with TASK_ERROR, otherwise starts the task's process. */
@@ -99,6 +117,9 @@ public final class TaskManager {
       problem = "executor/container tasks are not supported yet (expected: a command task)";
     } else if (info.command() == null || info.command().value() == null || info.command().value().isBlank()) {
       problem = "command.value: missing (expected: the command to run)";
+    }
+    if (problem == null && portCheck != null) {
+      problem = portCheck.problem(TaskEnvironment.ports(info.resources()), heldPorts()).orElse(null);
     }
     Task task = new Task(framework, info, resources, updates.open(framework, info.taskId(), () -> tasks.remove(key)));
     tasks.put(key, task);
