@@ -1,7 +1,9 @@
 package io.mezzo.agent;
 
 import io.mezzo.agent.containerizer.ProcessGroups;
+import io.mezzo.agent.gc.SandboxCollector;
 import io.mezzo.agent.http.AgentHttp;
+import io.mezzo.agent.http.AgentStateView;
 import io.mezzo.agent.http.SandboxFiles;
 import io.mezzo.agent.resources.ResourceDetector;
 import io.mezzo.agent.task.TaskManager;
@@ -46,15 +48,17 @@ public final class Agent implements AutoCloseable {
   private final ExecutorService fileReader;
   private final AgentLoop loop;
   private final HttpServer http;
+  private final SandboxCollector gc;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private Agent(AgentConfig config, ScheduledExecutorService loopExecutor, ExecutorService fileReader,
-      AgentLoop loop, HttpServer http) {
+      AgentLoop loop, HttpServer http, SandboxCollector gc) {
     this.config = config;
     this.loopExecutor = loopExecutor;
     this.fileReader = fileReader;
     this.loop = loop;
     this.http = http;
+    this.gc = gc;
   }
 
   /**
@@ -92,9 +96,11 @@ public final class Agent implements AutoCloseable {
       throw e;
     }
     loop.start(http.port());
+    SandboxCollector gc = SandboxCollector.start(config.workDir(), config.gcDelay(),
+        () -> loop.state().thenApply(s -> trackedSandboxes((AgentStateView) s)), loopExecutor, java.time.Clock.systemUTC());
     LOG.info("agent listening on {}:{} with {}; master {}{}", config.bindHost(), http.port(), resources,
         config.masterHostPort(), savedId.map(id -> ", id " + id).orElse(""));
-    return new Agent(config, loopExecutor, fileReader, loop, http);
+    return new Agent(config, loopExecutor, fileReader, loop, http, gc);
   }
 
   /** The HTTP port actually bound. */
@@ -114,6 +120,7 @@ public final class Agent implements AutoCloseable {
       return;
     }
     loop.link().close();
+    gc.close();
     List<TaskManager.Running> running = List.of();
     try {
       running = loop.terminateAll();
@@ -147,6 +154,12 @@ public final class Agent implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  private static java.util.Set<java.nio.file.Path> trackedSandboxes(AgentStateView state) {
+    java.util.Set<java.nio.file.Path> out = new java.util.HashSet<>();
+    state.tasks().stream().filter(t -> t.sandbox() != null).forEach(t -> out.add(java.nio.file.Path.of(t.sandbox())));
+    return out;
   }
 
   private static java.util.concurrent.ThreadFactory daemon(String name) {

@@ -21,6 +21,8 @@ import java.util.regex.Pattern;
  *     means {@link #DEFAULT_STATUS_RETRY_INTERVAL}
  * @param killGracePeriod SIGTERM to SIGKILL delay when a KILL carries none, and on {@link Agent#close()};
  *     {@code null} means {@link #DEFAULT_KILL_GRACE_PERIOD}
+ * @param gcDelay how long the sandbox of a task the agent no longer tracks is kept (shortened under
+ *     disk pressure, see {@link io.mezzo.agent.gc.SandboxGc}); {@code null} means {@link #DEFAULT_GC_DELAY}
  */
 public record AgentConfig(
     String masterHostPort,
@@ -30,10 +32,13 @@ public record AgentConfig(
     Resources resources,
     String hostname,
     Duration statusRetryInterval,
-    Duration killGracePeriod) {
+    Duration killGracePeriod,
+    Duration gcDelay) {
 
   public static final Duration DEFAULT_STATUS_RETRY_INTERVAL = Duration.ofSeconds(10);
   public static final Duration DEFAULT_KILL_GRACE_PERIOD = Duration.ofSeconds(3);
+  /** One week, as Mesos's {@code --gc_delay}. */
+  public static final Duration DEFAULT_GC_DELAY = Duration.ofDays(7);
 
   private static final Pattern HOST_PORT = Pattern.compile("([^:/\\s]+|\\[[0-9a-fA-F:.]+\\]):(\\d{1,5})");
 
@@ -71,6 +76,11 @@ public record AgentConfig(
     } else if (killGracePeriod.isNegative()) {
       throw new IllegalArgumentException("killGracePeriod: " + killGracePeriod + " (expected: >= 0)");
     }
+    if (gcDelay == null) {
+      gcDelay = DEFAULT_GC_DELAY;
+    } else if (gcDelay.isNegative()) {
+      throw new IllegalArgumentException("gcDelay: " + gcDelay + " (expected: >= 0)");
+    }
   }
 
   /**
@@ -79,22 +89,26 @@ public record AgentConfig(
    */
   public static AgentConfig defaults(String masterHostPort, Path workDir) {
     return new AgentConfig(masterHostPort, "127.0.0.1", 0, workDir, null, "127.0.0.1",
-        DEFAULT_STATUS_RETRY_INTERVAL, DEFAULT_KILL_GRACE_PERIOD);
+        DEFAULT_STATUS_RETRY_INTERVAL, DEFAULT_KILL_GRACE_PERIOD, DEFAULT_GC_DELAY);
   }
 
   public AgentConfig withPort(int newPort) {
-    return new AgentConfig(masterHostPort, bindHost, newPort, workDir, resources, hostname, statusRetryInterval, killGracePeriod);
+    return new AgentConfig(masterHostPort, bindHost, newPort, workDir, resources, hostname, statusRetryInterval, killGracePeriod, gcDelay);
   }
 
   public AgentConfig withResources(Resources newResources) {
-    return new AgentConfig(masterHostPort, bindHost, port, workDir, newResources, hostname, statusRetryInterval, killGracePeriod);
+    return new AgentConfig(masterHostPort, bindHost, port, workDir, newResources, hostname, statusRetryInterval, killGracePeriod, gcDelay);
   }
 
   public AgentConfig withStatusRetryInterval(Duration interval) {
-    return new AgentConfig(masterHostPort, bindHost, port, workDir, resources, hostname, interval, killGracePeriod);
+    return new AgentConfig(masterHostPort, bindHost, port, workDir, resources, hostname, interval, killGracePeriod, gcDelay);
   }
 
   public AgentConfig withKillGracePeriod(Duration grace) {
-    return new AgentConfig(masterHostPort, bindHost, port, workDir, resources, hostname, statusRetryInterval, grace);
+    return new AgentConfig(masterHostPort, bindHost, port, workDir, resources, hostname, statusRetryInterval, grace, gcDelay);
+  }
+
+  public AgentConfig withGcDelay(Duration delay) {
+    return new AgentConfig(masterHostPort, bindHost, port, workDir, resources, hostname, statusRetryInterval, killGracePeriod, delay);
   }
 }

@@ -40,10 +40,10 @@ class AgentConfigTest {
 
   @Test
   void missingHostnameFollowsTheBindAddress() {
-    AgentConfig c = new AgentConfig("m:5050", "10.0.0.7", 5051, Path.of("/w"), null, null, null, null);
+    AgentConfig c = new AgentConfig("m:5050", "10.0.0.7", 5051, Path.of("/w"), null, null, null, null, null);
     assertThat(c.hostname()).isEqualTo("10.0.0.7");
     assertThat(c.statusRetryInterval()).isEqualTo(AgentConfig.DEFAULT_STATUS_RETRY_INTERVAL);
-    assertThat(new AgentConfig("m:5050", "0.0.0.0", 5051, Path.of("/w"), null, null, null, null).hostname())
+    assertThat(new AgentConfig("m:5050", "0.0.0.0", 5051, Path.of("/w"), null, null, null, null, null).hostname())
         .isEqualTo("127.0.0.1");
   }
 }

@@ -38,6 +38,10 @@ final class AgentCommand implements Callable<Integer> {
       description = "SIGTERM to SIGKILL delay (default: ${DEFAULT-VALUE}).")
   Duration killGrace;
 
+  @Option(names = "--gc-delay", defaultValue = "7d", converter = DurationConverter.class,
+      description = "How long the sandbox of a finished task is kept; disk pressure shortens it (default: ${DEFAULT-VALUE}).")
+  Duration gcDelay;
+
   @Override
   public Integer call() throws Exception {
     if (!master.matches("[^:/\\s]+:\\d{1,5}")) {
@@ -45,7 +49,7 @@ final class AgentCommand implements Callable<Integer> {
     }
     Resources r = resources == null ? null : Resources.parse(resources);
     Agent agent = Agent.start(new AgentConfig(master, ip, port, workDir.toAbsolutePath(), r,
-        hostname == null ? ip : hostname, statusRetry, killGrace));
+        hostname == null ? ip : hostname, statusRetry, killGrace, gcDelay));
     System.out.println("mezzo agent listening on http://" + ip + ":" + agent.port() + ", master " + master);
     return Daemon.runUntilStopped(agent);
   }

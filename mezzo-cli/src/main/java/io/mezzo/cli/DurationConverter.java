@@ -3,7 +3,7 @@ package io.mezzo.cli;
 import java.time.Duration;
 import picocli.CommandLine;
 
-/** Parses durations as operators write them: {@code 500ms}, {@code 15s}, {@code 2m}, {@code 1h}. */
+/** Parses durations as operators write them: {@code 500ms}, {@code 15s}, {@code 2m}, {@code 1h}, {@code 7d}, {@code 1w}. */
 final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
   @Override
   public Duration convert(String value) {
@@ -17,11 +17,13 @@ final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
         case 's' -> Duration.ofSeconds(n);
         case 'm' -> Duration.ofMinutes(n);
         case 'h' -> Duration.ofHours(n);
+        case 'd' -> Duration.ofDays(n);
+        case 'w' -> Duration.ofDays(7 * n);
         default -> throw new NumberFormatException();
       };
     } catch (RuntimeException e) {
       throw new CommandLine.TypeConversionException(
-          "'" + value + "' (expected: a duration such as 500ms, 15s, 2m or 1h)");
+          "'" + value + "' (expected: a duration such as 500ms, 15s, 2m, 1h, 7d or 1w)");
     }
   }
 }

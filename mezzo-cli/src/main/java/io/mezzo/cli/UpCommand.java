@@ -53,7 +53,7 @@ final class UpCommand implements Callable<Integer> {
         Resources r = Resources.parse("cpus:" + cpus + ";mem:" + Math.max(256, memMb) + ";disk:10240;ports:["
             + firstPort + "-" + (firstPort + 999) + "]");
         Agent agent = Agent.start(new AgentConfig(masterAddress, "127.0.0.1", 0, dir.resolve("agent-" + (i + 1)), r,
-            "127.0.0.1", Duration.ofSeconds(10), Duration.ofSeconds(3)));
+            "127.0.0.1", Duration.ofSeconds(10), Duration.ofSeconds(3), null));
         parts.add(agent);
         agentLines.append(String.format("  agent %d   http://127.0.0.1:%d  %s  (work dir %s)%n",
             i + 1, agent.port(), r, dir.resolve("agent-" + (i + 1))));
