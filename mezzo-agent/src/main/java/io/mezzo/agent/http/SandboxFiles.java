@@ -82,7 +82,8 @@ public final class SandboxFiles {
       while (buf.hasRemaining() && ch.read(buf, offset + buf.position()) > 0) {
         // keep reading until n bytes or end of file
       }
-      return new Chunk(new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8), offset);
+      int whole = completeUtf8(buf.array(), buf.position());
+      return new Chunk(new String(buf.array(), 0, whole, StandardCharsets.UTF_8), offset);
     } catch (IOException e) {
       throw new HttpError(500, "path: '" + path + "' cannot be read: " + e.getMessage());
     }
@@ -122,6 +123,24 @@ public final class SandboxFiles {
     } catch (IOException | UnsupportedOperationException e) {
       throw new HttpError(500, "path: '" + shownPath + "' cannot be read: " + e.getMessage());
     }
+  }
+
+  /**
+   * How many of the first {@code n} bytes end on a UTF-8 character boundary: a multi-byte character
+   * cut by the length (or still being written) is left for the next read, so that a client adding the
+   * UTF-8 length of {@code data} to its offset stays in step with the file. Bytes that are not UTF-8
+   * at all are passed through; only a trailing partial character is held back.
+   */
+  static int completeUtf8(byte[] b, int n) {
+    for (int back = 1; back <= 3 && back <= n; back++) {
+      int c = b[n - back] & 0xff;
+      if ((c & 0xc0) == 0x80) {
+        continue; // a continuation byte: look further back for the lead byte
+      }
+      int needed = c >= 0xf8 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+      return needed > back ? n - back : n;
+    }
+    return n;
   }
 
   private static double seconds(FileTime t) {
