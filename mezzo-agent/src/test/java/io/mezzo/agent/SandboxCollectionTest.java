@@ -77,6 +77,27 @@ class SandboxCollectionTest {
     assertThat(workDir.resolve("agent.id")).exists();
   }
 
+  @Test
+  void anUntrackedSandboxWhoseProcessStillRunsIsKept() throws Exception {
+    Path orphan = Files.createDirectories(workDir.resolve("frameworks/fw-0/tasks/orphan/runs/r1"));
+    Path dead = Files.createDirectories(workDir.resolve("frameworks/fw-0/tasks/dead/runs/r1"));
+    Process sleeper = new ProcessBuilder("sleep", "1000").start();
+    Process gone = new ProcessBuilder("true").start();
+    gone.waitFor();
+    try {
+      Files.writeString(orphan.resolve("task.pid"), sleeper.pid() + "\n");
+      Files.writeString(dead.resolve("task.pid"), gone.pid() + "\n");
+      backdate(orphan, Duration.ofDays(30));
+      backdate(dead, Duration.ofDays(30));
+      startAgent();
+
+      await().atMost(Duration.ofSeconds(20)).until(() -> !Files.exists(dead));
+      assertThat(orphan.resolve("task.pid")).exists();
+    } finally {
+      sleeper.destroyForcibly();
+    }
+  }
+
   Agent agent;
 
   private void startAgent() {

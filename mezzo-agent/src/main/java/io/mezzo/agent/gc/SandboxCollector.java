@@ -1,5 +1,6 @@
 package io.mezzo.agent.gc;
 
+import io.mezzo.agent.containerizer.Containerizer;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileStore;
@@ -34,7 +35,9 @@ import org.slf4j.LoggerFactory;
  * every {@link #interval} on its own daemon thread {@code agent-gc}, then the {@code runs},
  * {@code tasks/T} and {@code frameworks/F} directories left empty. A run's age is the newest
  * modification time of the run directory and the files directly in it (the task's {@code stdout}
- * and {@code stderr} are written until it ends). Deletion never follows symbolic links.
+ * and {@code stderr} are written until it ends). Deletion never follows symbolic links. A sandbox
+ * whose {@code task.pid} is still a live process is kept even when untracked (after an agent restart,
+ * before its task is re-adopted), so GC never deletes the files of a running task.
  *
  * <p>Empty parents are removed on the agent loop ({@code agentLoop}), the thread that creates
  * sandboxes, so that a {@code runs} directory never vanishes under a launch creating a run in it.
@@ -119,9 +122,16 @@ public final class SandboxCollector implements AutoCloseable {
     double usage = diskUsage();
     Duration maxAge = SandboxGc.maxAge(gcDelay, usage, SandboxGc.DEFAULT_DISK_HEADROOM);
     List<Path> doomed = SandboxGc.select(found, live, clock.instant(), maxAge);
+    List<Path> removed = new ArrayList<>();
     for (Path sandbox : doomed) {
+      if (processAlive(sandbox)) {
+        // Untracked yet running: an agent restart has not re-adopted it (yet). Never delete under it.
+        LOG.warn("sandbox gc: keeping {}: its task.pid is still running but the agent does not track it", sandbox);
+        continue;
+      }
       try {
         deleteTree(sandbox);
+        removed.add(sandbox);
         LOG.info("sandbox gc: removed {} (disk {}% used, max age {})", sandbox, Math.round(usage * 100), maxAge);
         try {
           agentLoop.execute(() -> pruneEmptyParents(sandbox));
@@ -132,7 +142,17 @@ public final class SandboxCollector implements AutoCloseable {
         LOG.warn("sandbox gc: cannot remove {}: {}", sandbox, e.toString());
       }
     }
-    return doomed;
+    return removed;
+  }
+
+  /** Whether the sandbox's {@code task.pid} names a live process (a reused pid only delays deletion). */
+  private static boolean processAlive(Path sandbox) {
+    try {
+      long pid = Long.parseLong(Files.readString(sandbox.resolve(Containerizer.PID_FILE)).strip());
+      return pid > 1 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    } catch (IOException | NumberFormatException e) {
+      return false; // never started, or not a pid: nothing runs there
+    }
   }
 
   private List<SandboxGc.Candidate> scan() {
