@@ -90,6 +90,36 @@ class HealthCheckTest {
   }
 
   @Test
+  void httpsHealthCheckAcceptsTheTasksSelfSignedCertificate(@TempDir Path certs) {
+    assertThat(Processes.run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=task",
+        "-keyout", certs.resolve("key.pem").toString(), "-out", certs.resolve("cert.pem").toString())).isZero();
+    String server = """
+        exec python3 -c '
+        import http.server, os, ssl
+        class H(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+            def log_message(self, *args):
+                pass
+        s = http.server.HTTPServer(("127.0.0.1", int(os.environ["PORT0"])), H)
+        c = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        c.load_cert_chain("%s", "%s")
+        s.socket = c.wrap_socket(s.socket, server_side=True)
+        s.serve_forever()
+        '""".formatted(certs.resolve("cert.pem"), certs.resolve("key.pem"));
+    int port = freePort();
+    HealthCheck check = new HealthCheck(CheckInfo.Type.HTTP, new HealthCheck.Http(port, "/ok", "https", null),
+        null, null, 0.0, 0.2, 2.0, 3, 20.0);
+    master.launch(task("tls", server, check, null, List.of(Resource.ranges("ports", List.of(new Resource.Range(port, port))))));
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> healthyUpdates("tls").contains(true));
+    assertThat(master.last("tls").message()).isEqualTo("Healthy: HTTP 200 from https://127.0.0.1:" + port + "/ok");
+    assertThat(healthyUpdates("tls")).containsExactly(true);
+  }
+
+  @Test
   void commandHealthCheckFailuresWithinTheGracePeriodDoNotKill() throws IOException {
     // Unhealthy for its first second, healthy afterwards: the 60 s grace period covers the start.
     HealthCheck check = new HealthCheck(CheckInfo.Type.COMMAND, null, null, CommandInfo.shell("test -f up"),

@@ -11,12 +11,14 @@ import java.time.Duration;
  * {@link #of(HealthCheck)} and {@link #of(CheckInfo)}, which throw {@link IllegalArgumentException}s
  * naming the field ({@code "health_check.http.port: 0 (expected: 1..65535)"}). Immutable.
  *
+ * @param scheme {@code http} or {@code https} for HTTP probes, else null
  * @param consecutiveFailures failures in a row that get the task killed; 0 for a check, which never kills
  */
 public record ProbeSpec(
     String field,
     CheckInfo.Type type,
     int port,
+    String scheme,
     String path,
     CommandInfo command,
     Duration delay,
@@ -41,6 +43,7 @@ public record ProbeSpec(
     String f = "health_check";
     CheckInfo.Type type = required(f, h.type());
     int port = 0;
+    String scheme = null;
     String path = null;
     CommandInfo command = null;
     switch (type) {
@@ -50,9 +53,9 @@ public record ProbeSpec(
         }
         port = port(f + ".http.port", h.http().port());
         path = path(f + ".http.path", h.http().path());
-        String scheme = h.http().scheme();
-        if (scheme != null && !scheme.equals("http")) {
-          throw new IllegalArgumentException(f + ".http.scheme: '" + scheme + "' (expected: http)");
+        scheme = h.http().scheme() == null ? "http" : h.http().scheme();
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+          throw new IllegalArgumentException(f + ".http.scheme: '" + scheme + "' (expected: http or https)");
         }
       }
       case TCP -> {
@@ -68,7 +71,7 @@ public record ProbeSpec(
     if (failures < 1) {
       throw new IllegalArgumentException(f + ".consecutive_failures: " + failures + " (expected: >= 1)");
     }
-    return new ProbeSpec(f, type, port, path, command,
+    return new ProbeSpec(f, type, port, scheme, path, command,
         seconds(f + ".delay_seconds", h.delaySeconds(), DEFAULT_DELAY, true),
         seconds(f + ".interval_seconds", h.intervalSeconds(), DEFAULT_INTERVAL, false),
         seconds(f + ".timeout_seconds", h.timeoutSeconds(), DEFAULT_TIMEOUT, false),
@@ -81,6 +84,7 @@ public record ProbeSpec(
     String f = "check";
     CheckInfo.Type type = required(f, c.type());
     int port = 0;
+    String scheme = null;
     String path = null;
     CommandInfo command = null;
     switch (type) {
@@ -90,6 +94,7 @@ public record ProbeSpec(
         }
         port = port(f + ".http.port", c.http().port());
         path = path(f + ".http.path", c.http().path());
+        scheme = "http";
       }
       case TCP -> {
         if (c.tcp() == null) {
@@ -100,7 +105,7 @@ public record ProbeSpec(
       case COMMAND -> command = command(f + ".command.command", c.command() == null ? null : c.command().command());
       default -> throw unknownType(f, type);
     }
-    return new ProbeSpec(f, type, port, path, command,
+    return new ProbeSpec(f, type, port, scheme, path, command,
         seconds(f + ".delay_seconds", c.delaySeconds(), DEFAULT_DELAY, true),
         seconds(f + ".interval_seconds", c.intervalSeconds(), DEFAULT_INTERVAL, false),
         seconds(f + ".timeout_seconds", c.timeoutSeconds(), DEFAULT_TIMEOUT, false),

@@ -12,14 +12,21 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URL;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.HttpsURLConnection;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
 
 /**
- * Runs one probe against a task and says how it went. HTTP: {@code GET http://127.0.0.1:PORT/PATH}
- * without following redirects, a success when the status is 200..399 (as Mesos); TCP: a connection
+ * Runs one probe against a task and says how it went. HTTP: {@code GET SCHEME://127.0.0.1:PORT/PATH},
+ * following redirects and, for https, accepting any certificate (Mesos runs {@code curl -L -k}), a
+ * success when the final status is 200..399 (as Mesos); TCP: a connection
  * to {@code 127.0.0.1:PORT} accepted; COMMAND: the command, run like the task ({@code setsid}, in the
  * task's sandbox with the task's environment), exiting 0. Each probe gives up after the spec's
  * timeout; a timed-out command's whole process group is SIGKILLed.
@@ -47,12 +54,16 @@ final class Probes {
   }
 
   private static Result http(ProbeSpec spec) {
-    String url = "http://127.0.0.1:" + spec.port() + spec.path();
+    String url = spec.scheme() + "://127.0.0.1:" + spec.port() + spec.path();
     int timeout = timeoutMillis(spec);
     HttpURLConnection c = null;
     try {
       c = (HttpURLConnection) new URL(url).openConnection();
-      c.setInstanceFollowRedirects(false);
+      if (c instanceof HttpsURLConnection https) {
+        https.setSSLSocketFactory(Insecure.CONTEXT.getSocketFactory());
+        https.setHostnameVerifier((host, session) -> true);
+      }
+      c.setInstanceFollowRedirects(true);
       c.setUseCaches(false);
       c.setConnectTimeout(timeout);
       c.setReadTimeout(timeout);
@@ -146,6 +157,33 @@ final class Probes {
       p.waitFor(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /** TLS that accepts any certificate: a task's own endpoint, probed on loopback, as {@code curl -k} does. */
+  private static final class Insecure {
+    static final SSLContext CONTEXT = create();
+
+    private static SSLContext create() {
+      X509TrustManager trustAll = new X509TrustManager() {
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) {}
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) {}
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+          return new X509Certificate[0];
+        }
+      };
+      try {
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, new TrustManager[] {trustAll}, null);
+        return context;
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException("BUG: the JDK has no TLS: " + e, e);
+      }
     }
   }
 

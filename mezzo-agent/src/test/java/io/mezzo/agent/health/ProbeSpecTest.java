@@ -24,7 +24,7 @@ class ProbeSpecTest {
     TaskInfo task = Json.read(json.getBytes(StandardCharsets.UTF_8), TaskInfo.class);
 
     ProbeSpec health = ProbeSpec.of(task.healthCheck());
-    assertThat(health).isEqualTo(new ProbeSpec("health_check", CheckInfo.Type.HTTP, 8080, "/health", null,
+    assertThat(health).isEqualTo(new ProbeSpec("health_check", CheckInfo.Type.HTTP, 8080, "http", "/health", null,
         Duration.ofSeconds(15), Duration.ofSeconds(2), Duration.ofSeconds(20), 5, Duration.ofSeconds(10)));
     ProbeSpec check = ProbeSpec.of(task.check());
     assertThat(check.type()).isEqualTo(CheckInfo.Type.COMMAND);
@@ -39,6 +39,9 @@ class ProbeSpecTest {
     assertThatThrownBy(() -> ProbeSpec.of(new HealthCheck(CheckInfo.Type.HTTP, new HealthCheck.Http(0, "/", null, null),
         null, null, null, null, null, null, null)))
         .hasMessage("health_check.http.port: 0 (expected: 1..65535)");
+    assertThatThrownBy(() -> ProbeSpec.of(new HealthCheck(CheckInfo.Type.HTTP, new HealthCheck.Http(80, "/", "ftp", null),
+        null, null, null, null, null, null, null)))
+        .hasMessage("health_check.http.scheme: 'ftp' (expected: http or https)");
     assertThatThrownBy(() -> ProbeSpec.of(new HealthCheck(CheckInfo.Type.TCP, null, new HealthCheck.Tcp(80),
         null, null, -1.0, null, null, null)))
         .hasMessage("health_check.interval_seconds: -1.0 (expected: > 0 seconds, at most a year)");
