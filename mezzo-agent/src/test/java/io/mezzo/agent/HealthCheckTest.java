@@ -61,7 +61,7 @@ class HealthCheckTest {
   void httpHealthCheckOfATaskThatStartsFailingGetsItKilled() throws IOException {
     int port = freePort();
     HealthCheck check = new HealthCheck(CheckInfo.Type.HTTP, new HealthCheck.Http(port, "/health", null, null),
-        null, null, 0.0, 0.2, 1.0, 3, 10.0);
+        null, null, 0.0, 0.2, 1.0, 3, 30.0);
     master.launch(task("web", SERVER, check, null, List.of(Resource.ranges("ports", List.of(new Resource.Range(port, port))))));
 
     await().atMost(Duration.ofSeconds(20)).until(() -> healthyUpdates("web").contains(true));
@@ -160,6 +160,23 @@ class HealthCheckTest {
     assertThat(master.last("ready").healthy()).isNull();
     assertThat(master.states("ready")).containsOnly(TASK_STARTING, TASK_RUNNING);
     assertThat(ProcessHandle.of(pidOf("ready")).map(ProcessHandle::isAlive)).contains(true);
+  }
+
+  @Test
+  void tcpCheckReportsWhetherThePortAcceptsConnections() throws IOException {
+    int port = freePort();
+    CheckInfo listening = new CheckInfo(CheckInfo.Type.TCP, null, null, new CheckInfo.Tcp(port), 0.0, 0.1, 2.0);
+    master.launch(task("tcp", "sleep 1000", null, listening, List.of()));
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> checkUpdates("tcp").size() == 1);
+    try (ServerSocket server = new ServerSocket(port, 50, java.net.InetAddress.getLoopbackAddress())) {
+      await().atMost(Duration.ofSeconds(20)).until(() -> checkUpdates("tcp").size() == 2);
+    }
+
+    assertThat(checkUpdates("tcp")).containsExactly(
+        new CheckStatus(CheckInfo.Type.TCP, null, null, new CheckStatus.Tcp(false)),
+        new CheckStatus(CheckInfo.Type.TCP, null, null, new CheckStatus.Tcp(true)));
+    assertThat(master.last("tcp").message()).isEqualTo("Check: connected to 127.0.0.1:" + port);
   }
 
   @Test
