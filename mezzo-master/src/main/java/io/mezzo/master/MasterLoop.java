@@ -809,7 +809,7 @@ final class MasterLoop {
     }
     TaskStatus withAgent = status.agentId() == null
         ? new TaskStatus(status.taskId(), status.state(), status.message(), status.source(), status.reason(),
-            agent.id, status.timestamp(), status.uuid(), status.healthy())
+            agent.id, status.timestamp(), status.uuid(), status.healthy()).withCheckStatus(status.checkStatus())
         : status;
     if (t.state() == status.state() || t.state().canBecome(status.state())) {
       updateTask(f, t, withAgent);

@@ -27,6 +27,10 @@ final class Task {
   boolean exited;
   boolean killRequested;
   ScheduledFuture<?> escalation;
+  /** Health checks and checks being run for this task, or null. */
+  io.mezzo.agent.health.TaskChecks.Running checks;
+  /** Why the task was killed for failing its health checks, or null. */
+  String unhealthy;
 
   Task(FrameworkId frameworkId, TaskInfo info, Resources resources, UpdateStream updates) {
     this.frameworkId = frameworkId;

@@ -4,10 +4,12 @@ import io.mezzo.agent.containerizer.Containerizer;
 import io.mezzo.agent.containerizer.ProcessGroups;
 import io.mezzo.agent.containerizer.TaskEnvironment;
 import io.mezzo.agent.ports.PortCheck;
+import io.mezzo.agent.health.TaskChecks;
 import io.mezzo.agent.status.StatusUpdateManager;
 import io.mezzo.agent.status.UpdateStream;
 import io.mezzo.core.agentapi.AgentCall;
 import io.mezzo.core.model.AgentId;
+import io.mezzo.core.model.CheckStatus;
 import io.mezzo.core.model.FrameworkId;
 import io.mezzo.core.model.Resources;
 import io.mezzo.core.model.TaskId;
@@ -55,6 +57,7 @@ public final class TaskManager {
   private final Map<Key, Task> tasks = new LinkedHashMap<>();
   private AgentId agentId;
   private PortCheck portCheck;
+  private TaskChecks checks;
 
   public TaskManager(ScheduledExecutorService loop, Containerizer containerizer, StatusUpdateManager updates,
       String hostname, Duration defaultGrace, Map<String, String> agentEnv) {
@@ -117,6 +120,8 @@ public final class TaskManager {
       problem = "executor/container tasks are not supported yet (expected: a command task)";
     } else if (info.command() == null || info.command().value() == null || info.command().value().isBlank()) {
       problem = "command.value: missing (expected: the command to run)";
+    } else if (TaskChecks.problem(info) != null) {
+      problem = TaskChecks.problem(info);
     }
     if (problem == null && portCheck != null) {
       problem = portCheck.problem(TaskEnvironment.ports(info.resources()), heldPorts()).orElse(null);
@@ -128,9 +133,10 @@ public final class TaskManager {
       return;
     }
     update(task, TaskState.TASK_STARTING, null, null);
+    Map<String, String> env;
     try {
       task.sandbox = containerizer.createSandbox(framework, info.taskId());
-      Map<String, String> env = TaskEnvironment.build(new TaskEnvironment.Context(agentEnv,
+      env = TaskEnvironment.build(new TaskEnvironment.Context(agentEnv,
           task.sandbox.toString(), info.taskId().value(), framework.value(), agentId.value(), hostname,
           TaskEnvironment.ports(info.resources()), info.command()));
       if (info.command().user() != null) {
@@ -146,6 +152,7 @@ public final class TaskManager {
     task.pid = task.process.pid();
     LOG.info("task {} of framework {} started: pid {}, sandbox {}", info.taskId(), framework, task.pid, task.sandbox);
     update(task, TaskState.TASK_RUNNING, null, null);
+    task.checks = checks().start(info, task.sandbox, env, healthListener(task));
     task.process.onExit().whenComplete((p, error) -> post(() -> exited(task)));
   }
 
@@ -173,6 +180,7 @@ public final class TaskManager {
         ? Duration.ofMillis((long) (graceSeconds * 1000)) : defaultGrace;
     LOG.info("killing task {} of framework {} (pid {}): SIGTERM, SIGKILL after {} ms", taskId, framework, task.pid, grace.toMillis());
     task.killRequested = true;
+    stopChecks(task);
     terminate(task);
     update(task, TaskState.TASK_KILLING, null, null);
     task.escalation = loop.schedule(() -> {
@@ -226,6 +234,7 @@ public final class TaskManager {
     List<Running> out = new ArrayList<>();
     for (Task t : tasks.values()) {
       updates.abandon(t.updates);
+      stopChecks(t);
       if (t.escalation != null) {
         t.escalation.cancel(false);
       }
@@ -236,6 +245,9 @@ public final class TaskManager {
       }
     }
     tasks.clear();
+    if (checks != null) {
+      checks.close();
+    }
     return out;
   }
 
@@ -244,6 +256,7 @@ public final class TaskManager {
       return; // terminateAll() took over
     }
     task.exited = true;
+    stopChecks(task);
     if (task.escalation != null) {
       task.escalation.cancel(false);
     }
@@ -252,7 +265,9 @@ public final class TaskManager {
     ProcessGroups.signal(task.pid, "KILL");
     String how = describeExit(code);
     LOG.info("task {} of framework {} (pid {}): {}", task.info.taskId(), task.frameworkId, task.pid, how);
-    if (task.killRequested) {
+    if (task.killRequested && task.unhealthy != null) {
+      report(task, TaskState.TASK_KILLED, task.unhealthy + "; " + how, HEALTH_REASON, s -> s.withHealthy(false));
+    } else if (task.killRequested) {
       update(task, TaskState.TASK_KILLED, how, null);
     } else if (code == 0) {
       update(task, TaskState.TASK_FINISHED, how, null);
@@ -273,13 +288,77 @@ public final class TaskManager {
   }
 
   private void update(Task task, TaskState state, String message, String reason) {
+    report(task, state, message, reason, s -> s);
+  }
+
+  private void report(Task task, TaskState state, String message, String reason,
+      java.util.function.UnaryOperator<TaskStatus> extra) {
     if (task.latest != null && !task.latest.state().canBecome(state)) {
       throw new IllegalStateException("BUG: task " + task.info.taskId() + ": " + task.latest.state() + " -> " + state
           + " (expected: a transition TaskState allows)");
     }
-    TaskStatus status = updates.newStatus(task.info.taskId(), state, message, reason, agentId);
+    TaskStatus status = extra.apply(updates.newStatus(task.info.taskId(), state, message, reason, agentId));
     task.latest = status;
     updates.enqueue(task.updates, status);
+  }
+
+  // ---------------------------------------------------------------- health checks and checks
+
+  /** The reason Mesos gives health updates; also on the TASK_KILLED of a task killed for failing them. */
+  static final String HEALTH_REASON = "REASON_TASK_HEALTH_CHECK_STATUS_UPDATED";
+  static final String CHECK_REASON = "REASON_TASK_CHECK_STATUS_UPDATED";
+
+  private TaskChecks checks() {
+    if (checks == null) {
+      checks = new TaskChecks(loop, System::nanoTime);
+    }
+    return checks;
+  }
+
+  private static void stopChecks(Task task) {
+    if (task.checks != null) {
+      task.checks.stop();
+    }
+  }
+
+  /**
+   * Turns check results into TASK_RUNNING updates carrying {@code healthy} or {@code check_status}
+   * (sent only while the task is RUNNING), and kills a task whose health checks failed too often.
+   */
+  private TaskChecks.Listener healthListener(Task task) {
+    return new TaskChecks.Listener() {
+      @Override
+      public void healthChanged(boolean healthy, String detail) {
+        if (isRunning(task)) {
+          report(task, TaskState.TASK_RUNNING, (healthy ? "Healthy: " : "Unhealthy: ") + detail, HEALTH_REASON,
+              s -> s.withHealthy(healthy).withCheckStatus(task.latest.checkStatus()));
+        }
+      }
+
+      @Override
+      public void unhealthy(int failures, String detail) {
+        if (!isRunning(task)) {
+          return;
+        }
+        task.unhealthy = "Task killed after " + failures + " consecutive failed health checks (last: " + detail + ")";
+        LOG.info("task {} of framework {}: {}", task.info.taskId(), task.frameworkId, task.unhealthy);
+        Double grace = task.info.killPolicy() == null ? null : task.info.killPolicy().gracePeriodSeconds();
+        kill(task.frameworkId, task.info.taskId(), grace == null ? 0 : grace);
+      }
+
+      @Override
+      public void checkChanged(CheckStatus status, String detail) {
+        if (isRunning(task)) {
+          report(task, TaskState.TASK_RUNNING, "Check: " + detail, CHECK_REASON,
+              s -> s.withHealthy(task.latest.healthy()).withCheckStatus(status));
+        }
+      }
+    };
+  }
+
+  private boolean isRunning(Task task) {
+    return tasks.get(new Key(task.frameworkId, task.info.taskId())) == task && task.isLive() && !task.killRequested
+        && task.latest.state() == TaskState.TASK_RUNNING;
   }
 
   private static void terminate(Task task) {

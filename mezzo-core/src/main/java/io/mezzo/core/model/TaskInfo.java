@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * A task description as frameworks send it in a LAUNCH operation (Mesos v1 shape). Mezzo runs
  * command tasks; {@code executor} and {@code container} are kept so that validation can refuse
- * what is not supported yet with a clear reason instead of ignoring it.
+ * what is not supported yet with a clear reason instead of ignoring it. {@code health_check} and
+ * {@code check} are run by the agent next to the task.
  */
 public record TaskInfo(
     String name,
@@ -17,11 +18,18 @@ public record TaskInfo(
     JsonNode executor,
     JsonNode container,
     Labels labels,
-    KillPolicy killPolicy) {
+    KillPolicy killPolicy,
+    HealthCheck healthCheck,
+    CheckInfo check) {
+
+  public TaskInfo(String name, TaskId taskId, AgentId agentId, List<Resource> resources, CommandInfo command,
+      JsonNode executor, JsonNode container, Labels labels, KillPolicy killPolicy) {
+    this(name, taskId, agentId, resources, command, executor, container, labels, killPolicy, null, null);
+  }
 
   public TaskInfo(String name, TaskId taskId, AgentId agentId, List<Resource> resources, CommandInfo command,
       JsonNode executor, JsonNode container, Labels labels) {
-    this(name, taskId, agentId, resources, command, executor, container, labels, null);
+    this(name, taskId, agentId, resources, command, executor, container, labels, null, null, null);
   }
 
   /** How a task is killed: {@code grace_period} between SIGTERM and SIGKILL. */
@@ -42,6 +50,6 @@ public record TaskInfo(
   public record Label(String key, String value) {}
 
   public TaskInfo withAgentId(AgentId id) {
-    return new TaskInfo(name, taskId, id, resources, command, executor, container, labels, killPolicy);
+    return new TaskInfo(name, taskId, id, resources, command, executor, container, labels, killPolicy, healthCheck, check);
   }
 }
