@@ -213,11 +213,15 @@ class HealthCheckTest {
     return Long.parseLong(Files.readString(sandboxOf(taskId).resolve("task.pid")).strip());
   }
 
+  /** A port of the agent's range (31000-31009, which the agent checks tasks' ports against) that is free now. */
   private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    for (int port = 31000; port <= 31009; port++) {
+      try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+        return s.getLocalPort();
+      } catch (IOException busy) {
+        // try the next one
+      }
     }
+    throw new IllegalStateException("no free port in 31000-31009 (expected: the agent's port range to be free)");
   }
 }
