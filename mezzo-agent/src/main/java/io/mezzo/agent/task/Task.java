@@ -27,6 +27,13 @@ final class Task {
   boolean exited;
   boolean killRequested;
   ScheduledFuture<?> escalation;
+  /** Isolation (owned with the rest; see {@link io.mezzo.agent.isolation.Isolator}). */
+  String containerId;
+  io.mezzo.agent.isolation.Limits limits;
+  /** Set when the isolator reported the task out of memory; the exit is then reported with it. */
+  String limitation;
+  io.mezzo.agent.isolation.Usage lastUsage;
+  double cpusUsed;
 
   Task(FrameworkId frameworkId, TaskInfo info, Resources resources, UpdateStream updates) {
     this.frameworkId = frameworkId;
