@@ -72,6 +72,18 @@ class IsolationTest {
   }
 
   @Test
+  void taskWhoseChildWasOomKilledIsKilledWholeWithTheMemoryReason() {
+    master.startSubscribedAgent(workDir, ACTIVE);
+
+    // The kernel kills the python child; the shell would sleep on if the agent did not kill the task.
+    master.launch(task("parent", HOG + "; sleep 60", 0.5, 64));
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> master.states("parent").contains(TASK_FAILED));
+    assertThat(master.last("parent").reason()).isEqualTo("REASON_CONTAINER_LIMITATION_MEMORY");
+    assertThat(master.last("parent").message()).contains("signal 9");
+  }
+
+  @Test
   void memoryHogIsKilledByThePosixFallbackToo() throws Exception {
     master.startSubscribedAgent(workDir, ACTIVE.withMode("posix"));
 

@@ -59,9 +59,8 @@ public final class TaskIsolation {
     double mem = task.resources.scalar("mem");
     task.limits = new Limits(task.resources.scalar("cpus"),
         mem > 0 ? (long) (mem * 1024 * 1024) + headroomBytes : 0, hardCpu);
-    List<Path> join = isolator.prepare(task.containerId, task.limits);
     live.put(task.containerId, 0L);
-    return join;
+    return isolator.prepare(task.containerId, task.limits);
   }
 
   /** Samples a live task; true if it is out of memory ({@code task.limitation} is then set). */

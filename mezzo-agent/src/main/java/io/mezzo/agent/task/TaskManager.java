@@ -127,6 +127,7 @@ public final class TaskManager {
       task.process = containerizer.spawn(task.sandbox, info.command(), env, cgroups);
     } catch (IOException | RuntimeException e) {
       LOG.warn("task {} of framework {} failed to launch: {}", info.taskId(), framework, e.toString());
+      isolation.exited(task);
       update(task, TaskState.TASK_FAILED, "Failed to launch the command: " + e.getMessage(),
           "REASON_CONTAINER_LAUNCH_FAILED");
       return;
