@@ -145,6 +145,20 @@ class IsolationTest {
   }
 
   @Test
+  void posixFallbackMeasuresTheTasksSessionFromProc() throws Exception {
+    Agent agent = master.startSubscribedAgent(workDir, ACTIVE.withMode("posix"));
+    master.launch(task("tree", "sleep 60 & python3 -c \"import time; b=b'x'*(20<<20); time.sleep(60)\"", 0.25, 128));
+    await().atMost(Duration.ofSeconds(10)).until(() -> master.states("tree").contains(TASK_RUNNING));
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> stats(agent, "tree") != null
+        && stats(agent, "tree").get("mem_rss_bytes").asLong() > 20 << 20);
+    JsonNode s = stats(agent, "tree");
+    assertThat(s.get("processes").asLong()).isEqualTo(3); // sh, sleep, python3
+    assertThat(s.get("mem_limit_bytes").asLong()).isEqualTo(128L << 20);
+    assertThat(s.has("mem_total_bytes")).isFalse(); // only cgroups can tell
+  }
+
+  @Test
   void heartbeatsCarryEachRunningTasksUsage() {
     master.heartbeatSeconds = 0.3;
     master.startSubscribedAgent(workDir, ACTIVE);

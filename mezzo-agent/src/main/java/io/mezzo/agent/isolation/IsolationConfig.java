@@ -8,7 +8,9 @@ import java.util.List;
  * How the agent isolates and measures tasks. Validated when built; immutable.
  *
  * @param mode {@code auto} (cgroups v2 if usable, else v1, else posix), {@code cgroups} (v2 or v1,
- *     failing if neither), {@code cgroups/v2}, {@code cgroups/v1} or {@code posix}
+ *     failing if neither), {@code cgroups/v2}, {@code cgroups/v1} or {@code posix}; Mesos' spellings
+ *     {@code cgroups/cpu,cgroups/mem} and {@code posix/cpu,posix/mem} are read as {@code cgroups} and
+ *     {@code posix}
  * @param memoryHeadroomBytes added to each task's {@code mem} to make its memory limit
  * @param enableCfs whether {@code cpus} is also a hard CFS quota (Mesos' {@code --cgroups_enable_cfs})
  * @param cgroupRoot where cgroup hierarchies are mounted, normally {@code /sys/fs/cgroup}
@@ -27,6 +29,11 @@ public record IsolationConfig(
   public static final Duration DEFAULT_MONITOR_INTERVAL = Duration.ofSeconds(1);
 
   public IsolationConfig {
+    if ("cgroups/cpu,cgroups/mem".equals(mode) || "cgroups/mem,cgroups/cpu".equals(mode)) {
+      mode = "cgroups";
+    } else if ("posix/cpu,posix/mem".equals(mode) || "posix/mem,posix/cpu".equals(mode)) {
+      mode = "posix";
+    }
     if (mode == null || !MODES.contains(mode)) {
       throw new IllegalArgumentException("isolation: '" + mode + "' (expected: one of " + String.join(", ", MODES) + ")");
     }

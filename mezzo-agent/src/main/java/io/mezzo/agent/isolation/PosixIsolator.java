@@ -10,11 +10,18 @@ import java.util.Optional;
  * over the task's session ({@link ProcTree}), and the memory limit is enforced by reporting a
  * limitation, upon which the agent kills the task, once the tree's RSS is above it. Between two
  * samples a task can overshoot its limit, which the kernel would have prevented with cgroups.
- * Stateless.
+ *
+ * <p>One scan of {@code /proc} serves every task sampled within {@link #SCAN_REUSE_MS} of it, so a
+ * monitor round costs one scan, not one per task. Owner of that cache: the agent loop.
  */
 final class PosixIsolator implements Isolator {
+  static final long SCAN_REUSE_MS = 100;
+
   private final Path proc;
   private final Clock clock;
+  private List<ProcTree.Stat> scan = List.of();
+  private long scannedAt;
+  private boolean scanned;
 
   PosixIsolator(Path proc, Clock clock) {
     this.proc = proc;
@@ -33,7 +40,7 @@ final class PosixIsolator implements Isolator {
 
   @Override
   public Optional<Usage> usage(String containerId, long pid, Limits limits) {
-    ProcTree.Totals t = ProcTree.totals(proc, pid);
+    ProcTree.Totals t = ProcTree.totals(scan(), pid);
     if (t.processes() == 0) {
       return Optional.empty();
     }
@@ -46,8 +53,19 @@ final class PosixIsolator implements Isolator {
     if (limits.memBytes() <= 0) {
       return Optional.empty();
     }
-    long rss = ProcTree.totals(proc, pid).rssBytes();
+    long rss = ProcTree.totals(scan(), pid).rssBytes();
     return rss > limits.memBytes() ? Optional.of(CgroupsV1Isolator.memoryMessage(limits, rss)) : Optional.empty();
+  }
+
+  private List<ProcTree.Stat> scan() {
+    long now = clock.millis();
+    // A clock that went backwards, or an old scan, means scanning again.
+    if (!scanned || now < scannedAt || now - scannedAt > SCAN_REUSE_MS) {
+      scan = ProcTree.all(proc);
+      scannedAt = now;
+      scanned = true;
+    }
+    return scan;
   }
 
   @Override

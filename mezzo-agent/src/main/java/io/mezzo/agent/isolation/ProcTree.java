@@ -25,13 +25,13 @@ final class ProcTree {
   /** Totals over every process of {@code session}. */
   record Totals(double userSecs, double systemSecs, long rssBytes, long processes, long threads) {}
 
-  static Totals totals(Path proc, long session) {
+  static Totals totals(List<Stat> all, long session) {
     long user = 0;
     long sys = 0;
     long rss = 0;
     long procs = 0;
     long threads = 0;
-    for (Stat s : all(proc)) {
+    for (Stat s : all) {
       if (s.session() == session) {
         user += s.utimeTicks();
         sys += s.stimeTicks();

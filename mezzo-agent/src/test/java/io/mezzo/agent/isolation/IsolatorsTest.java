@@ -55,6 +55,12 @@ class IsolatorsTest {
   }
 
   @Test
+  void mesosIsolationSpellingsAreAccepted() {
+    assertThat(config("cgroups/cpu,cgroups/mem").mode()).isEqualTo("cgroups");
+    assertThat(config("posix/cpu,posix/mem").mode()).isEqualTo("posix");
+  }
+
+  @Test
   void cgroupsV2WritesLimitsAndReadsUsageAndOomKills() throws Exception {
     CgroupsV2Isolator v2 = new CgroupsV2Isolator(root, "mezzo", CLOCK);
     Limits limits = new Limits(1.5, 64L << 20, true);
