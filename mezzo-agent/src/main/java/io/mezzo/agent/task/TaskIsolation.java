@@ -55,12 +55,24 @@ public final class TaskIsolation {
     if (isolator == null) {
       return List.of();
     }
+    adopt(task);
+    return isolator.prepare(task.containerId, task.limits);
+  }
+
+  /**
+   * Takes back a task that kept running while the agent was down (recovery): its container is the
+   * one named by its sandbox's run id, which {@link #prepare} created before the restart; nothing is
+   * created. Its {@code sandbox} and {@code pid} must be set.
+   */
+  void adopt(Task task) {
+    if (isolator == null) {
+      return;
+    }
     task.containerId = task.sandbox.getFileName().toString();
     double mem = task.resources.scalar("mem");
     task.limits = new Limits(task.resources.scalar("cpus"),
         mem > 0 ? (long) (mem * 1024 * 1024) + headroomBytes : 0, hardCpu);
-    live.put(task.containerId, 0L);
-    return isolator.prepare(task.containerId, task.limits);
+    live.put(task.containerId, task.pid);
   }
 
   /** Samples a live task; true if it is out of memory ({@code task.limitation} is then set). */
