@@ -70,6 +70,16 @@ public final class Agent implements AutoCloseable {
    * @throws UncheckedIOException if the work directory cannot be created
    */
   public static Agent start(AgentConfig config) {
+    return start(config, io.mezzo.agent.isolation.IsolationConfig.defaults());
+  }
+
+  /**
+   * As {@link #start(AgentConfig)}, isolating tasks as {@code isolation} says (the chosen isolator and
+   * the reason are logged).
+   *
+   * @throws IllegalStateException also if {@code isolation} asks for cgroups this machine cannot give
+   */
+  public static Agent start(AgentConfig config, io.mezzo.agent.isolation.IsolationConfig isolation) {
     try {
       Files.createDirectories(config.workDir());
     } catch (IOException e) {
@@ -86,10 +96,14 @@ public final class Agent implements AutoCloseable {
     ScheduledExecutorService loopExecutor = Executors.newSingleThreadScheduledExecutor(daemon("agent-loop"));
     ExecutorService fileReader = Executors.newSingleThreadExecutor(daemon("agent-files"));
     JsonClient client = new JsonClient(Duration.ofSeconds(2), Duration.ofSeconds(10));
-    AgentLoop loop = new AgentLoop(config, resources, savedId, loopExecutor, client);
+    io.mezzo.agent.isolation.Isolators.Selection isolator =
+        io.mezzo.agent.isolation.Isolators.select(isolation, java.time.Clock.systemUTC());
+    LOG.info("isolation: {} ({})", isolator.isolator().name(), isolator.reason());
+    AgentLoop loop = new AgentLoop(config, resources, savedId, loopExecutor, client,
+        new io.mezzo.agent.task.TaskIsolation(isolator.isolator(), isolation), isolation.monitorInterval());
     HttpServer http;
     try {
-      http = AgentHttp.start(config.bindHost(), config.port(), loop::state, files, fileReader);
+      http = AgentHttp.start(config.bindHost(), config.port(), loop::state, files, fileReader, loop::statistics);
     } catch (RuntimeException e) {
       loopExecutor.shutdownNow();
       fileReader.shutdownNow();
@@ -134,6 +148,7 @@ public final class Agent implements AutoCloseable {
       running.forEach(r -> ProcessGroups.signal(r.pgid(), "KILL"));
       awaitExits(running, Duration.ofSeconds(5));
     }
+    loop.destroyContainers();
     http.close();
     loopExecutor.shutdownNow();
     fileReader.shutdownNow();

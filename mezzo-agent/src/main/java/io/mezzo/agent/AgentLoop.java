@@ -47,9 +47,14 @@ final class AgentLoop implements MasterLink.Listener {
   private AgentId agentId;
   private boolean subscribed;
   private int port;
+  private final io.mezzo.agent.task.TaskIsolation isolation;
+  private final java.time.Duration monitorInterval;
+  private final AtomicReference<java.util.List<AgentCall.TaskUsage>> usage = new AtomicReference<>(java.util.List.of());
 
   AgentLoop(AgentConfig config, Resources resources, Optional<AgentId> savedId, ScheduledExecutorService loop,
-      JsonClient client) {
+      JsonClient client, io.mezzo.agent.task.TaskIsolation isolation, java.time.Duration monitorInterval) {
+    this.isolation = isolation;
+    this.monitorInterval = monitorInterval;
     this.config = config;
     this.resources = resources;
     this.loop = loop;
@@ -58,14 +63,48 @@ final class AgentLoop implements MasterLink.Listener {
     this.updates = new StatusUpdateManager(loop, config.statusRetryInterval(),
         (framework, status) -> link.post(AgentCall.update(agentId, framework, status)), Clock.systemUTC());
     this.tasks = new TaskManager(loop, new Containerizer(config.workDir()), updates, config.hostname(),
-        config.killGracePeriod(), System.getenv());
+        config.killGracePeriod(), System.getenv(), isolation);
     this.tasks.portCheck(new io.mezzo.agent.ports.PortCheck(resources));
   }
 
   /** Starts talking to the master, advertising {@code httpPort}. Any thread; once. */
   void start(int httpPort) {
     loop.execute(() -> this.port = httpPort);
+    loop.scheduleWithFixedDelay(this::monitor, monitorInterval.toMillis(), monitorInterval.toMillis(), TimeUnit.MILLISECONDS);
     link.start();
+  }
+
+  /** {@code GET /monitor/statistics}, sampled now on the loop. Any thread. */
+  CompletableFuture<Object> statistics() {
+    return CompletableFuture.supplyAsync(() -> {
+      monitor();
+      return io.mezzo.agent.isolation.MonitorStatistics.of(tasks.usage());
+    }, loop);
+  }
+
+  /** Destroys the containers of tasks that were killed; for the agent's shutdown. Any thread but the loop. */
+  void destroyContainers() {
+    try {
+      CompletableFuture.runAsync(isolation::destroyAll, loop).get(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
+      LOG.warn("cannot destroy task containers: {}", e.toString());
+    }
+  }
+
+  @Override
+  public java.util.List<AgentCall.TaskUsage> heartbeatUsage() {
+    return usage.get();
+  }
+
+  private void monitor() {
+    try {
+      tasks.monitor();
+      usage.set(io.mezzo.agent.isolation.MonitorStatistics.summary(tasks.usage()));
+    } catch (RuntimeException e) {
+      LOG.error("BUG: sampling task usage failed", e);
+    }
   }
 
   Optional<AgentId> agentId() {

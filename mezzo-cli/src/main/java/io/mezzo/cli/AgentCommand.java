@@ -42,14 +42,30 @@ final class AgentCommand implements Callable<Integer> {
       description = "How long the sandbox of a finished task is kept; disk pressure shortens it (default: ${DEFAULT-VALUE}).")
   Duration gcDelay;
 
+  @Option(names = "--isolation", defaultValue = "auto",
+      description = "auto (cgroups v2, else v1, else posix), cgroups, cgroups/v2, cgroups/v1 or posix (default: ${DEFAULT-VALUE}).")
+  String isolation;
+
+  @Option(names = "--cgroups-enable-cfs", description = "Hold tasks to their cpus with a hard CFS quota, not only shares.")
+  boolean enableCfs;
+
+  @Option(names = "--memory-headroom-mb", defaultValue = "0",
+      description = "MiB added to each task's mem to make its memory limit (default: ${DEFAULT-VALUE}).")
+  long memoryHeadroomMb;
+
   @Override
   public Integer call() throws Exception {
     if (!master.matches("[^:/\\s]+:\\d{1,5}")) {
       throw new IllegalArgumentException("--master: '" + master + "' (expected: HOST:PORT)");
     }
     Resources r = resources == null ? null : Resources.parse(resources);
+    if (memoryHeadroomMb < 0) {
+      throw new IllegalArgumentException("--memory-headroom-mb: " + memoryHeadroomMb + " (expected: >= 0)");
+    }
+    io.mezzo.agent.isolation.IsolationConfig isolationConfig = io.mezzo.agent.isolation.IsolationConfig.defaults()
+        .withMode(isolation).withEnableCfs(enableCfs).withMemoryHeadroomBytes(memoryHeadroomMb << 20);
     Agent agent = Agent.start(new AgentConfig(master, ip, port, workDir.toAbsolutePath(), r,
-        hostname == null ? ip : hostname, statusRetry, killGrace, gcDelay));
+        hostname == null ? ip : hostname, statusRetry, killGrace, gcDelay), isolationConfig);
     System.out.println("mezzo agent listening on http://" + ip + ":" + agent.port() + ", master " + master);
     return Daemon.runUntilStopped(agent);
   }

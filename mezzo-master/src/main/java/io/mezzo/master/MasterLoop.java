@@ -785,6 +785,9 @@ final class MasterLoop {
       throw HttpError.notFound("agent_id: '" + call.agentId() + "' is not registered (expected: SUBSCRIBE first)");
     }
     agent.lastHeartbeatNanos = nanos.getAsLong();
+    if (call.type() == AgentCall.Type.HEARTBEAT) {
+      agent.usage = call.heartbeat() == null || call.heartbeat().usage() == null ? List.of() : call.heartbeat().usage();
+    }
     if (call.type() == AgentCall.Type.UPDATE) {
       if (call.update() == null || call.update().status() == null || call.update().frameworkId() == null) {
         throw HttpError.badRequest("update: framework_id and status are required");

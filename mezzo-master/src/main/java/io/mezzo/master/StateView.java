@@ -57,6 +57,9 @@ final class StateView {
       s.put("resources", a.total.toStateMap());
       s.put("used_resources", a.used.toStateMap());
       s.put("offered_resources", a.offered.toStateMap());
+      if (!a.usage.isEmpty()) {
+        s.put("task_usage", a.usage); // the last HEARTBEAT's per-task usage, at most one heartbeat old
+      }
       Map<String, Object> reserved = new LinkedHashMap<>();
       for (String role : a.total.reservationRoles()) {
         reserved.put(role, a.total.reservedTo(role).toStateMap());

@@ -57,7 +57,17 @@ public final class Containerizer {
    * @throws IOException if the process cannot be started (the message says why)
    */
   public Process spawn(Path sandbox, CommandInfo command, Map<String, String> env) throws IOException {
-    ProcessBuilder pb = new ProcessBuilder(argv(command))
+    return spawn(sandbox, command, env, List.of());
+  }
+
+  /**
+   * As {@link #spawn(Path, CommandInfo, Map)}, but the task's process first writes its pid to each of
+   * {@code cgroupProcs} (the {@code cgroup.procs} files of its cgroups) and only then execs the
+   * command, so that everything the task forks is born inside them. It exits with 125 if it cannot.
+   */
+  public Process spawn(Path sandbox, CommandInfo command, Map<String, String> env, List<Path> cgroupProcs)
+      throws IOException {
+    ProcessBuilder pb = new ProcessBuilder(joining(cgroupProcs, argv(command)))
         .directory(sandbox.toFile())
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
         .redirectOutput(sandbox.resolve("stdout").toFile())
@@ -72,6 +82,21 @@ public final class Containerizer {
       throw new IOException("cannot write " + sandbox.resolve(PID_FILE) + ": " + e.getMessage(), e);
     }
     return process;
+  }
+
+  /** The shell prologue that joins the cgroups named before {@code --}, then execs what follows it. */
+  static final String JOIN = "while [ \"$1\" != -- ]; do echo $$ > \"$1\" || exit 125; shift; done; shift; exec \"$@\"";
+
+  /** {@code setsid sh -c JOIN mezzo-join FILES... -- COMMAND...}; {@code argv} unchanged when there are no files. */
+  static List<String> joining(List<Path> cgroupProcs, List<String> argv) {
+    if (cgroupProcs.isEmpty()) {
+      return argv;
+    }
+    List<String> out = new ArrayList<>(List.of("setsid", "sh", "-c", JOIN, "mezzo-join"));
+    cgroupProcs.forEach(p -> out.add(p.toString()));
+    out.add("--");
+    out.addAll(argv.subList(1, argv.size())); // argv[0] is setsid
+    return out;
   }
 
   /**

@@ -9,7 +9,9 @@ import java.util.function.Supplier;
 
 /**
  * The agent's HTTP API: {@code GET /health} ("ok"), {@code GET /state} (the agent and its tasks, as
- * JSON), {@code GET /files/read} and {@code GET /files/browse} (see {@link SandboxFiles}).
+ * JSON), {@code GET /files/read} and {@code GET /files/browse} (see {@link SandboxFiles}) and
+ * {@code GET /monitor/statistics} (each running task's usage, in the Mesos shape; see
+ * {@code MonitorStatistics}).
  *
  * <p>Handlers run on Netty event loops and never block there: the state is computed on the agent loop
  * (the {@code state} supplier hands over to it) and files are read on {@code fileReader}.
@@ -19,12 +21,13 @@ public final class AgentHttp {
 
   /** Binds and starts the server; the caller closes it. */
   public static HttpServer start(String host, int port, Supplier<CompletionStage<Object>> state,
-      SandboxFiles files, ExecutorService fileReader) {
+      SandboxFiles files, ExecutorService fileReader, Supplier<CompletionStage<Object>> statistics) {
     return HttpServer.builder()
         .bind(host, port)
         .name("agent-http")
         .route("GET", "/health", req -> CompletableFuture.completedFuture(HttpResponse.text(200, "ok")))
         .route("GET", "/state", req -> state.get().thenApply(s -> HttpResponse.json(200, s)))
+        .route("GET", "/monitor/statistics", req -> statistics.get().thenApply(s -> HttpResponse.json(200, s)))
         .route("GET", "/files/read", req -> CompletableFuture.supplyAsync(
             () -> HttpResponse.json(200, files.read(req.queryParam("path"), req.queryParam("offset"), req.queryParam("length"))),
             fileReader))

@@ -55,6 +55,11 @@ public final class MasterLink implements AutoCloseable {
 
     /** The session that delivered events has ended; updates must wait for the next SUBSCRIBED. */
     void onDisconnected();
+
+    /** The running tasks' latest usage, sent with each HEARTBEAT; must not block. */
+    default java.util.List<AgentCall.TaskUsage> heartbeatUsage() {
+      return java.util.List.of();
+    }
   }
 
   private sealed interface Signal permits Heard, Ended, Forgotten, Stop {}
@@ -218,7 +223,7 @@ public final class MasterLink implements AutoCloseable {
         return subscribed;
       }
       if (agentId != null && now - nextBeat >= 0) {
-        post(AgentCall.heartbeat(agentId));
+        post(AgentCall.heartbeat(agentId, listener.heartbeatUsage()));
         nextBeat = now + intervalNs;
       }
       if (now - (lastHeard + silenceLimit) >= 0) {

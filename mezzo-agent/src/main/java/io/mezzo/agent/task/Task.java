@@ -31,6 +31,13 @@ final class Task {
   io.mezzo.agent.health.TaskChecks.Running checks;
   /** Why the task was killed for failing its health checks, or null. */
   String unhealthy;
+  /** Isolation (owned with the rest; see {@link io.mezzo.agent.isolation.Isolator}). */
+  String containerId;
+  io.mezzo.agent.isolation.Limits limits;
+  /** Set when the isolator reported the task out of memory; the exit is then reported with it. */
+  String limitation;
+  io.mezzo.agent.isolation.Usage lastUsage;
+  double cpusUsed;
 
   Task(FrameworkId frameworkId, TaskInfo info, Resources resources, UpdateStream updates) {
     this.frameworkId = frameworkId;

@@ -58,9 +58,17 @@ public final class TaskManager {
   private AgentId agentId;
   private PortCheck portCheck;
   private TaskChecks checks;
+  private final TaskIsolation isolation;
 
   public TaskManager(ScheduledExecutorService loop, Containerizer containerizer, StatusUpdateManager updates,
       String hostname, Duration defaultGrace, Map<String, String> agentEnv) {
+    this(loop, containerizer, updates, hostname, defaultGrace, agentEnv, TaskIsolation.none());
+  }
+
+  /** With {@code isolation} holding each task to its resources and measuring it. */
+  public TaskManager(ScheduledExecutorService loop, Containerizer containerizer, StatusUpdateManager updates,
+      String hostname, Duration defaultGrace, Map<String, String> agentEnv, TaskIsolation isolation) {
+    this.isolation = isolation;
     this.loop = loop;
     this.containerizer = containerizer;
     this.updates = updates;
@@ -142,9 +150,11 @@ public final class TaskManager {
       if (info.command().user() != null) {
         LOG.debug("task {}: command.user '{}' ignored: tasks run as the agent's user", info.taskId(), info.command().user());
       }
-      task.process = containerizer.spawn(task.sandbox, info.command(), env);
+      List<java.nio.file.Path> cgroups = isolation.prepare(task);
+      task.process = containerizer.spawn(task.sandbox, info.command(), env, cgroups);
     } catch (IOException | RuntimeException e) {
       LOG.warn("task {} of framework {} failed to launch: {}", info.taskId(), framework, e.toString());
+      isolation.exited(task);
       update(task, TaskState.TASK_FAILED, "Failed to launch the command: " + e.getMessage(),
           "REASON_CONTAINER_LAUNCH_FAILED");
       return;
@@ -223,6 +233,31 @@ public final class TaskManager {
     return out;
   }
 
+  /**
+   * Samples every live task's usage and kills those the isolator finds out of memory (reported as
+   * TASK_FAILED with {@link TaskIsolation#REASON_MEMORY} when they exit). Called every monitor interval.
+   */
+  public void monitor() {
+    for (Task t : tasks.values()) {
+      if (t.isLive() && isolation.check(t) && !t.killRequested) {
+        LOG.warn("task {} of framework {}: {}; killing it", t.info.taskId(), t.frameworkId, t.limitation);
+        t.killRequested = true;
+        forceKill(t);
+      }
+    }
+  }
+
+  /** The latest usage sample of every live task, for {@code /monitor/statistics} and heartbeats. */
+  public List<TaskIsolation.Sample> usage() {
+    List<TaskIsolation.Sample> out = new ArrayList<>();
+    for (Task t : tasks.values()) {
+      if (t.isLive() && t.lastUsage != null) {
+        out.add(new TaskIsolation.Sample(t.frameworkId, t.info, t.lastUsage, t.cpusUsed));
+      }
+    }
+    return out;
+  }
+
   /** A live task's process group and the future of its exit, for stopping the agent. */
   public record Running(TaskId taskId, long pgid, CompletableFuture<Process> exit) {}
 
@@ -265,7 +300,10 @@ public final class TaskManager {
     ProcessGroups.signal(task.pid, "KILL");
     String how = describeExit(code);
     LOG.info("task {} of framework {} (pid {}): {}", task.info.taskId(), task.frameworkId, task.pid, how);
-    if (task.killRequested && task.unhealthy != null) {
+    isolation.exited(task);
+    if (task.limitation != null) {
+      update(task, TaskState.TASK_FAILED, task.limitation + " (" + how + ")", TaskIsolation.REASON_MEMORY);
+    } else if (task.killRequested && task.unhealthy != null) {
       report(task, TaskState.TASK_KILLED, task.unhealthy + "; " + how, HEALTH_REASON, s -> s.withHealthy(false));
     } else if (task.killRequested) {
       update(task, TaskState.TASK_KILLED, how, null);

@@ -43,6 +43,11 @@ public final class AgentEntry {
    * {@link #total}, which the agent advertises unreserved.
    */
   public Resources dynamicReservations = Resources.EMPTY;
+  /**
+   * The running tasks' usage as of the agent's last HEARTBEAT that carried any (soft state, never
+   * persisted; empty until then and after the agent reregisters).
+   */
+  public java.util.List<io.mezzo.core.agentapi.AgentCall.TaskUsage> usage = java.util.List.of();
   /** Whether {@link #total} is counted in the cluster total the allocator shares against. */
   public boolean countedInTotal;
 
