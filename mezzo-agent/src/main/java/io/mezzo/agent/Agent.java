@@ -3,6 +3,7 @@ package io.mezzo.agent;
 import io.mezzo.agent.containerizer.ProcessGroups;
 import io.mezzo.agent.http.AgentHttp;
 import io.mezzo.agent.http.SandboxFiles;
+import io.mezzo.agent.recovery.RecoveryMode;
 import io.mezzo.agent.resources.ResourceDetector;
 import io.mezzo.agent.task.TaskManager;
 import io.mezzo.core.http.HttpServer;
@@ -66,6 +67,15 @@ public final class Agent implements AutoCloseable {
    * @throws UncheckedIOException if the work directory cannot be created
    */
   public static Agent start(AgentConfig config) {
+    return start(config, RecoveryMode.RECONNECT);
+  }
+
+  /**
+   * Starts an agent that first recovers the tasks a previous run checkpointed in the work directory:
+   * re-adopts the running ones ({@link RecoveryMode#RECONNECT}) or kills them ({@link RecoveryMode#CLEANUP}),
+   * and reports those that ended meanwhile with their real exit status.
+   */
+  public static Agent start(AgentConfig config, RecoveryMode recovery) {
     try {
       Files.createDirectories(config.workDir());
     } catch (IOException e) {
@@ -87,6 +97,14 @@ public final class Agent implements AutoCloseable {
     try {
       http = AgentHttp.start(config.bindHost(), config.port(), loop::state, files, fileReader);
     } catch (RuntimeException e) {
+      loopExecutor.shutdownNow();
+      fileReader.shutdownNow();
+      throw e;
+    }
+    try {
+      loop.recover(recovery);
+    } catch (RuntimeException e) {
+      http.close();
       loopExecutor.shutdownNow();
       fileReader.shutdownNow();
       throw e;

@@ -2,6 +2,7 @@ package io.mezzo.cli;
 
 import io.mezzo.agent.Agent;
 import io.mezzo.agent.AgentConfig;
+import io.mezzo.agent.recovery.RecoveryMode;
 import io.mezzo.core.model.Resources;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,6 +39,10 @@ final class AgentCommand implements Callable<Integer> {
       description = "SIGTERM to SIGKILL delay (default: ${DEFAULT-VALUE}).")
   Duration killGrace;
 
+  @Option(names = "--recover", defaultValue = "reconnect",
+      description = "On start, tasks left by a previous run of this work dir: reconnect (re-adopt them) or cleanup (kill them) (default: ${DEFAULT-VALUE}).")
+  String recover;
+
   @Override
   public Integer call() throws Exception {
     if (!master.matches("[^:/\\s]+:\\d{1,5}")) {
@@ -45,7 +50,7 @@ final class AgentCommand implements Callable<Integer> {
     }
     Resources r = resources == null ? null : Resources.parse(resources);
     Agent agent = Agent.start(new AgentConfig(master, ip, port, workDir.toAbsolutePath(), r,
-        hostname == null ? ip : hostname, statusRetry, killGrace));
+        hostname == null ? ip : hostname, statusRetry, killGrace), RecoveryMode.parse(recover));
     System.out.println("mezzo agent listening on http://" + ip + ":" + agent.port() + ", master " + master);
     return Daemon.runUntilStopped(agent);
   }

@@ -31,6 +31,19 @@ import java.util.UUID;
 public final class Containerizer {
   /** The file in each sandbox holding the task's pid (= its pgid). */
   public static final String PID_FILE = "task.pid";
+  /** The file in each sandbox where the task's supervisor records the command's exit status. */
+  public static final String EXIT_FILE = "task.exit";
+
+  /**
+   * The per-task supervisor, the {@code sh} that setsid execs: it writes its own pid (= the task's
+   * pgid) to {@link #PID_FILE} before anything runs, runs the command as its child, and writes the
+   * command's exit status (128 + N for a death by signal N) to {@link #EXIT_FILE} before exiting with
+   * it. A restarted agent, which is not the supervisor's parent, learns the real exit status from that
+   * file. Its trap handlers keep SIGTERM/SIGINT/SIGHUP sent to the whole group from killing it before
+   * it has written the status; exec resets handlers, so the command still gets the default actions.
+   */
+  static final String SUPERVISOR = "echo $$ > " + PID_FILE + "; trap : TERM INT HUP; \"$@\"; s=$?; echo $s > "
+      + EXIT_FILE + "; exit $s";
 
   private final Path workDir;
 
@@ -75,12 +88,12 @@ public final class Containerizer {
   }
 
   /**
-   * {@code setsid sh -c VALUE} for shell commands; {@code setsid VALUE ARGS[1..]} otherwise
+   * The supervisor ({@link #SUPERVISOR}) running {@code sh -c VALUE} for shell commands, or
+   * {@code VALUE ARGS[1..]} otherwise
    * ({@code arguments[0]} is argv[0] in Mesos, which a JDK process cannot set apart from the program).
    */
   static List<String> argv(CommandInfo command) {
-    List<String> argv = new ArrayList<>();
-    argv.add("setsid");
+    List<String> argv = new ArrayList<>(List.of("setsid", "sh", "-c", SUPERVISOR, "mezzo-supervisor"));
     if (command.isShell()) {
       argv.add("sh");
       argv.add("-c");
