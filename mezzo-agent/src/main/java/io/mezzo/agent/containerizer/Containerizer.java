@@ -20,7 +20,8 @@ import java.util.UUID;
  * run id per launch, so that a relaunched task never writes into an old run's files. The task runs
  * through {@code setsid}, which gives it its own session and process group: its pgid equals its pid,
  * and {@link ProcessGroups} can signal everything it forks at once. The JVM's children are never group
- * leaders, so {@code setsid} execs in place rather than forking: the {@link Process} is the task. Its
+ * leaders, so {@code setsid} execs in place rather than forking: the {@link Process} is the task's
+ * supervisor ({@link #SUPERVISOR}), which runs the command as its child and records its exit status. Its
  * stdin is {@code /dev/null}, stdout and stderr go to the sandbox's {@code stdout} and {@code stderr}
  * files, its working directory is the sandbox, and its pid is written to {@code task.pid} there (the
  * test kit kills leftovers from those files).

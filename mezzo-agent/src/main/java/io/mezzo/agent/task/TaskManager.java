@@ -43,6 +43,10 @@ import org.slf4j.LoggerFactory;
  * exits, its whole group is SIGKILLed, so nothing it forked outlives it. A task stays tracked (and is
  * reported when the agent resubscribes) until its terminal update is acknowledged; its sandbox stays.
  *
+ * <p>With {@link #checkpointTo} every task is checkpointed ({@link TaskCheckpoint}: what was launched,
+ * the supervisor's pid and start time, every update and acknowledgement) before it is started and
+ * before each update is sent, and {@link #recover} rebuilds the tasks of a previous run of the agent.
+ *
  * <p>Owner: the agent loop. Every method must be called on {@code loop}, a single-threaded executor;
  * process exits and kill timers are posted onto it.
  */
@@ -117,8 +121,16 @@ public final class TaskManager {
     }
     TaskCheckpoint checkpoint = null;
     if (checkpoints != null) {
-      checkpoint = TaskCheckpoint.create(checkpoints, framework, info.taskId());
-      checkpoint.meta(new TaskCheckpoint.Meta(framework, info, null, null, null));
+      try {
+        checkpoint = TaskCheckpoint.create(checkpoints, framework, info.taskId());
+        checkpoint.meta(new TaskCheckpoint.Meta(framework, info, null, null, null));
+      } catch (java.io.UncheckedIOException e) {
+        LOG.error("task {}: cannot checkpoint it, so not starting it", info.taskId(), e);
+        checkpoint = null;
+        if (problem == null) {
+          problem = e.getMessage() + " (expected: a writable work dir, so that the task survives agent restarts)";
+        }
+      }
     }
     Task task = new Task(framework, info, resources,
         updates.open(framework, info.taskId(), () -> tasks.remove(key), checkpoint));
