@@ -11,6 +11,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mezzo.core.agentapi.AgentCall;
 import io.mezzo.core.json.Json;
+import io.mezzo.core.model.TaskState;
 import io.mezzo.core.model.TaskStatus;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -143,6 +144,24 @@ class AgentRecoveryTest {
 
     await("leftover killed").atMost(WAIT).until(() -> master.last("leftover").state() == TASK_KILLED);
     assertThat(master.last("leftover").message()).isEqualTo("Command terminated by signal 9");
+    await().atMost(WAIT).until(() -> !Processes.groupAlive(pid));
+  }
+
+  @Test
+  void killUnderWayWhenTheAgentDiedIsFinishedAfterTheRestart() throws Exception {
+    Path workDir = dir.resolve("agent");
+    agent = startAgent(workDir, "reconnect", 1);
+    master.launch(shellTask("stubborn", "trap '' TERM; sleep 1000"));
+    await().atMost(WAIT).until(() -> master.states("stubborn").contains(TASK_RUNNING));
+    long pid = pids(agent.port()).get("stubborn");
+    master.kill("stubborn", 600); // a grace period the agent will not live to see out
+    await().atMost(WAIT).until(() -> master.states("stubborn").contains(TaskState.TASK_KILLING));
+
+    agent.kill9();
+    assertThat(Processes.groupAlive(pid)).as("SIGTERM is ignored").isTrue();
+    agent = startAgent(workDir, "reconnect", 2);
+
+    await("kill finished").atMost(WAIT).until(() -> master.last("stubborn").state() == TASK_KILLED);
     await().atMost(WAIT).until(() -> !Processes.groupAlive(pid));
   }
 
