@@ -5,6 +5,7 @@ import io.mezzo.agent.gc.SandboxCollector;
 import io.mezzo.agent.http.AgentHttp;
 import io.mezzo.agent.http.AgentStateView;
 import io.mezzo.agent.http.SandboxFiles;
+import io.mezzo.agent.recovery.RecoveryMode;
 import io.mezzo.agent.resources.ResourceDetector;
 import io.mezzo.agent.task.TaskManager;
 import io.mezzo.core.http.HttpServer;
@@ -70,16 +71,29 @@ public final class Agent implements AutoCloseable {
    * @throws UncheckedIOException if the work directory cannot be created
    */
   public static Agent start(AgentConfig config) {
-    return start(config, io.mezzo.agent.isolation.IsolationConfig.defaults());
+    return start(config, io.mezzo.agent.isolation.IsolationConfig.defaults(), RecoveryMode.RECONNECT);
+  }
+
+  /** As {@link #start(AgentConfig)}, isolating tasks as {@code isolation} says. */
+  public static Agent start(AgentConfig config, io.mezzo.agent.isolation.IsolationConfig isolation) {
+    return start(config, isolation, RecoveryMode.RECONNECT);
+  }
+
+  /** As {@link #start(AgentConfig)}, recovering a previous run's tasks as {@code recovery} says. */
+  public static Agent start(AgentConfig config, RecoveryMode recovery) {
+    return start(config, io.mezzo.agent.isolation.IsolationConfig.defaults(), recovery);
   }
 
   /**
-   * As {@link #start(AgentConfig)}, isolating tasks as {@code isolation} says (the chosen isolator and
-   * the reason are logged).
+   * Starts an agent. Tasks are isolated as {@code isolation} says (the chosen isolator and the
+   * reason are logged). First it recovers the tasks a previous run checkpointed in the work
+   * directory: re-adopts the running ones ({@link RecoveryMode#RECONNECT}) or kills them
+   * ({@link RecoveryMode#CLEANUP}), and reports those that ended meanwhile with their real exit status.
    *
    * @throws IllegalStateException also if {@code isolation} asks for cgroups this machine cannot give
    */
-  public static Agent start(AgentConfig config, io.mezzo.agent.isolation.IsolationConfig isolation) {
+  public static Agent start(AgentConfig config, io.mezzo.agent.isolation.IsolationConfig isolation,
+      RecoveryMode recovery) {
     try {
       Files.createDirectories(config.workDir());
     } catch (IOException e) {
@@ -105,6 +119,14 @@ public final class Agent implements AutoCloseable {
     try {
       http = AgentHttp.start(config.bindHost(), config.port(), loop::state, files, fileReader, loop::statistics);
     } catch (RuntimeException e) {
+      loopExecutor.shutdownNow();
+      fileReader.shutdownNow();
+      throw e;
+    }
+    try {
+      loop.recover(recovery);
+    } catch (RuntimeException e) {
+      http.close();
       loopExecutor.shutdownNow();
       fileReader.shutdownNow();
       throw e;

@@ -3,6 +3,8 @@ package io.mezzo.agent;
 import io.mezzo.agent.containerizer.Containerizer;
 import io.mezzo.agent.http.AgentStateView;
 import io.mezzo.agent.link.MasterLink;
+import io.mezzo.agent.recovery.RecoveryMode;
+import io.mezzo.agent.recovery.TaskCheckpoint;
 import io.mezzo.agent.status.StatusUpdateManager;
 import io.mezzo.agent.task.TaskManager;
 import io.mezzo.core.agentapi.AgentCall;
@@ -36,6 +38,8 @@ import org.slf4j.LoggerFactory;
  */
 final class AgentLoop implements MasterLink.Listener {
   private static final Logger LOG = LoggerFactory.getLogger(AgentLoop.class);
+  /** How often a re-adopted task's supervisor, not the agent's child, is checked for its exit. */
+  static final long RECOVERED_PROBE_MILLIS = 250;
 
   private final AgentConfig config;
   private final Resources resources;
@@ -104,6 +108,26 @@ final class AgentLoop implements MasterLink.Listener {
       usage.set(io.mezzo.agent.isolation.MonitorStatistics.summary(tasks.usage()));
     } catch (RuntimeException e) {
       LOG.error("BUG: sampling task usage failed", e);
+    }
+  }
+
+  /**
+   * Checkpoints tasks from now on and re-adopts those a previous run left (see {@link TaskManager#recover});
+   * before {@link #start}, so that the first SUBSCRIBE reports them. Blocks for the loop.
+   */
+  void recover(RecoveryMode mode) {
+    try {
+      CompletableFuture.runAsync(() -> {
+        tasks.agentId(agentId);
+        tasks.checkpointTo(config.workDir());
+        tasks.recover(TaskCheckpoint.readAll(config.workDir()), mode, RECOVERED_PROBE_MILLIS);
+      }, loop).get(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while recovering tasks", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("cannot recover the tasks checkpointed in " + config.workDir() + ": "
+          + (e.getCause() == null ? e : e.getCause()), e);
     }
   }
 

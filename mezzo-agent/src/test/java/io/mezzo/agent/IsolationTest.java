@@ -153,7 +153,7 @@ class IsolationTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> stats(agent, "tree") != null
         && stats(agent, "tree").get("mem_rss_bytes").asLong() > 20 << 20);
     JsonNode s = stats(agent, "tree");
-    assertThat(s.get("processes").asLong()).isEqualTo(3); // sh, sleep, python3
+    assertThat(s.get("processes").asLong()).isEqualTo(4); // the supervisor sh, the task sh, sleep, python3
     assertThat(s.get("mem_limit_bytes").asLong()).isEqualTo(128L << 20);
     assertThat(s.has("mem_total_bytes")).isFalse(); // only cgroups can tell
   }

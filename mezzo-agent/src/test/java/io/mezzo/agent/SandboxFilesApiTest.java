@@ -52,7 +52,8 @@ class SandboxFilesApiTest {
 
     List<String> paths = new ArrayList<>();
     list.forEach(e -> paths.add(e.get("path").asText()));
-    assertThat(paths).containsExactly(sandbox + "/logs", sandbox + "/stderr", sandbox + "/stdout", sandbox + "/task.pid");
+    assertThat(paths).containsExactly(sandbox + "/logs", sandbox + "/stderr", sandbox + "/stdout", sandbox + "/task.exit",
+        sandbox + "/task.pid"); // task.exit: the supervisor records the exit status
     JsonNode logs = list.get(0);
     assertThat(logs.get("mode").asText()).startsWith("d").hasSize(10);
     JsonNode stdout = list.get(2);

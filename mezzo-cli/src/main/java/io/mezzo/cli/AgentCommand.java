@@ -2,6 +2,7 @@ package io.mezzo.cli;
 
 import io.mezzo.agent.Agent;
 import io.mezzo.agent.AgentConfig;
+import io.mezzo.agent.recovery.RecoveryMode;
 import io.mezzo.core.model.Resources;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,6 +54,10 @@ final class AgentCommand implements Callable<Integer> {
       description = "MiB added to each task's mem to make its memory limit (default: ${DEFAULT-VALUE}).")
   long memoryHeadroomMb;
 
+  @Option(names = "--recover", defaultValue = "reconnect",
+      description = "On start, tasks left by a previous run of this work dir: reconnect (re-adopt them) or cleanup (kill them) (default: ${DEFAULT-VALUE}).")
+  String recover;
+
   @Override
   public Integer call() throws Exception {
     if (!master.matches("[^:/\\s]+:\\d{1,5}")) {
@@ -65,7 +70,8 @@ final class AgentCommand implements Callable<Integer> {
     io.mezzo.agent.isolation.IsolationConfig isolationConfig = io.mezzo.agent.isolation.IsolationConfig.defaults()
         .withMode(isolation).withEnableCfs(enableCfs).withMemoryHeadroomBytes(memoryHeadroomMb << 20);
     Agent agent = Agent.start(new AgentConfig(master, ip, port, workDir.toAbsolutePath(), r,
-        hostname == null ? ip : hostname, statusRetry, killGrace, gcDelay), isolationConfig);
+        hostname == null ? ip : hostname, statusRetry, killGrace, gcDelay), isolationConfig,
+        RecoveryMode.parse(recover));
     System.out.println("mezzo agent listening on http://" + ip + ":" + agent.port() + ", master " + master);
     return Daemon.runUntilStopped(agent);
   }

@@ -108,9 +108,10 @@ class AgentFailureTest {
       await("agent readmitted").atMost(Duration.ofSeconds(30)).until(() -> cluster.activeAgents() == 1);
       JsonNode slave = cluster.masterState().path("slaves").get(0);
       assertThat(slave.path("id").asText()).isEqualTo(offer.agentId().value());
-      // The restarted agent does not recover the old task yet (agent recovery is a later issue); the
-      // master must not bring it back to life, and the test kit kills the orphan on close.
-      assertThat(fw.states(task)).endsWith(TaskState.TASK_LOST);
+      // The restarted agent re-adopts the task and reports it running, but the framework was told it
+      // is lost: the master has the agent kill it rather than bring it back to life or orphan it.
+      await("the lost task is killed").atMost(Duration.ofSeconds(30)).until(() -> !AgentRecoveryClusterTest.alive(pid));
+      assertThat(fw.states(task)).contains(TaskState.TASK_LOST).doesNotContain(TaskState.TASK_FINISHED);
       Offer again = fw.awaitOffer(o -> o.agentId().equals(offer.agentId()));
       assertThat(Resources.of(again.resources()).scalar("cpus")).isEqualTo(2.0);
     }

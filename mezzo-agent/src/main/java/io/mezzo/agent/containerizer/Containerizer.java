@@ -20,7 +20,8 @@ import java.util.UUID;
  * run id per launch, so that a relaunched task never writes into an old run's files. The task runs
  * through {@code setsid}, which gives it its own session and process group: its pgid equals its pid,
  * and {@link ProcessGroups} can signal everything it forks at once. The JVM's children are never group
- * leaders, so {@code setsid} execs in place rather than forking: the {@link Process} is the task. Its
+ * leaders, so {@code setsid} execs in place rather than forking: the {@link Process} is the task's
+ * supervisor ({@link #SUPERVISOR}), which runs the command as its child and records its exit status. Its
  * stdin is {@code /dev/null}, stdout and stderr go to the sandbox's {@code stdout} and {@code stderr}
  * files, its working directory is the sandbox, and its pid is written to {@code task.pid} there (the
  * test kit kills leftovers from those files).
@@ -31,6 +32,19 @@ import java.util.UUID;
 public final class Containerizer {
   /** The file in each sandbox holding the task's pid (= its pgid). */
   public static final String PID_FILE = "task.pid";
+  /** The file in each sandbox where the task's supervisor records the command's exit status. */
+  public static final String EXIT_FILE = "task.exit";
+
+  /**
+   * The per-task supervisor, the {@code sh} that setsid execs: it writes its own pid (= the task's
+   * pgid) to {@link #PID_FILE} before anything runs, runs the command as its child, and writes the
+   * command's exit status (128 + N for a death by signal N) to {@link #EXIT_FILE} before exiting with
+   * it. A restarted agent, which is not the supervisor's parent, learns the real exit status from that
+   * file. Its trap handlers keep SIGTERM/SIGINT/SIGHUP sent to the whole group from killing it before
+   * it has written the status; exec resets handlers, so the command still gets the default actions.
+   */
+  static final String SUPERVISOR = "echo $$ > " + PID_FILE + "; trap : TERM INT HUP; \"$@\"; s=$?; echo $s > "
+      + EXIT_FILE + "; exit $s";
 
   private final Path workDir;
 
@@ -100,12 +114,12 @@ public final class Containerizer {
   }
 
   /**
-   * {@code setsid sh -c VALUE} for shell commands; {@code setsid VALUE ARGS[1..]} otherwise
+   * The supervisor ({@link #SUPERVISOR}) running {@code sh -c VALUE} for shell commands, or
+   * {@code VALUE ARGS[1..]} otherwise
    * ({@code arguments[0]} is argv[0] in Mesos, which a JDK process cannot set apart from the program).
    */
   static List<String> argv(CommandInfo command) {
-    List<String> argv = new ArrayList<>();
-    argv.add("setsid");
+    List<String> argv = new ArrayList<>(List.of("setsid", "sh", "-c", SUPERVISOR, "mezzo-supervisor"));
     if (command.isShell()) {
       argv.add("sh");
       argv.add("-c");

@@ -1,5 +1,6 @@
 package io.mezzo.agent.status;
 
+import io.mezzo.agent.recovery.TaskCheckpoint;
 import io.mezzo.core.model.AgentId;
 import io.mezzo.core.model.FrameworkId;
 import io.mezzo.core.model.TaskId;
@@ -23,11 +24,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Delivers task status updates at least once and in order per task, until the framework
- * acknowledges them (the Mesos agent's status update manager; checkpointing the queues to disk is a
- * later step, so pending updates do not survive an agent restart yet).
+ * acknowledges them (the Mesos agent's status update manager).
+ *
+ * <p>A stream opened with a {@link TaskCheckpoint} survives agent restarts: each update is appended
+ * to it (and forced to disk) before it is sent, each acknowledgement before it is acted on, and the
+ * checkpoint is deleted once the terminal update is acknowledged; a restarted agent puts the
+ * unacknowledged updates back with {@link #restore}. Duplicates are possible (an update sent, then
+ * the agent killed before the acknowledgement was recorded), losses are not.
  *
  * <p>Each task has an {@link UpdateStream}. Only a stream's head is in flight: it is sent when it
- * becomes the head, again every {@code retryInterval}, and at once whenever the agent (re)subscribes.
+ * becomes the head, again after {@code retryInterval}, then after twice as long each time up to
+ * {@link #MAX_BACKOFF} (or {@code retryInterval} if longer), and at once whenever the agent (re)subscribes.
  * An {@code ACKNOWLEDGE} carrying the head's uuid removes it and sends the next update. When a
  * terminal update is acknowledged the stream closes and its {@code onTerminalAcknowledged} runs (the
  * agent then forgets the task; its sandbox stays). Nothing is sent while the agent is not subscribed.
@@ -37,6 +44,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class StatusUpdateManager {
   private static final Logger LOG = LoggerFactory.getLogger(StatusUpdateManager.class);
+
+  /** Where the retry backoff stops doubling (as Mesos's status update manager). */
+  public static final Duration MAX_BACKOFF = Duration.ofMinutes(10);
 
   /** Sends one UPDATE call to the master; must not block (the answer does not matter: acks come as events). */
   @FunctionalInterface
@@ -70,9 +80,32 @@ public final class StatusUpdateManager {
 
   /** Opens an empty stream for one task. */
   public UpdateStream open(FrameworkId framework, TaskId task, Runnable onTerminalAcknowledged) {
-    UpdateStream stream = new UpdateStream(framework, task, onTerminalAcknowledged);
+    return open(framework, task, onTerminalAcknowledged, null);
+  }
+
+  /** Opens an empty stream for one task whose updates and acknowledgements go to {@code checkpoint} first. */
+  public UpdateStream open(FrameworkId framework, TaskId task, Runnable onTerminalAcknowledged, TaskCheckpoint checkpoint) {
+    UpdateStream stream = new UpdateStream(framework, task, onTerminalAcknowledged, checkpoint);
     streams.add(stream);
     return stream;
+  }
+
+  /**
+   * Puts updates found unacknowledged in a checkpoint back into {@code stream}, in order, without
+   * writing them again; the head is sent when the agent is subscribed.
+   */
+  public void restore(UpdateStream stream, List<TaskStatus> pending) {
+    if (!stream.pending.isEmpty()) {
+      throw new IllegalStateException("BUG: restore into stream of task " + stream.taskId + " holding "
+          + stream.pending.size() + " update(s) (expected: a new stream)");
+    }
+    for (TaskStatus status : pending) {
+      stream.pending.addLast(status);
+      stream.terminalQueued = status.state().isTerminal();
+    }
+    if (!stream.pending.isEmpty()) {
+      startHead(stream);
+    }
   }
 
   /** Appends {@code status} (which carries its uuid); it is sent at once if it is the only one. */
@@ -83,6 +116,9 @@ public final class StatusUpdateManager {
     }
     if (status.uuid() == null) {
       throw new IllegalArgumentException("BUG: status.uuid: missing (expected: made by newStatus)");
+    }
+    if (stream.checkpoint != null) {
+      stream.checkpoint.update(status);
     }
     stream.pending.addLast(status);
     stream.terminalQueued = status.state().isTerminal();
@@ -101,6 +137,9 @@ public final class StatusUpdateManager {
       LOG.debug("ignoring acknowledgement {} for task {} of framework {}: not an update in flight", uuid, task, framework);
       return false;
     }
+    if (stream.checkpoint != null) {
+      stream.checkpoint.ack(uuid);
+    }
     byHeadUuid.remove(uuid);
     cancelRetry(stream);
     TaskStatus acked = stream.pending.removeFirst();
@@ -108,6 +147,9 @@ public final class StatusUpdateManager {
     if (acked.state().isTerminal()) {
       stream.closed = true;
       streams.remove(stream);
+      if (stream.checkpoint != null) {
+        stream.checkpoint.delete();
+      }
       stream.onTerminalAcknowledged.run();
     } else if (!stream.pending.isEmpty()) {
       startHead(stream);
@@ -152,8 +194,19 @@ public final class StatusUpdateManager {
     TaskStatus head = stream.pending.peekFirst();
     byHeadUuid.put(head.uuid(), stream);
     send(stream);
-    long ms = retryInterval.toMillis();
-    stream.retry = loop.scheduleWithFixedDelay(() -> send(stream), ms, ms, TimeUnit.MILLISECONDS);
+    stream.backoffMs = retryInterval.toMillis();
+    scheduleRetry(stream);
+  }
+
+  private void scheduleRetry(UpdateStream stream) {
+    stream.retry = loop.schedule(() -> {
+      if (stream.closed || stream.pending.isEmpty()) {
+        return;
+      }
+      send(stream);
+      stream.backoffMs = Math.min(stream.backoffMs * 2, Math.max(MAX_BACKOFF.toMillis(), retryInterval.toMillis()));
+      scheduleRetry(stream);
+    }, stream.backoffMs, TimeUnit.MILLISECONDS);
   }
 
   private void send(UpdateStream stream) {

@@ -1,5 +1,6 @@
 package io.mezzo.agent.status;
 
+import io.mezzo.agent.recovery.TaskCheckpoint;
 import io.mezzo.core.model.FrameworkId;
 import io.mezzo.core.model.TaskId;
 import io.mezzo.core.model.TaskStatus;
@@ -19,11 +20,15 @@ public final class UpdateStream {
   final TaskId taskId;
   final Runnable onTerminalAcknowledged;
   final ArrayDeque<TaskStatus> pending = new ArrayDeque<>();
+  final TaskCheckpoint checkpoint;
   ScheduledFuture<?> retry;
+  long backoffMs;
   boolean terminalQueued;
   boolean closed;
 
-  UpdateStream(FrameworkId frameworkId, TaskId taskId, Runnable onTerminalAcknowledged) {
+  UpdateStream(FrameworkId frameworkId, TaskId taskId, Runnable onTerminalAcknowledged,
+      TaskCheckpoint checkpoint) {
+    this.checkpoint = checkpoint;
     this.frameworkId = frameworkId;
     this.taskId = taskId;
     this.onTerminalAcknowledged = onTerminalAcknowledged;

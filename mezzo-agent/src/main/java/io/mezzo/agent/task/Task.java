@@ -22,6 +22,7 @@ final class Task {
   final UpdateStream updates;
   TaskStatus latest;
   Path sandbox;
+  io.mezzo.agent.recovery.TaskCheckpoint checkpoint;
   Process process;
   long pid;
   boolean exited;

@@ -16,7 +16,13 @@ import io.mezzo.core.model.TaskId;
 import io.mezzo.core.model.TaskInfo;
 import io.mezzo.core.model.TaskState;
 import io.mezzo.core.model.TaskStatus;
+import io.mezzo.agent.recovery.AdoptedProcess;
+import io.mezzo.agent.recovery.ProcessIdentity;
+import io.mezzo.agent.recovery.RecoveryMode;
+import io.mezzo.agent.recovery.TaskCheckpoint;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,6 +46,10 @@ import org.slf4j.LoggerFactory;
  * exits, its whole group is SIGKILLed, so nothing it forked outlives it. A task stays tracked (and is
  * reported when the agent resubscribes) until its terminal update is acknowledged; its sandbox stays.
  *
+ * <p>With {@link #checkpointTo} every task is checkpointed ({@link TaskCheckpoint}: what was launched,
+ * the supervisor's pid and start time, every update and acknowledgement) before it is started and
+ * before each update is sent, and {@link #recover} rebuilds the tasks of a previous run of the agent.
+ *
  * <p>Owner: the agent loop. Every method must be called on {@code loop}, a single-threaded executor;
  * process exits and kill timers are posted onto it.
  */
@@ -59,6 +69,7 @@ public final class TaskManager {
   private PortCheck portCheck;
   private TaskChecks checks;
   private final TaskIsolation isolation;
+  private Path checkpoints;
 
   public TaskManager(ScheduledExecutorService loop, Containerizer containerizer, StatusUpdateManager updates,
       String hostname, Duration defaultGrace, Map<String, String> agentEnv) {
@@ -98,6 +109,14 @@ public final class TaskManager {
     return held;
   }
 
+  /**
+   * Checkpoints every task launched from now on under {@code workDir} ({@link TaskCheckpoint}), so
+   * that {@link #recover} can re-adopt it after the agent restarts.
+   */
+  public void checkpointTo(Path workDir) {
+    this.checkpoints = workDir;
+  }
+
   /** Handles LAUNCH: refuses what cannot run with TASK_ERROR, otherwise starts the task's process. */
   public void launch(FrameworkId framework, TaskInfo info) {
     if (framework == null || info == null || info.taskId() == null) {
@@ -134,7 +153,22 @@ public final class TaskManager {
     if (problem == null && portCheck != null) {
       problem = portCheck.problem(TaskEnvironment.ports(info.resources()), heldPorts()).orElse(null);
     }
-    Task task = new Task(framework, info, resources, updates.open(framework, info.taskId(), () -> tasks.remove(key)));
+    TaskCheckpoint checkpoint = null;
+    if (checkpoints != null) {
+      try {
+        checkpoint = TaskCheckpoint.create(checkpoints, framework, info.taskId());
+        checkpoint.meta(new TaskCheckpoint.Meta(framework, info, null, null, null));
+      } catch (java.io.UncheckedIOException e) {
+        LOG.error("task {}: cannot checkpoint it, so not starting it", info.taskId(), e);
+        checkpoint = null;
+        if (problem == null) {
+          problem = e.getMessage() + " (expected: a writable work dir, so that the task survives agent restarts)";
+        }
+      }
+    }
+    Task task = new Task(framework, info, resources,
+        updates.open(framework, info.taskId(), () -> tasks.remove(key), checkpoint));
+    task.checkpoint = checkpoint;
     tasks.put(key, task);
     if (problem != null) {
       update(task, TaskState.TASK_ERROR, problem, "REASON_TASK_INVALID");
@@ -151,10 +185,21 @@ public final class TaskManager {
         LOG.debug("task {}: command.user '{}' ignored: tasks run as the agent's user", info.taskId(), info.command().user());
       }
       List<java.nio.file.Path> cgroups = isolation.prepare(task);
+      if (checkpoint != null) {
+        checkpoint.meta(new TaskCheckpoint.Meta(framework, info, task.sandbox.toString(), null, null));
+      }
       task.process = containerizer.spawn(task.sandbox, info.command(), env, cgroups);
+      if (checkpoint != null) {
+        long pid = task.process.pid();
+        checkpoint.meta(new TaskCheckpoint.Meta(framework, info, task.sandbox.toString(), pid,
+            ProcessIdentity.startTime(pid).orElse(-1)));
+      }
     } catch (IOException | RuntimeException e) {
       LOG.warn("task {} of framework {} failed to launch: {}", info.taskId(), framework, e.toString());
       isolation.exited(task);
+      if (task.process != null) {
+        task.process.destroyForcibly(); // spawned, but not checkpointed: it must not outlive this
+      }
       update(task, TaskState.TASK_FAILED, "Failed to launch the command: " + e.getMessage(),
           "REASON_CONTAINER_LAUNCH_FAILED");
       return;
@@ -284,6 +329,91 @@ public final class TaskManager {
       checks.close();
     }
     return out;
+  }
+
+  /**
+   * Rebuilds the tasks checkpointed by a previous run of the agent (on start, before subscribing):
+   * their unacknowledged updates are queued again, and each task that had not reached a terminal
+   * state is re-adopted when its supervisor still runs (with {@link RecoveryMode#CLEANUP}, adopted
+   * and SIGKILLed), or reported with the exit status its supervisor recorded when it ended while
+   * the agent was down. A task whose process never started is reported TASK_FAILED. Needs
+   * {@link #agentId} set first (the saved id), for the updates it makes.
+   *
+   * @param probeMillis how often an adopted supervisor is checked for its exit
+   */
+  public void recover(List<TaskCheckpoint.Found> found, RecoveryMode mode, long probeMillis) {
+    for (TaskCheckpoint.Found f : found) {
+      TaskCheckpoint.Meta meta = f.meta();
+      Key key = new Key(meta.frameworkId(), meta.task().taskId());
+      Resources resources;
+      try {
+        resources = Resources.of(meta.task().resources());
+      } catch (IllegalArgumentException e) {
+        resources = Resources.EMPTY;
+      }
+      Task task = new Task(meta.frameworkId(), meta.task(), resources,
+          updates.open(meta.frameworkId(), meta.task().taskId(), () -> tasks.remove(key), f.checkpoint()));
+      task.checkpoint = f.checkpoint();
+      task.sandbox = meta.sandbox() == null ? null : Path.of(meta.sandbox());
+      tasks.put(key, task);
+      updates.restore(task.updates, f.pending());
+      task.latest = f.updates().isEmpty() ? null : f.updates().get(f.updates().size() - 1);
+      if (task.latest == null) {
+        update(task, TaskState.TASK_STARTING, null, null);
+      }
+      if (task.latest.state().isTerminal()) {
+        LOG.info("recovered task {} of framework {}: {}, {} update(s) unacknowledged", key.task(), key.framework(),
+            task.latest.state(), f.pending().size());
+        continue;
+      }
+      long pid = meta.pid() != null ? meta.pid() : pidFromSandbox(task.sandbox);
+      if (pid < 2) {
+        LOG.warn("recovered task {} of framework {} had not been started", key.task(), key.framework());
+        task.exited = true;
+        update(task, TaskState.TASK_FAILED, "The agent restarted before the task was started", "REASON_AGENT_RESTARTED");
+        continue;
+      }
+      long startTime = meta.startTime() != null && meta.startTime() >= 0 ? meta.startTime()
+          : ProcessIdentity.startTime(pid).orElse(-1);
+      task.pid = pid;
+      task.process = new AdoptedProcess(pid, startTime, task.sandbox, loop, probeMillis);
+      task.killRequested = task.latest.state() == TaskState.TASK_KILLING;
+      boolean alive = task.process.isAlive();
+      LOG.info("recovered task {} of framework {}: {}, pid {} {}", key.task(), key.framework(), task.latest.state(), pid,
+          alive ? (mode == RecoveryMode.CLEANUP ? "still running: killing it (--recover=cleanup)" : "still running: adopted")
+              : "exited while the agent was down");
+      if (alive && mode == RecoveryMode.CLEANUP) {
+        task.killRequested = true;
+        forceKill(task);
+      } else if (alive && task.killRequested) {
+        forceKill(task); // its kill was under way: the grace period has passed
+      } else if (alive && task.latest.state() == TaskState.TASK_STARTING) {
+        update(task, TaskState.TASK_RUNNING, null, null);
+      }
+      // An adopted task is measured and limited in the cgroup it was launched into, and its checks
+      // run again.
+      isolation.adopt(task);
+      if (alive && !task.killRequested) {
+        Map<String, String> env = TaskEnvironment.build(new TaskEnvironment.Context(agentEnv,
+            task.sandbox.toString(), task.info.taskId().value(), task.frameworkId.value(),
+            agentId == null ? "" : agentId.value(), hostname,
+            TaskEnvironment.ports(task.info.resources()), task.info.command()));
+        task.checks = checks().start(task.info, task.sandbox, env, healthListener(task));
+      }
+      task.process.onExit().whenComplete((p, error) -> post(() -> exited(task)));
+    }
+  }
+
+  /** The pid the supervisor wrote into {@code sandbox} itself, or -1. */
+  private static long pidFromSandbox(Path sandbox) {
+    if (sandbox == null) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(Files.readString(sandbox.resolve(Containerizer.PID_FILE)).strip());
+    } catch (IOException | NumberFormatException e) {
+      return -1;
+    }
   }
 
   private void exited(Task task) {
