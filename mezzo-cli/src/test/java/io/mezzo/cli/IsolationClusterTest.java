@@ -53,9 +53,11 @@ class IsolationClusterTest {
         assertThat(runs.findFirst().orElseThrow().resolve("stderr")).exists();
       }
 
-      Offer next = fw.awaitOffer();
+      // The hog's freed resources may come back in an offer of their own, too small for the next task.
+      Resources needs = Resources.parse("cpus:0.5;mem:64");
+      Offer next = fw.awaitOffer(o -> Resources.of(o.resources()).contains(needs));
       TaskId busy = new TaskId("busy");
-      fw.launch(next, busy, "python3 -c 'while True: pass'", Resources.parse("cpus:0.5;mem:64"));
+      fw.launch(next, busy, "python3 -c 'while True: pass'", needs);
       fw.awaitState(busy, TaskState.TASK_RUNNING, Duration.ofSeconds(30));
       await().atMost(Duration.ofSeconds(30)).until(() -> {
         JsonNode usage = cluster.masterState().get("slaves").get(0).get("task_usage");
