@@ -1,0 +1,68 @@
+package io.mezzo.services.app;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A validated app definition in Marathon's shape, every default filled in. Built only by
+ * {@link AppValidator} (which enforces the rules) or by code that already holds a valid one;
+ * serialized with {@link MarathonJson#MAPPER} it is the body Marathon clients expect from
+ * {@code GET /v2/apps/{id}} (minus the run-time fields the API adds).
+ *
+ * <p>Invariants: {@code id} is an absolute path ({@link AppId}); exactly one of {@code cmd} and
+ * {@code args} is set; collections are immutable. {@code taskKillGracePeriodSeconds} and {@code role}
+ * are null when not given (the scheduler's defaults apply).
+ */
+public record AppDefinition(
+    String id,
+    String cmd,
+    List<String> args,
+    double cpus,
+    double mem,
+    double disk,
+    int instances,
+    List<PortDefinition> portDefinitions,
+    boolean requirePorts,
+    Map<String, String> env,
+    Map<String, String> labels,
+    List<Constraint> constraints,
+    List<HealthCheck> healthChecks,
+    List<ReadinessCheck> readinessChecks,
+    UpgradeStrategy upgradeStrategy,
+    double backoffSeconds,
+    double backoffFactor,
+    long maxLaunchDelaySeconds,
+    KillSelection killSelection,
+    UnreachableStrategy unreachableStrategy,
+    Long taskKillGracePeriodSeconds,
+    String role) {
+
+  public static final double DEFAULT_CPUS = 1.0;
+  public static final double DEFAULT_MEM = 128.0;
+  public static final double DEFAULT_BACKOFF_SECONDS = 1.0;
+  public static final double DEFAULT_BACKOFF_FACTOR = 1.15;
+  public static final long DEFAULT_MAX_LAUNCH_DELAY_SECONDS = 300;
+
+  public AppDefinition {
+    Objects.requireNonNull(id, "id");
+    args = args == null ? null : List.copyOf(args);
+    portDefinitions = List.copyOf(portDefinitions);
+    env = Map.copyOf(env);
+    labels = Map.copyOf(labels);
+    constraints = List.copyOf(constraints);
+    healthChecks = List.copyOf(healthChecks);
+    readinessChecks = List.copyOf(readinessChecks);
+    Objects.requireNonNull(upgradeStrategy, "upgradeStrategy");
+    Objects.requireNonNull(killSelection, "killSelection");
+    Objects.requireNonNull(unreachableStrategy, "unreachableStrategy");
+  }
+
+  /** A copy with another instance count (scaling keeps everything else). */
+  public AppDefinition withInstances(int count) {
+    return new AppDefinition(id, cmd, args, cpus, mem, disk, count, portDefinitions, requirePorts, env,
+        labels, constraints, healthChecks, readinessChecks, upgradeStrategy, backoffSeconds,
+        backoffFactor, maxLaunchDelaySeconds, killSelection, unreachableStrategy,
+        taskKillGracePeriodSeconds, role);
+  }
+}
