@@ -77,6 +77,10 @@ final class CheckReader {
       }
       Boolean ignore1xx = protocol == HealthCheck.Protocol.HTTP || protocol == HealthCheck.Protocol.HTTPS
           ? e.bool(h.get("ignoreHttp1xx"), path + "/ignoreHttp1xx", false) : null;
+      if (ignore1xx == null && !Errors.absent(h.get("ignoreHttp1xx"))) {
+        e.add(path + "/ignoreHttp1xx", "ignoreHttp1xx: " + h.get("ignoreHttp1xx")
+            + " (expected: absent for " + protocol + " checks; only HTTP and HTTPS checks have it)");
+      }
       out.add(new HealthCheck(protocol, checkPath, portIndex, port, null, grace, interval, timeout, failures,
           delay, ignore1xx));
     }

@@ -102,7 +102,7 @@ final class Errors {
       add(path, name(path) + ": " + node + " (expected: an object of strings)");
       return out;
     }
-    node.fields().forEachRemaining(e -> {
+    node.properties().forEach(e -> {
       if (e.getValue().isTextual()) {
         out.put(e.getKey(), e.getValue().textValue());
       } else {

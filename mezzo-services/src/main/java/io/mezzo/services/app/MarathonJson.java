@@ -15,7 +15,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
  */
 public final class MarathonJson {
   public static final ObjectMapper MAPPER = JsonMapper.builder()
-      .serializationInclusion(JsonInclude.Include.NON_NULL)
+      .defaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.NON_NULL, JsonInclude.Include.NON_NULL))
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .build();
 

@@ -176,14 +176,15 @@ class AppValidatorTest {
   }
 
   @Test
-  void healthCheckPortsMustExist() {
+  void healthCheckFieldsMustFitTheProtocol() {
     AppValidationException e = refused("""
         {"id": "a", "cmd": "x", "ports": [0],
          "healthChecks": [{"protocol": "TCP", "portIndex": 1}, {"protocol": "HTTP", "port": 80, "portIndex": 0},
-                          {"protocol": "COMMAND"}, {"protocol": "GRPC"}]}
+                          {"protocol": "COMMAND"}, {"protocol": "GRPC"},
+                          {"protocol": "MESOS_HTTP", "ignoreHttp1xx": true}]}
         """);
     assertThat(e.details()).containsOnlyKeys("/healthChecks/0/portIndex", "/healthChecks/1",
-        "/healthChecks/2/command", "/healthChecks/3/protocol");
+        "/healthChecks/2/command", "/healthChecks/3/protocol", "/healthChecks/4/ignoreHttp1xx");
   }
 
   @Test
