@@ -42,7 +42,7 @@ public record AppDefinition(
   public static final double DEFAULT_MEM = 128.0;
   public static final double DEFAULT_BACKOFF_SECONDS = 1.0;
   public static final double DEFAULT_BACKOFF_FACTOR = 1.15;
-  public static final long DEFAULT_MAX_LAUNCH_DELAY_SECONDS = 300;
+  public static final long DEFAULT_MAX_LAUNCH_DELAY_SECONDS = 3600; // Marathon's BackoffStrategy: 1 hour
 
   public AppDefinition {
     Objects.requireNonNull(id, "id");

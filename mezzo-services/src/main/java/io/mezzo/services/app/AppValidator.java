@@ -265,7 +265,7 @@ public final class AppValidator {
       return UnreachableStrategy.DEFAULT;
     }
     long inactive = e.integer(node.get("inactiveAfterSeconds"), path + "/inactiveAfterSeconds",
-        UnreachableStrategy.DEFAULT.inactiveAfterSeconds(), 0, Long.MAX_VALUE);
+        UnreachableStrategy.DEFAULT.inactiveAfterSeconds(), 1, Long.MAX_VALUE);
     long expunge = e.integer(node.get("expungeAfterSeconds"), path + "/expungeAfterSeconds",
         UnreachableStrategy.DEFAULT.expungeAfterSeconds(), 0, Long.MAX_VALUE);
     if (inactive > expunge) {

@@ -7,7 +7,7 @@ import java.util.Map;
  * What happens to an unreachable instance: after {@code inactiveAfterSeconds} a replacement is
  * launched, after {@code expungeAfterSeconds} the instance is forgotten (and killed if it returns).
  * {@link #DISABLED} (JSON {@code "disabled"}) never replaces it. Invariant when enabled:
- * {@code 0 <= inactiveAfterSeconds <= expungeAfterSeconds}.
+ * {@code 1 <= inactiveAfterSeconds <= expungeAfterSeconds} (Marathon's API schema).
  */
 public record UnreachableStrategy(boolean enabled, long inactiveAfterSeconds, long expungeAfterSeconds) {
   public static final UnreachableStrategy DISABLED = new UnreachableStrategy(false, 0, 0);

@@ -38,7 +38,7 @@ class AppValidatorTest {
     assertThat(app.upgradeStrategy()).isEqualTo(new UpgradeStrategy(1.0, 1.0));
     assertThat(app.backoffSeconds()).isEqualTo(1.0);
     assertThat(app.backoffFactor()).isEqualTo(1.15);
-    assertThat(app.maxLaunchDelaySeconds()).isEqualTo(300);
+    assertThat(app.maxLaunchDelaySeconds()).isEqualTo(3600);
     assertThat(app.killSelection()).isEqualTo(KillSelection.YOUNGEST_FIRST);
     assertThat(app.unreachableStrategy()).isEqualTo(UnreachableStrategy.DEFAULT);
     assertThat(app.taskKillGracePeriodSeconds()).isNull();
