@@ -67,7 +67,7 @@ final class AgentLoop implements MasterLink.Listener {
     this.updates = new StatusUpdateManager(loop, config.statusRetryInterval(),
         (framework, status) -> link.post(AgentCall.update(agentId, framework, status)), Clock.systemUTC());
     this.tasks = new TaskManager(loop, new Containerizer(config.workDir()), updates, config.hostname(),
-        config.killGracePeriod(), System.getenv(), isolation);
+        config.killGracePeriod(), io.mezzo.agent.containerizer.TaskEnvironment.withMezzoRuntime(System.getenv()), isolation);
     this.tasks.portCheck(new io.mezzo.agent.ports.PortCheck(resources));
   }
 

@@ -2,7 +2,10 @@ package io.mezzo.agent.containerizer;
 
 import io.mezzo.core.model.CommandInfo;
 import io.mezzo.core.model.Resource;
+import java.io.File;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,11 +15,15 @@ import java.util.stream.Collectors;
  * Builds a task's environment the way Mesos and Marathon do, so that existing apps keep working:
  * {@code PATH} and {@code LANG} from the agent, then {@code MESOS_SANDBOX}, {@code MESOS_TASK_ID},
  * {@code MESOS_FRAMEWORK_ID}, {@code MESOS_AGENT_ID}, {@code HOST}, {@code PORT0..n}, {@code PORT}
- * (= {@code PORT0}), {@code PORTS} (comma-separated), their {@code MEZZO_*} equivalents, and last the
- * task's own {@code command.environment.variables}, which win over everything before them.
+ * (= {@code PORT0}), {@code PORTS} (comma-separated), their {@code MEZZO_*} equivalents, then
+ * {@code MEZZO_JAVA} and {@code MEZZO_JAR} when the agent's environment has them (see
+ * {@link #withMezzoRuntime}: so that a task can run Mezzo's own programs, such as
+ * {@code $MEZZO_JAVA -cp $MEZZO_JAR io.mezzo.cli.Main sample-server}), and last the task's own
+ * {@code command.environment.variables}, which win over everything before them.
  *
  * <p>Ports are taken in the order the task's {@code ports} resources list their ranges (not sorted),
- * as Marathon assigns {@code PORT0..n}. Pure and stateless.
+ * as Marathon assigns {@code PORT0..n}. Pure and stateless (but for the one-argument
+ * {@link #withMezzoRuntime}, which reads this JVM's {@code java.home} and {@code java.class.path}).
  */
 public final class TaskEnvironment {
   /** Used when the agent itself runs without a {@code PATH}. */
@@ -64,6 +71,12 @@ public final class TaskEnvironment {
     env.put("MEZZO_AGENT_ID", c.agentId());
     env.put("MEZZO_HOST", c.host());
     env.put("MEZZO_PORTS", ports);
+    for (String name : List.of("MEZZO_JAVA", "MEZZO_JAR")) {
+      String value = c.agentEnv().get(name);
+      if (value != null) {
+        env.put(name, value);
+      }
+    }
     CommandInfo command = c.command();
     if (command != null && command.environment() != null && command.environment().variables() != null) {
       for (CommandInfo.Variable v : command.environment().variables()) {
@@ -73,6 +86,29 @@ public final class TaskEnvironment {
       }
     }
     return env;
+  }
+
+  /**
+   * {@code agentEnv} plus {@code MEZZO_JAVA} (this JVM's {@code java}) and {@code MEZZO_JAR} (this JVM's
+   * class path, absolute: the shaded {@code mezzo.jar} when the agent runs from it), unless
+   * {@code agentEnv} sets them already. What an agent hands its tasks.
+   */
+  public static Map<String, String> withMezzoRuntime(Map<String, String> agentEnv) {
+    return withMezzoRuntime(agentEnv, Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        System.getProperty("java.class.path"));
+  }
+
+  static Map<String, String> withMezzoRuntime(Map<String, String> agentEnv, String java, String classPath) {
+    Map<String, String> env = new LinkedHashMap<>(agentEnv);
+    env.putIfAbsent("MEZZO_JAVA", java);
+    if (classPath != null && !classPath.isEmpty()) {
+      // Tasks run in their sandbox: relative entries (java -jar mezzo.jar) would not resolve there.
+      env.putIfAbsent("MEZZO_JAR", Arrays.stream(classPath.split(File.pathSeparator))
+          .filter(e -> !e.isEmpty())
+          .map(e -> Path.of(e).toAbsolutePath().toString())
+          .collect(Collectors.joining(File.pathSeparator)));
+    }
+    return Map.copyOf(env);
   }
 
   /** The task's ports in the order its {@code ports} resources list them. */

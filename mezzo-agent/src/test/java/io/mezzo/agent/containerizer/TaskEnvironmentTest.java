@@ -44,4 +44,26 @@ class TaskEnvironmentTest {
     assertThat(env).containsEntry("PORTS", "").doesNotContainKeys("PORT", "PORT0")
         .containsEntry("PATH", TaskEnvironment.DEFAULT_PATH);
   }
+
+  @Test
+  void tasksCanFindMezzosJavaAndJarWhereTheAgentRuns() {
+    Map<String, String> agentEnv = TaskEnvironment.withMezzoRuntime(Map.of("PATH", "/bin"), "/jdk/bin/java",
+        "mezzo.jar:/abs/lib.jar");
+    String cwd = java.nio.file.Path.of("").toAbsolutePath().toString();
+    assertThat(agentEnv).containsEntry("MEZZO_JAVA", "/jdk/bin/java")
+        .containsEntry("MEZZO_JAR", cwd + "/mezzo.jar:/abs/lib.jar");
+
+    Map<String, String> env = TaskEnvironment.build(new TaskEnvironment.Context(
+        agentEnv, "/s", "t", "f", "a", "h", List.of(), CommandInfo.shell("x")));
+    assertThat(env).containsEntry("MEZZO_JAVA", "/jdk/bin/java").containsEntry("MEZZO_JAR", cwd + "/mezzo.jar:/abs/lib.jar");
+  }
+
+  @Test
+  void anOperatorsMezzoJarWinsOverTheAgentsOwn() {
+    Map<String, String> agentEnv = TaskEnvironment.withMezzoRuntime(Map.of("MEZZO_JAR", "/opt/mezzo.jar"),
+        "/jdk/bin/java", "/tmp/other.jar");
+    assertThat(agentEnv).containsEntry("MEZZO_JAR", "/opt/mezzo.jar");
+    assertThat(TaskEnvironment.build(new TaskEnvironment.Context(Map.of(), "/s", "t", "f", "a", "h", List.of(),
+        CommandInfo.shell("x")))).doesNotContainKeys("MEZZO_JAVA", "MEZZO_JAR");
+  }
 }

@@ -1,0 +1,81 @@
+package io.mezzo.cli;
+
+import io.mezzo.cli.sample.SampleConfig;
+import io.mezzo.cli.sample.SampleServer;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code mezzo sample-server}: runs the sample workload ({@link SampleServer}) until stopped. The port
+ * defaults to {@code $PORT0}, so that it runs as a Mezzo (or Marathon) task without flags; the name it
+ * answers with is {@code $MESOS_TASK_ID} when set. Bad flags exit 2 with a message naming the flag.
+ */
+@Command(name = "sample-server", mixinStandardHelpOptions = true,
+    description = "Run the sample HTTP workload: GET / (with a set CPU cost and latency), /health, /metrics.")
+final class SampleServerCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--port", description = "Port to listen on (default: $PORT0).")
+  Integer port;
+
+  @Option(names = "--host", defaultValue = "0.0.0.0", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+  String host;
+
+  @Option(names = "--cpu-ms", defaultValue = "0",
+      description = "CPU time each GET / burns, in ms of the serving thread's CPU time (default: ${DEFAULT-VALUE}).")
+  long cpuMs;
+
+  @Option(names = "--latency-ms", defaultValue = "0",
+      description = "Time each GET / then waits before answering, without holding a thread (default: ${DEFAULT-VALUE}).")
+  long latencyMs;
+
+  @Option(names = "--fail-health-after", paramLabel = "N|TIME",
+      description = "/health answers 503 after N requests to GET /, or after TIME since the start (500ms, 30s, 2m).")
+  String failHealthAfter;
+
+  @Option(names = "--workers", description = "Threads that burn CPU for requests (default: the number of cpus).")
+  Integer workers;
+
+  /** Where {@code $PORT0} and {@code $MESOS_TASK_ID} come from; the process environment but in tests. */
+  Map<String, String> env = System.getenv();
+
+  SampleConfig config() {
+    int p;
+    if (port != null) {
+      p = port;
+    } else if (env.get("PORT0") != null) {
+      try {
+        p = Integer.parseInt(env.get("PORT0").trim());
+      } catch (NumberFormatException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(),
+            "$PORT0: '" + env.get("PORT0") + "' (expected: a port number, or --port)");
+      }
+    } else {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--port: missing (expected: --port P, or $PORT0 set as Mezzo sets it for a task)");
+    }
+    int n = workers != null ? workers : Runtime.getRuntime().availableProcessors();
+    String instance = env.getOrDefault("MESOS_TASK_ID", "sample-server on port " + p);
+    try {
+      return SampleConfig.of(host, p, cpuMs, latencyMs, failHealthAfter, n, instance);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    SampleConfig config = config();
+    SampleServer server = SampleServer.start(config);
+    System.out.printf("mezzo sample-server listening on http://%s:%d (GET /: %d ms cpu, %d ms latency)%n",
+        config.host(), server.port(), config.cpu().toMillis(), config.latency().toMillis());
+    System.out.flush();
+    return Daemon.runUntilStopped(server);
+  }
+}
