@@ -57,9 +57,10 @@ import org.slf4j.LoggerFactory;
  * stream callbacks and timers hand work over with {@link #call} or {@link #execute}, and nothing
  * else reads or writes the maps (as in Kafka's QuorumController, a single thread avoids locking).
  *
- * <p>Two features live in classes of their own that run on this thread and change state through
- * it: {@link OfferOperations} (ACCEPT's operations) and {@link Maintenance} (the operator's drain and
- * deactivation orders). The allocator is pure: this loop builds its view and applies its offers.
+ * <p>Some features live in classes of their own that run on this thread and change state through
+ * it: {@link OfferOperations} (ACCEPT's operations), {@link TaskCalls} (KILL, SHUTDOWN, MESSAGE,
+ * ACKNOWLEDGE, RECONCILE) and {@link Maintenance} (the operator's drain and deactivation orders).
+ * The allocator is pure: this loop builds its view and applies its offers.
  *
  * <p>Hard state (agent admissions, framework registrations) is written to the {@link ZkStore} before
  * the agent or framework is answered. Soft state (connections, offers, filters, task states) lives
@@ -95,6 +96,8 @@ final class MasterLoop {
   private final OperatorState ops = new OperatorState();
   /** ACCEPT's offer operations (LAUNCH, LAUNCH_GROUP, RESERVE, UNRESERVE), on this loop's state. */
   private final OfferOperations operations;
+  /** The task calls of the scheduler API: KILL, SHUTDOWN, MESSAGE, ACKNOWLEDGE, RECONCILE. */
+  private final TaskCalls taskCalls;
   /** The operator's maintenance orders: drain, deactivate, reactivate. */
   private final Maintenance maintenance;
 
@@ -108,6 +111,7 @@ final class MasterLoop {
     this.nanos = nanos;
     this.masterId = masterId;
     this.operations = new OfferOperations(this, store);
+    this.taskCalls = new TaskCalls(this);
     this.maintenance = new Maintenance(this, store, ops, config);
   }
 
@@ -362,11 +366,11 @@ final class MasterLoop {
       }
       case SUPPRESS -> f.suppressedRoles.addAll(
           rolesOf(f, call.suppress() == null ? null : call.suppress().roles(), "suppress.roles"));
-      case KILL -> kill(f, require(call.kill(), "kill"));
-      case ACKNOWLEDGE -> acknowledge(f, require(call.acknowledge(), "acknowledge"));
-      case RECONCILE -> reconcile(f, require(call.reconcile(), "reconcile"));
-      case SHUTDOWN -> shutdown(f, require(call.shutdown(), "shutdown"));
-      case MESSAGE -> message(f, require(call.message(), "message"));
+      case KILL -> taskCalls.kill(f, require(call.kill(), "kill"));
+      case ACKNOWLEDGE -> taskCalls.acknowledge(f, require(call.acknowledge(), "acknowledge"));
+      case RECONCILE -> taskCalls.reconcile(f, require(call.reconcile(), "reconcile"));
+      case SHUTDOWN -> taskCalls.shutdown(f, require(call.shutdown(), "shutdown"));
+      case MESSAGE -> taskCalls.message(f, require(call.message(), "message"));
       case SUBSCRIBE -> throw new IllegalStateException("BUG: SUBSCRIBE routed to handle()");
       default -> throw HttpError.badRequest("type: " + call.type() + " (expected: a supported call type)");
     }
@@ -423,28 +427,8 @@ final class MasterLoop {
     f.filters.put(agent, new AllocationView.Filter(refused, nanos.getAsLong() + (long) (seconds * 1e9)));
   }
 
-  private void kill(FrameworkEntry f, Call.Kill kill) {
-    if (kill.taskId() == null) {
-      throw HttpError.badRequest("kill.task_id: missing (expected: the task to kill)");
-    }
-    if (kill.killPolicy() != null && kill.killPolicy().gracePeriod() != null
-        && kill.killPolicy().gracePeriod().nanoseconds() < 0) {
-      throw HttpError.badRequest("kill.kill_policy.grace_period.nanoseconds: "
-          + kill.killPolicy().gracePeriod().nanoseconds() + " (expected: >= 0)");
-    }
-    TaskEntry t = f.tasks.get(kill.taskId());
-    if (t == null || t.state().isTerminal()) {
-      TaskState state = f.partitionAware() ? TaskState.TASK_UNKNOWN : TaskState.TASK_LOST;
-      TaskStatus status = t != null ? t.latest.withUuid(null)
-          : masterStatus(kill.taskId(), state, kill.agentId(), "REASON_RECONCILIATION", "Attempted to kill an unknown task");
-      sendUpdate(f, status);
-      return;
-    }
-    killTask(f, t, kill.killPolicy());
-  }
-
   /** Tells the task's agent to kill it, with the grace period of {@code override}, the task's policy or the default. */
-  private void killTask(FrameworkEntry f, TaskEntry t, TaskInfo.KillPolicy override) {
+  void killTask(FrameworkEntry f, TaskEntry t, TaskInfo.KillPolicy override) {
     AgentEntry agent = agents.get(t.agentId);
     if (agent != null && agent.isActive()) {
       sendAgent(agent, AgentEvent.kill(f.id, t.info.taskId(), graceSeconds(t, override)));
@@ -459,82 +443,6 @@ final class MasterLoop {
       seconds = t.info.killPolicy().gracePeriodSeconds();
     }
     return seconds != null && seconds >= 0 ? seconds : config.killGracePeriod().toMillis() / 1000.0;
-  }
-
-  /** SHUTDOWN: stops a task group's executor, that is, kills every live task of the group. */
-  private void shutdown(FrameworkEntry f, Call.Shutdown shutdown) {
-    if (shutdown.executorId() == null || shutdown.executorId().value() == null) {
-      throw HttpError.badRequest("shutdown.executor_id: missing (expected: the executor to shut down)");
-    }
-    ExecutorEntry ex = f.executors.get(shutdown.executorId().value());
-    if (ex == null || (shutdown.agentId() != null && !shutdown.agentId().equals(ex.agentId))) {
-      throw HttpError.notFound("shutdown.executor_id: '" + shutdown.executorId().value()
-          + "' is not a live executor of framework " + f.id + (shutdown.agentId() == null ? "" : " on agent "
-          + shutdown.agentId()));
-    }
-    for (TaskId id : List.copyOf(ex.live)) {
-      TaskEntry t = f.tasks.get(id);
-      if (t != null) {
-        killTask(f, t, null);
-      }
-    }
-  }
-
-  /**
-   * MESSAGE: Mezzo's executors are its own (command tasks and task groups run by the agent), and they
-   * take no framework messages; the call is validated and the message dropped with a log line, so
-   * that frameworks which send them keep working.
-   */
-  private void message(FrameworkEntry f, Call.Message message) {
-    if (message.agentId() == null || message.executorId() == null || message.data() == null) {
-      throw HttpError.badRequest("message: agent_id, executor_id and data are all required");
-    }
-    LOG.info("framework {} sent a message to executor {} on agent {}: dropped (Mezzo's executors take no messages)",
-        f.id, message.executorId().value(), message.agentId());
-  }
-
-  private void acknowledge(FrameworkEntry f, Call.Acknowledge ack) {
-    if (ack.taskId() == null || ack.agentId() == null || ack.uuid() == null) {
-      throw HttpError.badRequest("acknowledge: task_id, agent_id and uuid are all required");
-    }
-    TaskEntry t = f.tasks.get(ack.taskId());
-    AgentEntry agent = agents.get(ack.agentId());
-    if (agent != null && agent.isActive()) {
-      sendAgent(agent, AgentEvent.acknowledge(f.id, ack.taskId(), ack.uuid()));
-    }
-    if (t != null && t.state().isTerminal() && ack.uuid().equals(t.latest.uuid())) {
-      completeTask(f, t);
-    }
-  }
-
-  private void reconcile(FrameworkEntry f, Call.Reconcile reconcile) {
-    List<Call.ReconcileTask> asked = reconcile.tasks() == null ? List.of() : reconcile.tasks();
-    if (asked.isEmpty()) {
-      for (TaskEntry t : f.tasks.values()) {
-        sendUpdate(f, reconciled(t.latest));
-      }
-      return;
-    }
-    for (Call.ReconcileTask r : asked) {
-      if (r == null || r.taskId() == null) {
-        continue;
-      }
-      TaskEntry t = f.tasks.get(r.taskId());
-      if (t == null) {
-        t = f.completed.stream().filter(c -> c.info.taskId().equals(r.taskId())).reduce((a, b) -> b).orElse(null);
-      }
-      if (t != null) {
-        sendUpdate(f, reconciled(t.latest));
-      } else {
-        TaskState state = f.partitionAware() ? TaskState.TASK_UNKNOWN : TaskState.TASK_LOST;
-        sendUpdate(f, masterStatus(r.taskId(), state, r.agentId(), "REASON_RECONCILIATION", "Reconciliation: task unknown"));
-      }
-    }
-  }
-
-  private TaskStatus reconciled(TaskStatus s) {
-    return new TaskStatus(s.taskId(), s.state(), s.message(), TaskStatus.Source.SOURCE_MASTER,
-        "REASON_RECONCILIATION", s.agentId(), s.timestamp(), null, s.healthy());
   }
 
   private void removeFramework(FrameworkEntry f) {
@@ -898,7 +806,7 @@ final class MasterLoop {
   }
 
   /** Moves a task to its framework's completed list and out of its agent's index. */
-  private void completeTask(FrameworkEntry f, TaskEntry t) {
+  void completeTask(FrameworkEntry f, TaskEntry t) {
     releaseResources(t);
     f.complete(t);
     AgentEntry agent = agents.get(t.agentId);
