@@ -48,7 +48,9 @@ public final class IsolatedLaunchBench {
       Collections.sort(ms);
       System.out.printf("ACCEPT -> TASK_RUNNING over %d launches (%s): median %.1f ms, p99 %.1f ms, max %.1f ms%n",
           n, isolator(cluster), ms.get(n / 2), ms.get((int) Math.ceil(n * 0.99) - 1), ms.get(n - 1));
-      Thread.sleep(3000); // let the agent settle (a monitor round, GC) before reading its RSS
+      // RSS once the agent has measured every task and reported it (a full monitor round).
+      org.awaitility.Awaitility.await("usage of all tasks reported").atMost(java.time.Duration.ofSeconds(60))
+          .until(() -> cluster.masterState().path("slaves").path(0).path("task_usage").size() == n);
       System.out.printf("agent RSS with %d running tasks: %.1f MiB%n", n, rssKib(agentPid) / 1024.0);
       long t = System.nanoTime();
       var stats = cluster.getJson(cluster.node("agent-1").port(), "/monitor/statistics");

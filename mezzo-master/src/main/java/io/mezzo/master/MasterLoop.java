@@ -235,7 +235,7 @@ final class MasterLoop {
     } else {
       f.info = info;
       if (f.stream != null) {
-        f.stream.send(FrameworkEntry.jsonFrame(Event.error("Framework failed over")));
+        f.stream.send(frame(Event.error("Framework failed over")));
         f.stream.close();
       }
       LOG.info("framework {} ({}) resubscribed", id, info.name());
@@ -944,11 +944,8 @@ final class MasterLoop {
     if (!anyone) {
       return;
     }
-    Map<String, AllocationView.RoleConfig> roles = new HashMap<>();
-    ops.roles().all().forEach((role, c) -> roles.put(role, new AllocationView.RoleConfig(c.weight(), c.guarantees(),
-        c.limits())));
-    List<Allocation> decisions = allocator.allocate(
-        new AllocationView(clusterTotal, agentViews, roles, frameworkViews, now));
+List<Allocation> decisions = allocator.allocate(
+        new AllocationView(clusterTotal, agentViews, ops.roles().forAllocator(), frameworkViews, now));
     Map<FrameworkId, List<Offer>> batches = new LinkedHashMap<>();
     for (Allocation d : decisions) {
       AgentEntry agent = agents.get(d.agent());
@@ -1034,7 +1031,7 @@ final class MasterLoop {
   /** Sends {@code event} on the framework's stream, in the encoding it subscribed with. */
   private void send(FrameworkEntry f, Event event) {
     if (f.isConnected()) {
-      f.stream.send(FrameworkEntry.jsonFrame(event));
+      f.stream.send(frame(event));
     }
   }
 
@@ -1053,7 +1050,7 @@ final class MasterLoop {
   }
 
   private static byte[] frame(Object event) {
-    return RecordIo.frame(Json.write(event));
+    return RecordIo.jsonFrame(event);
   }
 
   private static <T> T require(T body, String field) {

@@ -15,6 +15,11 @@ public final class RecordIo {
 
   private RecordIo() {}
 
+  /** {@code value} as JSON ({@link io.mezzo.core.json.Json}), framed: one event of a JSON stream. */
+  public static byte[] jsonFrame(Object value) {
+    return frame(io.mezzo.core.json.Json.write(value));
+  }
+
   public static byte[] frame(byte[] record) {
     byte[] header = (record.length + "\n").getBytes(StandardCharsets.US_ASCII);
     byte[] out = new byte[header.length + record.length];

@@ -68,6 +68,6 @@ public final class OperatorEvents {
   }
 
   private static byte[] frame(Map<String, Object> event) {
-    return RecordIo.frame(Json.write(event));
+    return RecordIo.jsonFrame(event);
   }
 }

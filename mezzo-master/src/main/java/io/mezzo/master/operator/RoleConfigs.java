@@ -1,5 +1,6 @@
 package io.mezzo.master.operator;
 
+import io.mezzo.master.allocator.AllocationView;
 import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
@@ -7,11 +8,13 @@ import java.util.TreeMap;
 /**
  * The operator-set role configuration (weights and quotas): hard state, written to ZooKeeper before
  * a change is acknowledged and recovered when the master starts. The allocator reads it through
- * {@link #all()}. Owned by the master loop thread.
+ * {@link #forAllocator()}. Owned by the master loop thread.
  */
 public final class RoleConfigs {
   private final Map<String, Double> weights = new TreeMap<>();
   private final Map<String, Quota> quotas = new TreeMap<>();
+  /** {@link #forAllocator()}'s answer, rebuilt only after a change. */
+  private Map<String, AllocationView.RoleConfig> forAllocator;
 
   /** A role's quota: guarantees and limits by scalar name. */
   public record Quota(Map<String, Double> guarantees, Map<String, Double> limits) {
@@ -31,6 +34,19 @@ public final class RoleConfigs {
       out.put(role, get(role));
     }
     return Collections.unmodifiableMap(out);
+  }
+
+  /**
+   * Every configured role as the allocator takes it. Built once per change, not per allocation
+   * cycle.
+   */
+  public Map<String, AllocationView.RoleConfig> forAllocator() {
+    if (forAllocator == null) {
+      Map<String, AllocationView.RoleConfig> out = new TreeMap<>();
+      all().forEach((role, c) -> out.put(role, new AllocationView.RoleConfig(c.weight(), c.guarantees(), c.limits())));
+      forAllocator = Collections.unmodifiableMap(out);
+    }
+    return forAllocator;
   }
 
   /** The configuration of {@code role}: defaults (weight 1, no quota) when nothing was set. */
@@ -53,6 +69,7 @@ public final class RoleConfigs {
 
   public void setWeight(String role, double weight) {
     weights.put(role, weight);
+    forAllocator = null;
   }
 
   /** Sets {@code role}'s quota; an empty one (no guarantees, no limits) removes it. */
@@ -62,5 +79,6 @@ public final class RoleConfigs {
     } else {
       quotas.put(role, quota);
     }
+    forAllocator = null;
   }
 }

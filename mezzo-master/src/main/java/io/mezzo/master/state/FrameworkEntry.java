@@ -1,9 +1,6 @@
 package io.mezzo.master.state;
 
 import io.mezzo.core.http.HttpStream;
-import io.mezzo.core.json.Json;
-import io.mezzo.core.recordio.RecordIo;
-import io.mezzo.core.scheduler.Event;
 import io.mezzo.core.model.AgentId;
 import io.mezzo.core.model.FrameworkId;
 import io.mezzo.core.model.FrameworkInfo;
@@ -52,11 +49,6 @@ public final class FrameworkEntry {
     this.info = info;
   }
 
-  /** A RecordIO frame holding {@code event} as JSON: the default encoding. */
-  public static byte[] jsonFrame(Event event) {
-    return RecordIo.frame(Json.write(event));
-  }
-
   public boolean isConnected() {
     return stream != null && stream.isOpen();
   }
@@ -96,15 +88,6 @@ public final class FrameworkEntry {
     } else {
       allocated.put(role, left);
     }
-  }
-
-  /** Everything the framework holds, over all its roles. */
-  public Resources allocatedTotal() {
-    Resources sum = Resources.EMPTY;
-    for (Resources r : allocated.values()) {
-      sum = sum.plus(r);
-    }
-    return sum;
   }
 
   public void complete(TaskEntry task) {
