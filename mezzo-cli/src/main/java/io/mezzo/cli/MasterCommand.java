@@ -50,6 +50,10 @@ final class MasterCommand implements Callable<Integer> {
       description = "Rescind offers left unused this long (default: ${DEFAULT-VALUE}).")
   Duration offerTimeout;
 
+  @Option(names = "--services", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Run the services scheduler (Marathon /v2 API) in this process (default: ${DEFAULT-VALUE}; --no-services to run it apart).")
+  boolean services;
+
   MasterConfig config() {
     return new MasterConfig(ip, port, workDir.toAbsolutePath(), zk, hostname == null ? ip : hostname, agentHeartbeat,
         maxMissed, frameworkHeartbeat, allocationInterval, killGrace, offerTimeout);
@@ -57,8 +61,22 @@ final class MasterCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Master master = Master.start(config());
-    System.out.println("mezzo master " + master.masterId() + " listening on http://" + ip + ":" + master.port());
-    return Daemon.runUntilStopped(master);
+    if (!services) {
+      Master master = Master.start(config());
+      System.out.println("mezzo master " + master.masterId() + " listening on http://" + ip + ":" + master.port());
+      return Daemon.runUntilStopped(master);
+    }
+    ServicesHost host = new ServicesHost();
+    Master master = Master.start(config(), host::routes);
+    try {
+      String self = ServicesHost.local(ip, master.port());
+      host.start(self, master.zkConnect(), (hostname == null ? ip : hostname) + ":" + master.port());
+    } catch (RuntimeException e) {
+      master.close();
+      throw e;
+    }
+    System.out.println("mezzo master " + master.masterId() + " listening on http://" + ip + ":" + master.port()
+        + " (services scheduler: /v2)");
+    return Daemon.runUntilStopped(master, host);
   }
 }

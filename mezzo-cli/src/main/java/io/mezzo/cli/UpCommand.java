@@ -41,9 +41,17 @@ final class UpCommand implements Callable<Integer> {
         Duration.ofSeconds(5), 3, defaults.frameworkHeartbeatInterval(), defaults.allocationInterval(),
         defaults.killGracePeriod());
     List<AutoCloseable> parts = new ArrayList<>();
-    Master master = Master.start(mc);
+    ServicesHost services = new ServicesHost();
+    Master master = Master.start(mc, services::routes);
     parts.add(master);
     String masterAddress = "127.0.0.1:" + master.port();
+    try {
+      services.start(masterAddress, master.zkConnect(), masterAddress);
+    } catch (RuntimeException e) {
+      master.close();
+      throw e;
+    }
+    parts.add(services);
     int cpus = Math.max(1, Runtime.getRuntime().availableProcessors() / agents);
     long memMb = physicalMemoryMb() / 2 / agents;
     StringBuilder agentLines = new StringBuilder();
@@ -52,11 +60,13 @@ final class UpCommand implements Callable<Integer> {
         long firstPort = 31000 + i * 1000L;
         Resources r = Resources.parse("cpus:" + cpus + ";mem:" + Math.max(256, memMb) + ";disk:10240;ports:["
             + firstPort + "-" + (firstPort + 999) + "]");
-        Agent agent = Agent.start(new AgentConfig(masterAddress, "127.0.0.1", 0, dir.resolve("agent-" + (i + 1)), r,
-            "127.0.0.1", Duration.ofSeconds(10), Duration.ofSeconds(3), null));
+        // Agent N is host 127.0.0.N (all loopback), so that hostname constraints see distinct hosts.
+        String ip = "127.0.0." + (i + 1);
+        Agent agent = Agent.start(new AgentConfig(masterAddress, ip, 0, dir.resolve("agent-" + (i + 1)), r,
+            ip, Duration.ofSeconds(10), Duration.ofSeconds(3), null));
         parts.add(agent);
-        agentLines.append(String.format("  agent %d   http://127.0.0.1:%d  %s  (work dir %s)%n",
-            i + 1, agent.port(), r, dir.resolve("agent-" + (i + 1))));
+        agentLines.append(String.format("  agent %d   http://%s:%d  %s  (work dir %s)%n",
+            i + 1, ip, agent.port(), r, dir.resolve("agent-" + (i + 1))));
       }
     } catch (RuntimeException e) {
       for (int i = parts.size() - 1; i >= 0; i--) {
@@ -68,8 +78,8 @@ final class UpCommand implements Callable<Integer> {
         + "  master    http://%s  (state: http://%s/master/state, scheduler API: /api/v1/scheduler)%n"
         + "  zookeeper embedded, data in %s%n"
         + "%s"
-        + "Try: ./mezzo execute --master %s --name hello --command 'echo hello from $HOST:$PORT0' "
-        + "--resources 'cpus:0.1;mem:32;ports:[31000-31000]'%n"
+        + "  services  http://%s/v2  (Marathon API: apps, tasks, deployments, events)%n"
+        + "Try: ./mezzo app deploy examples/sample-server.json --wait%n"
         + "Ctrl-C stops the cluster and kills every task it started.%n",
         masterAddress, masterAddress, dir.resolve("master/zookeeper"), agentLines, masterAddress);
     return Daemon.runUntilStopped(parts.toArray(new AutoCloseable[0]));

@@ -44,9 +44,11 @@ public final class Master implements AutoCloseable {
   private final MasterLoop loop;
   private final HttpServer http;
   private final double startTime;
+  private final String zkConnect;
 
   private Master(MasterConfig config, EmbeddedZooKeeper zk, ZkStore store, ScheduledExecutorService loopThread,
-      MasterLoop loop, HttpServer http, double startTime) {
+      MasterLoop loop, HttpServer http, double startTime, String zkConnect) {
+    this.zkConnect = zkConnect;
     this.config = config;
     this.zk = zk;
     this.store = store;
@@ -58,6 +60,14 @@ public final class Master implements AutoCloseable {
 
   /** Starts a master; throws with a clear message when ZooKeeper or the port cannot be had. */
   public static Master start(MasterConfig config) {
+    return start(config, b -> { });
+  }
+
+  /**
+   * Starts a master whose HTTP server also serves the routes {@code extraRoutes} adds (the services
+   * scheduler's {@code /v2} API when it runs in the master's process).
+   */
+  public static Master start(MasterConfig config, java.util.function.Consumer<HttpServer.Builder> extraRoutes) {
     EmbeddedZooKeeper zk = null;
     ZkStore store = null;
     ScheduledExecutorService loopThread = null;
@@ -85,13 +95,14 @@ public final class Master implements AutoCloseable {
       java.util.concurrent.atomic.AtomicReference<String> pid = new java.util.concurrent.atomic.AtomicReference<>();
       var builder = routes(loop, pid::get, clock.millis() / 1000.0);
       OperatorApi.routes(builder, loop, store, clock, clock.millis() / 1000.0);
+      extraRoutes.accept(builder);
       HttpServer http = builder
           .bind(config.bindHost(), config.port())
           .maxRequestBytes(MAX_REQUEST_BYTES)
           .name("master-http")
           .start();
       pid.set("master@" + config.hostname() + ":" + http.port());
-      Master m = new Master(config, zk, store, loopThread, loop, http, clock.millis() / 1000.0);
+      Master m = new Master(config, zk, store, loopThread, loop, http, clock.millis() / 1000.0, connect);
       LOG.info("master {} listening on http://{}:{} (ZooKeeper {})", masterId, config.bindHost(), http.port(), connect);
       return m;
     } catch (Exception e) {
@@ -176,6 +187,11 @@ public final class Master implements AutoCloseable {
 
   public int port() {
     return http.port();
+  }
+
+  /** The ZooKeeper connect string the master uses (the embedded server's when it runs one). */
+  public String zkConnect() {
+    return zkConnect;
   }
 
   public String masterId() {

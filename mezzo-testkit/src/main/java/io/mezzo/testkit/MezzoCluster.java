@@ -121,6 +121,8 @@ public final class MezzoCluster implements AutoCloseable {
     private Duration statusRetry = Duration.ofMillis(500);
     private String agentResources = "cpus:2;mem:1024;disk:1024";
     private final List<String> masterOptions = new ArrayList<>();
+    private boolean services = true;
+    private boolean distinctHosts;
 
     Builder(Path workDir) {
       this.workDir = workDir;
@@ -144,6 +146,21 @@ public final class MezzoCluster implements AutoCloseable {
       return this;
     }
 
+    /** Whether the master runs the services scheduler ({@code /v2}); it does by default, as {@code mezzo master} does. */
+    public Builder services(boolean on) {
+      this.services = on;
+      return this;
+    }
+
+    /**
+     * Gives agent N the host name {@code 127.0.0.N} (it listens on every address), so that hostname
+     * constraints see one host per agent, as on a real cluster.
+     */
+    public Builder distinctAgentHosts() {
+      this.distinctHosts = true;
+      return this;
+    }
+
     public Builder agentResources(String resources) {
       this.agentResources = resources;
       return this;
@@ -161,6 +178,8 @@ public final class MezzoCluster implements AutoCloseable {
     }
   }
 
+  private List<String> masterArgs;
+
   private void startAll() {
     masterPort = freePort();
     List<String> args = new ArrayList<>(List.of("master", "--port", String.valueOf(masterPort),
@@ -170,11 +189,12 @@ public final class MezzoCluster implements AutoCloseable {
         "--framework-heartbeat-interval", "1s",
         "--allocation-interval", "200ms",
         "--kill-grace-period", "1s"));
+    if (!options.services) {
+      args.add("--no-services");
+    }
     args.addAll(options.masterOptions);
-    master = launch("master", masterPort, args);
-    await("master " + masterAddress() + " healthy").atMost(Duration.ofSeconds(60))
-        .pollInterval(Duration.ofMillis(100))
-        .until(() -> healthy(masterPort, "/health"));
+    masterArgs = List.copyOf(args);
+    startMaster();
     for (int i = 0; i < options.agents; i++) {
       startAgent(i);
     }
@@ -182,11 +202,25 @@ public final class MezzoCluster implements AutoCloseable {
         .until(() -> activeAgents() == options.agents);
   }
 
+  /**
+   * Starts the master (again, after {@link Node#kill9}), on the same port and work directory, so
+   * that it recovers its state from the embedded ZooKeeper's data and agents find it again.
+   */
+  public Node startMaster() {
+    master = launch("master", masterPort, masterArgs);
+    await("master " + masterAddress() + " healthy").atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> healthy(masterPort, "/health"));
+    return master;
+  }
+
   /** Starts agent number {@code i} (again, after a kill), with its own work dir and port range. */
   public Node startAgent(int i) {
     int port = freePort();
     long first = 31000 + i * 100L;
-    Node agent = launch("agent-" + (i + 1), port, List.of("agent", "--master", masterAddress(),
+    List<String> hostArgs = options.distinctHosts
+        ? List.of("--ip", "0.0.0.0", "--hostname", "127.0.0." + (i + 1)) : List.of();
+    Node agent = launch("agent-" + (i + 1), port, concat(hostArgs, "agent", "--master", masterAddress(),
         "--port", String.valueOf(port),
         "--work-dir", workDir.resolve("agent-" + (i + 1)).toString(),
         "--resources", options.agentResources + ";ports:[" + first + "-" + (first + 99) + "]",
@@ -195,6 +229,12 @@ public final class MezzoCluster implements AutoCloseable {
     await(agent.name + " healthy").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
         .until(() -> healthy(port, "/health"));
     return agent;
+  }
+
+  private static List<String> concat(List<String> tail, String... head) {
+    List<String> all = new ArrayList<>(List.of(head));
+    all.addAll(tail);
+    return all;
   }
 
   public String masterAddress() {

@@ -1,0 +1,56 @@
+package io.mezzo.cli;
+
+import io.mezzo.core.http.HttpServer;
+import io.mezzo.services.api.EventBus;
+import io.mezzo.services.api.V2Api;
+import io.mezzo.services.scheduler.ServicesConfig;
+import io.mezzo.services.scheduler.ServicesScheduler;
+import java.time.Clock;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The services scheduler as a part of a process: its {@code /v2} routes go onto an HTTP server
+ * first ({@link #routes}), answering 503 until {@link #start} has recovered the stored state and
+ * begun subscribing to the master. Used by {@code mezzo up}, {@code mezzo master} and
+ * {@code mezzo services}.
+ */
+final class ServicesHost implements AutoCloseable {
+  private final Clock clock = Clock.systemUTC();
+  private final EventBus events = new EventBus(clock);
+  private final V2Api api = new V2Api(events, clock);
+  private final ScheduledExecutorService keepAlive = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "services-events-keepalive");
+    t.setDaemon(true);
+    return t;
+  });
+  private ServicesScheduler scheduler;
+
+  void routes(HttpServer.Builder b) {
+    api.routes(b);
+  }
+
+  /**
+   * Starts the scheduler against the master at {@code masterHostPort} with its state in
+   * {@code zkConnect}; {@code leader} is the address the API reports as its own.
+   */
+  void start(String masterHostPort, String zkConnect, String leader) {
+    scheduler = ServicesScheduler.start(ServicesConfig.defaults(masterHostPort, zkConnect), events, clock);
+    api.bind(scheduler, leader);
+    keepAlive.scheduleWithFixedDelay(events::keepAlive, 15, 15, TimeUnit.SECONDS);
+  }
+
+  @Override
+  public void close() {
+    keepAlive.shutdownNow();
+    if (scheduler != null) {
+      scheduler.close();
+    }
+  }
+
+  /** The address to reach a server bound to {@code ip}:{@code port} from this machine. */
+  static String local(String ip, int port) {
+    return (ip.equals("0.0.0.0") || ip.equals("::") ? "127.0.0.1" : ip) + ":" + port;
+  }
+}
