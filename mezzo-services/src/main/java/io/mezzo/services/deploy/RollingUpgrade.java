@@ -120,7 +120,9 @@ public final class RollingUpgrade {
   /**
    * What to do now.
    *
-   * @param launch how many instances of the target version to launch
+   * @param launch how many instances of the target version to launch beyond those in {@code fresh}; the
+   *     scheduler must count an instance it has decided to launch (queued behind a backoff or waiting for
+   *     an offer) in {@code fresh} from then on, or it would launch it again on the next step
    * @param drain the ids of the instances to drain (old ones, or fresh ones beyond the target)
    * @param done true when the upgrade is complete (then {@code launch} is 0 and {@code drain} empty)
    * @param explanation one sentence for the deployment's status and the log

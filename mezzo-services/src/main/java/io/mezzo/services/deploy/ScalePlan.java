@@ -18,7 +18,8 @@ public final class ScalePlan {
   /**
    * What to do to reach the target count.
    *
-   * @param launch how many instances to launch (0 when draining)
+   * @param launch how many instances to launch beyond those in {@code active} (0 when draining); an
+   *     instance queued for launch belongs in {@code active} from then on, or it is launched twice
    * @param drain the ids of the instances to drain, in removal order (empty when launching)
    * @param explanation one sentence for the status and the log
    */
