@@ -33,6 +33,8 @@ public final class AppValidator {
   private static final Set<String> READ_ONLY = Set.of(
       "version", "versionInfo", "tasksStaged", "tasksRunning", "tasksHealthy", "tasksUnhealthy",
       "deployments", "tasks", "lastTaskFailure", "taskStats", "readinessCheckResults");
+  /** The label that sets how long a removed instance drains before it is killed. */
+  public static final String DRAIN_LABEL = "mezzo.drain.seconds";
   private static final Pattern PORT_NAME = Pattern.compile("^[a-z0-9-]+$");
   private static final Set<String> PORT_PROTOCOLS = Set.of("tcp", "udp", "udp,tcp", "tcp,udp");
 
@@ -107,6 +109,18 @@ public final class AppValidator {
     boolean requirePorts = e.bool(app.get("requirePorts"), "/requirePorts", false);
     Map<String, String> env = e.stringMap(app.get("env"), "/env");
     Map<String, String> labels = e.stringMap(app.get("labels"), "/labels");
+    String drain = labels.get(DRAIN_LABEL);
+    if (drain != null) {
+      double seconds = -1;
+      try {
+        seconds = Double.parseDouble(drain);
+      } catch (NumberFormatException notNumber) {
+        // reported below
+      }
+      if (!(seconds >= 0 && seconds <= 3600)) {
+        e.add("/labels/" + DRAIN_LABEL, DRAIN_LABEL + ": \"" + drain + "\" (expected: seconds from 0 to 3600)");
+      }
+    }
     List<Constraint> constraints = ConstraintReader.read(app.get("constraints"), e);
     List<HealthCheck> healthChecks = CheckReader.healthChecks(app.get("healthChecks"), ports.size(), e);
     List<ReadinessCheck> readiness = CheckReader.readinessChecks(app.get("readinessChecks"), ports, e);

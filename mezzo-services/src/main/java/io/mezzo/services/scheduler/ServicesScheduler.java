@@ -16,6 +16,7 @@ import io.mezzo.services.api.EventBus;
 import io.mezzo.services.app.AppDefinition;
 import io.mezzo.services.deploy.Deployment;
 import io.mezzo.services.deploy.LaunchBackoff;
+import io.mezzo.services.deploy.Member;
 import io.mezzo.services.deploy.RollingUpgrade;
 import io.mezzo.services.deploy.ScalePlan;
 import io.mezzo.services.instance.Instance;
@@ -63,7 +64,7 @@ import org.slf4j.LoggerFactory;
 public final class ServicesScheduler implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ServicesScheduler.class);
   /** An app's label that sets its drain period in seconds. */
-  public static final String DRAIN_LABEL = "mezzo.drain.seconds";
+  public static final String DRAIN_LABEL = io.mezzo.services.app.AppValidator.DRAIN_LABEL;
   private static final Duration KILL_RETRY = Duration.ofSeconds(10);
   private static final double DECLINE_SECONDS = 5;
   private static final double DECLINE_IDLE_SECONDS = 120;
@@ -73,6 +74,7 @@ public final class ServicesScheduler implements AutoCloseable {
   private final EventBus events;
   private final Clock clock;
   private final ScheduledExecutorService loop;
+  private final ReadinessProber readiness;
 
   // ---- state owned by the loop
   private final Map<String, AppEntry> apps = new LinkedHashMap<>();
@@ -95,6 +97,7 @@ public final class ServicesScheduler implements AutoCloseable {
     this.events = events;
     this.clock = clock;
     this.loop = loop;
+    this.readiness = new ReadinessProber(r -> loop.execute(() -> guard(r)));
   }
 
   /**
@@ -414,6 +417,7 @@ public final class ServicesScheduler implements AutoCloseable {
     if (i.state().isTerminal()) {
       instances.remove(id);
       killSentAt.remove(id);
+      readiness.forget(id);
       store.removeInstance(id);
       boolean expected = before.state() == InstanceState.DRAINING || before.state() == InstanceState.KILLING;
       if (!expected && app != null && i.state() != InstanceState.FINISHED) {
@@ -548,15 +552,22 @@ public final class ServicesScheduler implements AutoCloseable {
       }
       return;
     }
-    List<RollingUpgrade.Member> old = new ArrayList<>();
-    List<RollingUpgrade.Member> fresh = new ArrayList<>();
+    List<Member> old = new ArrayList<>();
+    List<Member> fresh = new ArrayList<>();
     int leaving = 0;
     for (Instance i : mine) {
       if (i.state() == InstanceState.DRAINING || i.state() == InstanceState.KILLING) {
         leaving++;
       } else if (countsAsActive(i, a, now)) {
-        RollingUpgrade.Member m = new RollingUpgrade.Member(i.instanceId(), isHealthy(i, a), i.startedAt());
-        (i.version().equals(a.configVersion) ? fresh : old).add(m);
+        boolean isFresh = i.version().equals(a.configVersion);
+        boolean healthy = isHealthy(i, a);
+        if (isFresh && healthy && d != null) {
+          // During a deployment a new instance must also pass the app's readiness checks.
+          readiness.probe(a.def, i, now);
+          healthy = readiness.isReady(a.def, i);
+        }
+        Member m = new Member(i.instanceId(), healthy, i.startedAt());
+        (isFresh ? fresh : old).add(m);
       }
     }
     int launch;
@@ -575,7 +586,7 @@ public final class ServicesScheduler implements AutoCloseable {
       launch = step.launch();
       drain = step.drain();
       done = launch == 0 && drain.isEmpty() && leaving == 0 && fresh.size() == a.def.instances()
-          && fresh.stream().allMatch(RollingUpgrade.Member::healthy);
+          && fresh.stream().allMatch(Member::healthy);
       a.explanation = fresh.size() + " of " + a.def.instances() + " running";
     }
     // What is already provisioned counts as launched; the offers handler launches the rest.
