@@ -10,6 +10,7 @@ import io.mezzo.services.placement.AgentView;
 import io.mezzo.services.placement.Constraints;
 import io.mezzo.services.placement.Decision;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +37,9 @@ import java.util.function.Supplier;
  *       as {@link ResourcePick} takes them (reservations, fixed and dynamic ports).
  * </ol>
  * When a want gets fewer instances than it asked for, its app's entry in {@link Match#unmetReasons}
- * says why the next one did not fit; a want whose count is met adds nothing there.
+ * says why the next one did not fit; a want whose count is met adds nothing there. An app that cannot
+ * make a task at all ({@link TaskFactory} refuses it) gets the refusal as its reason, and the other
+ * wants are served as usual.
  */
 public final class OfferMatcher {
   private OfferMatcher() {}
@@ -81,7 +84,7 @@ public final class OfferMatcher {
       launches = List.copyOf(launches);
       Map<String, List<String>> copy = new LinkedHashMap<>();
       unmetReasons.forEach((k, v) -> copy.put(k, List.copyOf(v)));
-      unmetReasons = java.util.Collections.unmodifiableMap(copy);
+      unmetReasons = Collections.unmodifiableMap(copy);
     }
   }
 
@@ -120,8 +123,14 @@ public final class OfferMatcher {
           break;
         }
         String instanceId = TaskFactory.instanceId(app.id(), uuids);
-        TaskInfo task = TaskFactory.task(app, want.version(), instanceId, offer.agentId(), pick.wire(), pick.ports(),
-            offer.hostname());
+        TaskInfo task;
+        try {
+          task = TaskFactory.task(app, want.version(), instanceId, offer.agentId(), pick.wire(), pick.ports(),
+              offer.hostname());
+        } catch (IllegalArgumentException e) {
+          reasons.add(e.getMessage()); // an app the validator let through by mistake must not stop the others
+          break;
+        }
         launches.add(new Launch(app.id(), want.version(), instanceId, task, pick.ports(), offer.hostname()));
         remaining = remaining.minus(pick.taken());
         placed.add(candidate);

@@ -247,6 +247,16 @@ class OfferMatcherTest {
   }
 
   @Test
+  void anAppThatCannotMakeATaskIsReportedWithoutStoppingTheOthers() {
+    AppDefinition broken = io.mezzo.services.app.AppValidator.parse("{\"id\":\"/broken\",\"args\":[]}");
+
+    Match m = match(offer("h1", "cpus:4;mem:1024;ports:[31000-31009]"), want(broken, 1), want(app("/ok", ""), 1));
+
+    assertThat(m.launches()).extracting(Launch::appId).containsExactly("/ok");
+    assertThat(m.unmetReasons().get("/broken")).singleElement().asString().contains("args: []");
+  }
+
+  @Test
   void zeroCountWantsAreSkipped() {
     Match m = match(offer("h1", "cpus:4;mem:1024;ports:[31000-31009]", "eng", null), want(app("/z", ""), 0));
 
