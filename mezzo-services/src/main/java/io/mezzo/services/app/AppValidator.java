@@ -92,6 +92,9 @@ public final class AppValidator {
         }
       }
     }
+    if (args != null && args.isEmpty()) {
+      e.add("/args", "args: [] (expected: at least the program to run)");
+    }
     if (cmd == null && args == null) {
       e.add("/", "AppDefinition must contain one of 'cmd' or 'args' (expected: one; Mezzo has no container images)");
     } else if (cmd != null && args != null) {
@@ -123,6 +126,10 @@ public final class AppValidator {
     }
     List<Constraint> constraints = ConstraintReader.read(app.get("constraints"), e);
     List<HealthCheck> healthChecks = CheckReader.healthChecks(app.get("healthChecks"), ports.size(), e);
+    if (healthChecks.size() > 1 || (app.get("healthChecks") != null && app.get("healthChecks").size() > 1)) {
+      e.add("/healthChecks", "healthChecks: " + app.get("healthChecks").size()
+          + " health checks (expected: at most 1; the agent runs one health check per task)");
+    }
     List<ReadinessCheck> readiness = CheckReader.readinessChecks(app.get("readinessChecks"), ports, e);
     UpgradeStrategy upgrade = upgradeStrategy(app.get("upgradeStrategy"), e);
 

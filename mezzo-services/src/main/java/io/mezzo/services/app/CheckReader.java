@@ -62,8 +62,12 @@ final class CheckReader {
       }
       Integer port = Errors.absent(h.get("port")) ? null
           : (int) e.integer(h.get("port"), path + "/port", 0, 1, 65535);
-      Integer portIndex = Errors.absent(h.get("portIndex")) ? (port == null ? 0 : null)
-          : e.integer(h.get("portIndex"), path + "/portIndex", 0, 0);
+      Integer portIndex;
+      if (Errors.absent(h.get("portIndex"))) {
+        portIndex = port == null ? Integer.valueOf(0) : null;
+      } else {
+        portIndex = (int) e.integer(h.get("portIndex"), path + "/portIndex", 0, 0);
+      }
       if (port != null && !Errors.absent(h.get("portIndex"))) {
         e.add(path, "healthChecks/" + i + ": both port and portIndex (expected: one of them)");
       } else if (portIndex != null && portIndex >= portCount) {

@@ -60,17 +60,13 @@ class AppValidatorTest {
   void everySupportedFieldIsReadWithItsValues() throws IOException {
     AppDefinition app = AppValidator.parse(resource("health-checks.json"));
 
-    assertThat(app.healthChecks()).extracting(HealthCheck::protocol).containsExactly(
-        HealthCheck.Protocol.HTTP, HealthCheck.Protocol.TCP, HealthCheck.Protocol.COMMAND,
-        HealthCheck.Protocol.MESOS_HTTP, HealthCheck.Protocol.MESOS_TCP);
-    HealthCheck mesosHttp = app.healthChecks().get(3);
+    HealthCheck mesosHttp = app.healthChecks().get(0);
+    assertThat(mesosHttp.protocol()).isEqualTo(HealthCheck.Protocol.MESOS_HTTP);
     assertThat(mesosHttp.path()).isEqualTo("/api/health");
     assertThat(mesosHttp.gracePeriodSeconds()).isEqualTo(300);
     assertThat(mesosHttp.intervalSeconds()).isEqualTo(60);
     assertThat(mesosHttp.timeoutSeconds()).isEqualTo(20);
     assertThat(mesosHttp.maxConsecutiveFailures()).isEqualTo(3);
-    assertThat(app.healthChecks().get(2).command().value()).contains("curl -f");
-    assertThat(app.healthChecks().get(2).portIndex()).isNull();
     assertThat(app.readinessChecks()).singleElement()
         .satisfies(r -> assertThat(r.portName()).isEqualTo("http-api"))
         .satisfies(r -> assertThat(r.httpStatusCodesForReady()).containsExactly(200));
@@ -80,6 +76,57 @@ class AppValidatorTest {
     assertThat(app.taskKillGracePeriodSeconds()).isEqualTo(10L);
     assertThat(app.constraints()).hasSize(7)
         .first().isEqualTo(new Constraint("hostname", Operator.UNIQUE, null));
+  }
+
+  @Test
+  void eachHealthCheckProtocolIsReadWithItsFields() throws IOException {
+    JsonNode app = MarathonJson.MAPPER.readTree(
+        new String(getClass().getResourceAsStream("/health-check-protocols.json").readAllBytes(), StandardCharsets.UTF_8));
+    Errors errors = new Errors();
+    List<HealthCheck> checks = CheckReader.healthChecks(app.get("healthChecks"), 2, errors);
+    errors.throwIfAny();
+
+    assertThat(checks).extracting(HealthCheck::protocol).containsExactly(
+        HealthCheck.Protocol.HTTP, HealthCheck.Protocol.TCP, HealthCheck.Protocol.COMMAND,
+        HealthCheck.Protocol.MESOS_HTTP, HealthCheck.Protocol.MESOS_TCP);
+    assertThat(checks.get(2).command().value()).contains("curl -f");
+    assertThat(checks.get(2).portIndex()).isNull();
+    assertThat(checks.get(3).maxConsecutiveFailures()).isEqualTo(3);
+    assertThat(checks.get(3).gracePeriodSeconds()).isEqualTo(300);
+  }
+
+  @Test
+  void moreThanOneHealthCheckIsRefusedBecauseTheAgentRunsOnePerTask() throws IOException {
+    String json = new String(getClass().getResourceAsStream("/health-check-protocols.json").readAllBytes(),
+        StandardCharsets.UTF_8);
+    AppValidationException e = refused(json);
+    assertThat(e.details()).containsOnlyKeys("/healthChecks");
+    assertThat(e.details().get("/healthChecks")).singleElement().asString().contains("5 health checks");
+  }
+
+  @Test
+  void aHealthCheckOnAFixedPortIsRead() {
+    AppDefinition app = AppValidator.parse("""
+        {"id": "a", "cmd": "x", "healthChecks": [{"protocol": "TCP", "port": 8080}]}
+        """);
+    assertThat(app.healthChecks().get(0).port()).isEqualTo(8080);
+    assertThat(app.healthChecks().get(0).portIndex()).isNull();
+  }
+
+  @Test
+  void theDrainLabelMustBeSeconds() {
+    AppValidationException e = refused("""
+        {"id": "a", "cmd": "x", "labels": {"mezzo.drain.seconds": "soon"}}
+        """);
+    assertThat(e.details()).containsOnlyKeys("/labels/mezzo.drain.seconds");
+    assertThat(AppValidator.parse("""
+        {"id": "a", "cmd": "x", "labels": {"mezzo.drain.seconds": "2.5"}}
+        """).labels()).containsEntry("mezzo.drain.seconds", "2.5");
+  }
+
+  @Test
+  void emptyArgsAreRefused() {
+    assertThat(refused("{\"id\": \"a\", \"args\": []}").details()).containsKey("/args");
   }
 
   @Test
@@ -183,7 +230,7 @@ class AppValidatorTest {
                           {"protocol": "COMMAND"}, {"protocol": "GRPC"},
                           {"protocol": "MESOS_HTTP", "ignoreHttp1xx": true}]}
         """);
-    assertThat(e.details()).containsOnlyKeys("/healthChecks/0/portIndex", "/healthChecks/1",
+    assertThat(e.details()).containsOnlyKeys("/healthChecks", "/healthChecks/0/portIndex", "/healthChecks/1",
         "/healthChecks/2/command", "/healthChecks/3/protocol", "/healthChecks/4/ignoreHttp1xx");
   }
 
