@@ -51,7 +51,7 @@ final class DeploymentWatcher {
         String line = verb + " " + appId + ": " + counts + ", " + seconds + "s";
         if (tty) {
           out.print("\r" + line + " ".repeat(Math.max(0, lastWidth - line.length())));
-          lastWidth = line.length();
+          lastWidth = Math.max(lastWidth, line.length()); // what is on screen, padding included
           out.flush();
         } else if (!counts.equals(lastShown)) {
           out.println(line);
@@ -60,7 +60,7 @@ final class DeploymentWatcher {
         lastShown = counts;
         if (nanoTime.getAsLong() - start > timeout.toNanos()) {
           endLine();
-          throw new CliFailure("deployment " + deploymentId + " of " + appId + " still in progress after " + timeout
+          throw new CliFailure("deployment " + deploymentId + " of " + appId + " still in progress after " + format(timeout)
               + " (timeout); the master goes on with it: see 'mezzo deployments'");
         }
         TimeUnit.MILLISECONDS.sleep(poll.toMillis());
@@ -95,6 +95,18 @@ final class DeploymentWatcher {
     out.println("deployed " + appId + ": " + counts + " in " + seconds + "s");
     out.flush();
     return 0;
+  }
+
+  /** {@code 10m}, {@code 90s}, {@code 1500ms}: a duration as the user wrote it for {@code --timeout}. */
+  static String format(Duration d) {
+    if (d.toMillis() % 1000 != 0) {
+      return d.toMillis() + "ms";
+    }
+    long s = d.toSeconds();
+    if (s % 3600 == 0 && s > 0) {
+      return s / 3600 + "h";
+    }
+    return s % 60 == 0 && s > 0 ? s / 60 + "m" : s + "s";
   }
 
   private void endLine() {
