@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -83,8 +85,9 @@ class AppCommandsTest {
     for (List<String> args : List.of(List.of("app", "deploy", app.toString()), List.of("app", "list"),
         List.of("app", "show", "web"), List.of("app", "scale", "web", "3"), List.of("app", "restart", "web"),
         List.of("app", "remove", "web"), List.of("tasks"), List.of("tasks", "web"), List.of("deployments"))) {
-      String[] argv = new java.util.ArrayList<>(args) {{ add("--master"); add(at); }}.toArray(String[]::new);
-      CliRun run = mezzo(argv);
+      List<String> argv = new ArrayList<>(args);
+      argv.addAll(List.of("--master", at));
+      CliRun run = mezzo(argv.toArray(String[]::new));
       assertThat(run.exit()).as(String.join(" ", args) + "\n" + run).isEqualTo(1);
       assertThat(run.err()).as(String.join(" ", args))
           .startsWith("mezzo " + String.join(" ", args.subList(0, args.get(0).equals("app") ? 2 : 1))
@@ -93,6 +96,20 @@ class AppCommandsTest {
           .hasLineCount(1);
       assertThat(run.out()).isEmpty();
     }
+  }
+
+  @Test
+  void withoutMasterTheCommandsUseMezzoMasterFromTheEnvironment() throws Exception {
+    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    ProcessBuilder pb = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+        "deployments").redirectErrorStream(true);
+    pb.environment().put("MEZZO_MASTER", master.address());
+    master.on("GET", "/v2/deployments", 200, "[]");
+    Process p = pb.start();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as(output).isZero();
+    assertThat(output).isEqualTo("ID  APPS  ACTION  STEP\n");
+    assertThat(master.seen()).extracting(FakeMarathon.Seen::path).containsExactly("/v2/deployments");
   }
 
   @Test
