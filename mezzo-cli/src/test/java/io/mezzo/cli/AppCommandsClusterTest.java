@@ -58,6 +58,9 @@ class AppCommandsClusterTest {
   @Test
   void theSampleAppIsDeployedListedScaledRestartedAndRemovedFromTheCommandLine() {
     cluster = MezzoCluster.builder(dir).agents(2).start();
+    await("the services scheduler subscribed").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+        .ignoreExceptions() // 503 while it starts
+        .until(() -> cluster.getJson(cluster.master().port(), "/v2/info").path("frameworkId").isTextual());
 
     CliRun deploy = run("app", "deploy", ExamplesTest.EXAMPLES.resolve("sample-server.json").toString(), "--wait",
         "--timeout", "3m");
