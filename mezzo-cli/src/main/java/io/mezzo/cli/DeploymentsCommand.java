@@ -1,0 +1,25 @@
+package io.mezzo.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code mezzo deployments}: the deployments in progress ({@code GET /v2/deployments}) as a table of
+ * ID, APPS, ACTION (the current step's actions), STEP ({@code current/total}), in the master's order.
+ */
+@Command(name = "deployments", mixinStandardHelpOptions = true, description = "List the deployments in progress.")
+final class DeploymentsCommand extends ServiceCommand {
+  @Override
+  int run(PrintWriter out) throws CliFailure, InterruptedException {
+    MarathonClient client = client();
+    JsonNode body = client.check(client.get("/v2/deployments", null), "GET", "/v2/deployments", null).body();
+    Table table = new Table("ID", "APPS", "ACTION", "STEP");
+    for (JsonNode d : body) {
+      table.row(d.path("id").asText(), MarathonViews.join(d.path("affectedApps")), MarathonViews.actions(d),
+          MarathonViews.step(d));
+    }
+    table.print(out);
+    return 0;
+  }
+}

@@ -1,0 +1,102 @@
+package io.mezzo.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * The frame of the services client commands ({@code mezzo app ...}, {@code tasks}, {@code deployments}):
+ * the {@code --master} option, a {@link MarathonClient} for it, and one way to fail: a
+ * {@link CliFailure} (or any unexpected exception) prints {@code mezzo app deploy: message} on stderr
+ * and exits with its code, never a stack trace. Subclasses print their results on {@link #run}'s
+ * writer. Runs on the caller's thread.
+ */
+abstract class ServiceCommand implements Callable<Integer> {
+  static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+  static final Duration POLL = Duration.ofMillis(500);
+
+  @Spec
+  CommandSpec spec;
+
+  @Mixin
+  MasterOption masterOption;
+
+  /** Does the command's work, printing on {@code out}; returns the exit code. */
+  abstract int run(PrintWriter out) throws CliFailure, InterruptedException;
+
+  @Override
+  public final Integer call() {
+    PrintWriter err = spec.commandLine().getErr();
+    try {
+      return run(spec.commandLine().getOut());
+    } catch (CliFailure e) {
+      err.println(spec.qualifiedName() + ": " + e.getMessage());
+      return e.exitCode();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      err.println(spec.qualifiedName() + ": interrupted");
+      return 1;
+    } catch (RuntimeException e) {
+      err.println(spec.qualifiedName() + ": " + MarathonClient.describe(e));
+      return 1;
+    } finally {
+      spec.commandLine().getOut().flush();
+      err.flush();
+    }
+  }
+
+  MarathonClient client() throws CliFailure {
+    return new MarathonClient(masterOption.hostPort(), REQUEST_TIMEOUT);
+  }
+
+  /**
+   * The deployment id of an answer that started one ({@code {"deploymentId"}}, or an app's
+   * {@code deployments[0].id}); a 409 says the app is locked and suggests {@code --force}, a 422
+   * lists each invalid field as {@code   /path: error}.
+   */
+  static String deploymentOf(MarathonClient client, MarathonClient.Answer a, String method, String path, String appId)
+      throws CliFailure {
+    if (a.status() == 409) {
+      throw new CliFailure(a.message() + " (use --force to override the deployment in progress)");
+    }
+    if (a.status() == 422) {
+      StringBuilder sb = new StringBuilder("the master refused " + appId + ": " + a.message());
+      for (JsonNode d : a.body().path("details")) {
+        for (JsonNode error : d.path("errors")) {
+          sb.append("\n  ").append(d.path("path").asText("/")).append(": ").append(error.asText());
+        }
+      }
+      throw new CliFailure(sb.toString());
+    }
+    JsonNode body = client.check(a, method, path, appId).body();
+    String id = body.path("deploymentId").asText("");
+    if (id.isEmpty()) {
+      id = body.path("deployments").path(0).path("id").asText("");
+    }
+    if (id.isEmpty()) {
+      throw new CliFailure("the master answered " + a.status() + " to " + method + " " + path
+          + " without a deployment id: " + body);
+    }
+    return id;
+  }
+
+  /** Prints the deployment, then follows it when {@code --wait} was given. */
+  int started(MarathonClient client, PrintWriter out, WaitOptions wait, String appId, String deploymentId, String verb,
+      DeploymentWatcher.Goal goal) throws CliFailure, InterruptedException {
+    out.println("deployment " + deploymentId + " (" + verb + " " + appId + ")");
+    out.flush();
+    if (!wait.wait) {
+      return 0;
+    }
+    return new DeploymentWatcher(client, out, System.console() != null, System::nanoTime, POLL)
+        .await(appId, deploymentId, verb, goal, wait.timeout);
+  }
+
+  static String force(boolean force) {
+    return force ? "force=true" : null;
+  }
+}

@@ -1,0 +1,23 @@
+package io.mezzo.cli;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import picocli.CommandLine;
+
+/** One run of {@code mezzo ARGS} in this JVM, as {@link Main} wires it: exit code, stdout and stderr. */
+record CliRun(int exit, String out, String err) {
+  static CliRun mezzo(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cli = new CommandLine(new Main());
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    int exit = cli.execute(args);
+    return new CliRun(exit, out.toString(), err.toString());
+  }
+
+  @Override
+  public String toString() {
+    return "exit " + exit + "\n--- out\n" + out + "--- err\n" + err;
+  }
+}
