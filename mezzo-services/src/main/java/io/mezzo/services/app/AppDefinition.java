@@ -58,6 +58,14 @@ public record AppDefinition(
     Objects.requireNonNull(unreachableStrategy, "unreachableStrategy");
   }
 
+  /** A copy with other {@code args} (for tests of what validation normally prevents). */
+  public AppDefinition withArgs(List<String> newArgs) {
+    return new AppDefinition(id, cmd, newArgs, cpus, mem, disk, instances, portDefinitions, requirePorts, env,
+        labels, constraints, healthChecks, readinessChecks, upgradeStrategy, backoffSeconds,
+        backoffFactor, maxLaunchDelaySeconds, killSelection, unreachableStrategy,
+        taskKillGracePeriodSeconds, role);
+  }
+
   /** A copy with another instance count (scaling keeps everything else). */
   public AppDefinition withInstances(int count) {
     return new AppDefinition(id, cmd, args, cpus, mem, disk, count, portDefinitions, requirePorts, env,

@@ -170,7 +170,7 @@ public final class ServicesScheduler implements AutoCloseable {
 
   private void recover() {
     frameworkId = store.frameworkId().orElse(null);
-    for (ServicesStore.StoredApp a : store.apps()) {
+    for (io.mezzo.services.store.StoredApp a : store.apps()) {
       apps.put(a.app().id(), new AppEntry(a.app(), a.version(), a.configVersion()));
     }
     for (Deployment d : store.deployments()) {

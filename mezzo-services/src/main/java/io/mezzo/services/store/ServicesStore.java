@@ -150,14 +150,20 @@ public final class ServicesStore implements AutoCloseable {
    * already stored replaces its definition and keeps its place in the order.
    */
   public void putApp(AppDefinition app, String version) {
+    putApp(app, version, version);
+  }
+
+  /** {@link #putApp(AppDefinition, String)} with the version of the app's last configuration change. */
+  public void putApp(AppDefinition app, String version, String configVersion) {
     Objects.requireNonNull(app, "app");
+    Objects.requireNonNull(configVersion, "configVersion");
     if (version == null || version.isEmpty()) {
       throw new IllegalArgumentException("version: " + version + " (expected: a version such as 2026-11-27T05:30:00.123Z)");
     }
     String appPath = apps + "/" + NodeNames.encode(app.id());
     String versionParent = versions + "/" + NodeNames.encode(app.id());
     String versionName = NodeNames.encode(version);
-    JsonNode data = StoredFormat.app(app, version);
+    JsonNode data = StoredFormat.app(app, version, configVersion);
     Transaction tx = new Transaction();
     tx.put(appPath, StoredFormat.wrap(Kind.APP, data), exists(appPath));
     List<String> existing = exists(versionParent) ? children(versionParent) : null;

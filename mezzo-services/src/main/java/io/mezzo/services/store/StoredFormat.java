@@ -102,9 +102,10 @@ final class StoredFormat {
     return data;
   }
 
-  static JsonNode app(AppDefinition app, String version) {
+  static JsonNode app(AppDefinition app, String version, String configVersion) {
     ObjectNode tree = MarathonJson.MAPPER.valueToTree(app);
     tree.put("version", version);
+    tree.putObject("versionInfo").put("lastConfigChangeAt", configVersion);
     return tree;
   }
 
@@ -114,7 +115,9 @@ final class StoredFormat {
       throw new StoreException("zk: " + path + ": version: " + version + " (expected: a version string)");
     }
     try {
-      return new StoredApp(AppValidator.validate(data), version.textValue());
+      JsonNode config = data.path("versionInfo").get("lastConfigChangeAt");
+      return new StoredApp(AppValidator.validate(data), version.textValue(),
+          config != null && config.isTextual() ? config.textValue() : version.textValue());
     } catch (AppValidationException e) {
       throw new StoreException("zk: " + path + ": the stored app is not valid: " + e.details(), e);
     } catch (RuntimeException e) {

@@ -142,7 +142,7 @@ class AppValidatorTest {
   void oldRestExampleIsRefusedNamingEachUnsupportedField() throws IOException {
     AppValidationException e = refused(resource("rest-v2-full.json"));
 
-    assertThat(e.details()).containsOnlyKeys("/container", "/uris", "/taskRateLimit", "/constraints/0");
+    assertThat(e.details()).containsOnlyKeys("/container", "/uris", "/taskRateLimit", "/constraints/0", "/healthChecks");
     assertThat(e.details().get("/container")).singleElement().asString().contains("not supported by Mezzo");
     assertThat(e.details().get("/taskRateLimit")).singleElement().asString().contains("unknown field");
     assertThat(e.details().get("/constraints/0")).singleElement().asString().contains("operator: \"OPERATOR\"");

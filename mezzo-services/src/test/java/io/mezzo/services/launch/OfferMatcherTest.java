@@ -248,7 +248,8 @@ class OfferMatcherTest {
 
   @Test
   void anAppThatCannotMakeATaskIsReportedWithoutStoppingTheOthers() {
-    AppDefinition broken = io.mezzo.services.app.AppValidator.parse("{\"id\":\"/broken\",\"args\":[]}");
+    AppDefinition broken = io.mezzo.services.app.AppValidator.parse("{\"id\":\"/broken\",\"args\":[\"x\"]}")
+        .withArgs(List.of());
 
     Match m = match(offer("h1", "cpus:4;mem:1024;ports:[31000-31009]"), want(broken, 1), want(app("/ok", ""), 1));
 

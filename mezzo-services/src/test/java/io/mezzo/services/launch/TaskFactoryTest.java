@@ -65,7 +65,7 @@ class TaskFactoryTest {
 
   @Test
   void emptyArgsAreRefusedNamingTheField() {
-    AppDefinition app = AppValidator.parse("{\"id\":\"/argv\",\"args\":[]}");
+    AppDefinition app = AppValidator.parse("{\"id\":\"/argv\",\"args\":[\"x\"]}").withArgs(List.of());
 
     assertThatThrownBy(() -> task(app, List.of()))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("/argv: args: []");
@@ -204,9 +204,8 @@ class TaskFactoryTest {
   }
 
   @Test
-  void onlyTheFirstHealthCheckIsCarried() {
-    AppDefinition app = app("/h", healthChecks("{\"protocol\":\"TCP\",\"portIndex\":1}",
-        "{\"protocol\":\"HTTP\",\"portIndex\":0}"));
+  void theHealthCheckIsCarriedAndNoCheckIsAdded() {
+    AppDefinition app = app("/h", healthChecks("{\"protocol\":\"TCP\",\"portIndex\":1}"));
 
     TaskInfo t = task(app, List.of(31000, 31001));
 

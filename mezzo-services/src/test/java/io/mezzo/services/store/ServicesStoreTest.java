@@ -106,13 +106,7 @@ class ServicesStoreTest {
         "healthChecks": [
           {"protocol": "HTTP", "path": "/health", "portIndex": 0, "gracePeriodSeconds": 30,
            "intervalSeconds": 5, "timeoutSeconds": 2, "maxConsecutiveFailures": 4, "delaySeconds": 1,
-           "ignoreHttp1xx": true},
-          {"protocol": "HTTPS", "path": "/secure", "portIndex": 1},
-          {"protocol": "TCP", "portIndex": 1},
-          {"protocol": "COMMAND", "command": {"value": "curl -f http://$HOST:$PORT0/"}},
-          {"protocol": "MESOS_HTTP", "path": "/m", "portIndex": 1},
-          {"protocol": "MESOS_HTTPS", "path": "/ms", "portIndex": 0},
-          {"protocol": "MESOS_TCP", "portIndex": 2}
+           "ignoreHttp1xx": true}
         ],
         "readinessChecks": [
           {"name": "ready", "protocol": "HTTPS", "path": "/ready", "portName": "http", "intervalSeconds": 7,
