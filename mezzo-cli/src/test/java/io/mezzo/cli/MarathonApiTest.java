@@ -84,22 +84,27 @@ class MarathonApiTest {
 
   @Test
   void anAppInAGroupIsReplacedScaledAndLockedWhileItsDeploymentRuns() throws IOException {
-    V2Client.Answer put = v2.put("/v2/apps/product/service/myApp", doc("my-app.json"));
+    // Marathon's example id has an upper-case letter, which Marathon's own id rules refuse, as Mezzo does.
+    V2Client.Answer upper = v2.put("/v2/apps/product/service/my-app", doc("my-app.json"));
+    assertThat(upper.status()).as("%s", upper).isEqualTo(422);
+    assertThat(upper.json().path("message").asText()).contains("myApp");
+    String myApp = doc("my-app.json").replace("myApp", "my-app");
+    V2Client.Answer put = v2.put("/v2/apps/product/service/my-app", myApp);
     assertThat(put.status()).as("%s", put).isEqualTo(201);
     assertThat(put.json().path("deploymentId").asText()).isNotEmpty();
     await().atMost(WAIT).until(() -> v2.get("/v2/deployments").json().isEmpty());
 
     // 1000 instances cannot be placed on one agent: the deployment stays and holds the app.
-    V2Client.Answer scaled = v2.patch("/v2/apps/product/service/myApp", "{\"instances\": 1000}");
+    V2Client.Answer scaled = v2.patch("/v2/apps/product/service/my-app", "{\"instances\": 1000}");
     assertThat(scaled.status()).as("%s", scaled).isEqualTo(200);
     String deploymentId = scaled.json().path("deploymentId").asText();
     JsonNode deployments = v2.get("/v2/deployments").json();
     assertThat(deployments).hasSize(1);
     assertThat(deployments.get(0).path("id").asText()).isEqualTo(deploymentId);
-    assertThat(deployments.get(0).path("affectedApps").get(0).asText()).isEqualTo("/product/service/myApp");
+    assertThat(deployments.get(0).path("affectedApps").get(0).asText()).isEqualTo("/product/service/my-app");
     assertThat(deployments.get(0).path("currentActions").get(0).path("action").asText()).isEqualTo("ScaleApplication");
 
-    V2Client.Answer locked = v2.put("/v2/apps/product/service/myApp", doc("my-app.json"));
+    V2Client.Answer locked = v2.put("/v2/apps/product/service/my-app", myApp);
     assertThat(locked.status()).as("%s", locked).isEqualTo(409);
     assertThat(locked.json().path("message").asText()).contains("force=true");
     assertThat(locked.json().path("deployments").get(0).path("id").asText()).isEqualTo(deploymentId);
@@ -108,15 +113,15 @@ class MarathonApiTest {
     V2Client.Answer rolledBack = v2.delete("/v2/deployments/" + deploymentId);
     assertThat(rolledBack.status()).as("%s", rolledBack).isEqualTo(200);
     await("rolled back to one instance").atMost(WAIT).until(() -> v2.get("/v2/deployments").json().isEmpty());
-    assertThat(v2.get("/v2/apps/product/service/myApp").json().path("app").path("instances").asInt()).isEqualTo(1);
+    assertThat(v2.get("/v2/apps/product/service/my-app").json().path("app").path("instances").asInt()).isEqualTo(1);
 
-    JsonNode versions = v2.get("/v2/apps/product/service/myApp/versions").json().path("versions");
+    JsonNode versions = v2.get("/v2/apps/product/service/my-app/versions").json().path("versions");
     assertThat(versions.size()).isEqualTo(3);
-    V2Client.Answer first = v2.get("/v2/apps/product/service/myApp/versions/" + versions.get(2).asText());
+    V2Client.Answer first = v2.get("/v2/apps/product/service/my-app/versions/" + versions.get(2).asText());
     assertThat(first.json().path("cmd").asText()).isEqualTo("env && sleep 300");
 
-    assertThat(v2.delete("/v2/apps/product/service/myApp?force=true").status()).isEqualTo(200);
-    await().atMost(WAIT).until(() -> v2.get("/v2/apps/product/service/myApp").status() == 404);
+    assertThat(v2.delete("/v2/apps/product/service/my-app?force=true").status()).isEqualTo(200);
+    await().atMost(WAIT).until(() -> v2.get("/v2/apps/product/service/my-app").status() == 404);
   }
 
   @Test
