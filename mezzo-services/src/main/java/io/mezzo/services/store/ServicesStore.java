@@ -51,8 +51,8 @@ import org.apache.zookeeper.data.Stat;
  * <p>Thread: one owner thread calls it (the scheduler's loop). The store keeps no cache, but decides
  * between create and update by looking first, so a second writer on the same root (two schedulers
  * both believing they lead) makes writes fail with a {@link StoreException} rather than interleave
- * silently. Reads are pipelined: listing thousands of instances costs about one round trip per
- * hundreds of nodes, not one per node.
+ * silently. Reading many nodes is pipelined (every request sent, then every answer awaited) rather
+ * than one round trip after another; {@code bench/services-store} measures it.
  */
 public final class ServicesStore implements AutoCloseable {
   /** How many versions of an app are kept; putting one more deletes the oldest. */
