@@ -51,8 +51,8 @@ import org.apache.zookeeper.data.Stat;
  * <p>Thread: one owner thread calls it (the scheduler's loop). The store keeps no cache, but decides
  * between create and update by looking first, so a second writer on the same root (two schedulers
  * both believing they lead) makes writes fail with a {@link StoreException} rather than interleave
- * silently. Reads are pipelined: listing thousands of instances costs about one round trip per
- * hundreds of nodes, not one per node.
+ * silently. Reading many nodes is pipelined (every request sent, then every answer awaited) rather
+ * than one round trip after another; {@code bench/services-store} measures it.
  */
 public final class ServicesStore implements AutoCloseable {
   /** How many versions of an app are kept; putting one more deletes the oldest. */
@@ -259,12 +259,28 @@ public final class ServicesStore implements AutoCloseable {
       }
       paths.add(instances + "/" + NodeNames.encode(i.instanceId()));
     }
+    List<byte[]> data = batch.stream().map(i -> StoredFormat.wrap(Kind.INSTANCE, StoredFormat.instance(i))).toList();
+    // A batch is mostly new instances (a launch): try creating them all, which needs no look-up; when
+    // one exists ZooKeeper refuses the whole transaction, and it is redone with updates where needed.
+    Transaction creates = new Transaction();
+    for (int n = 0; n < batch.size(); n++) {
+      creates.create(paths.get(n), data.get(n));
+    }
+    String what = "write " + batch.size() + " instances";
+    try {
+      curator.transaction().forOperations(creates.ops);
+      return;
+    } catch (KeeperException.NodeExistsException e) {
+      // some exist: look them up below
+    } catch (Exception e) {
+      throw failed(what, instances, creates, e);
+    }
     List<Boolean> exist = pipelined(paths, "check", (path, event) -> event.getStat() != null);
     Transaction tx = new Transaction();
     for (int n = 0; n < batch.size(); n++) {
-      tx.put(paths.get(n), StoredFormat.wrap(Kind.INSTANCE, StoredFormat.instance(batch.get(n))), exist.get(n));
+      tx.put(paths.get(n), data.get(n), exist.get(n));
     }
-    commit("write " + batch.size() + " instances", instances, tx);
+    commit(what, instances, tx);
   }
 
   public void removeInstance(String instanceId) {
@@ -452,18 +468,24 @@ public final class ServicesStore implements AutoCloseable {
   private void commit(String what, String path, Transaction tx) {
     try {
       curator.transaction().forOperations(tx.ops);
-    } catch (KeeperException e) {
-      boolean unknown = e.code() == KeeperException.Code.CONNECTIONLOSS
-          || e.code() == KeeperException.Code.OPERATIONTIMEOUT || e.code() == KeeperException.Code.SESSIONEXPIRED;
-      throw new StoreException("zk: cannot " + what + " (" + failedOp(e, tx) + "); "
-          + (unknown ? "it may or may not have been written" : "nothing of it was written"), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new StoreException("zk: interrupted while trying to " + what + " at " + path
-          + "; it may or may not have been written", e);
     } catch (Exception e) {
-      throw new StoreException("zk: cannot " + what + " at " + path + ": " + e, e);
+      throw failed(what, path, tx, e);
     }
+  }
+
+  private static StoreException failed(String what, String path, Transaction tx, Exception e) {
+    if (e instanceof KeeperException k) {
+      boolean unknown = k.code() == KeeperException.Code.CONNECTIONLOSS
+          || k.code() == KeeperException.Code.OPERATIONTIMEOUT || k.code() == KeeperException.Code.SESSIONEXPIRED;
+      return new StoreException("zk: cannot " + what + " (" + failedOp(k, tx) + "); "
+          + (unknown ? "it may or may not have been written" : "nothing of it was written"), e);
+    }
+    if (e instanceof InterruptedException) {
+      Thread.currentThread().interrupt();
+      return new StoreException("zk: interrupted while trying to " + what + " at " + path
+          + "; it may or may not have been written", e);
+    }
+    return new StoreException("zk: cannot " + what + " at " + path + ": " + e, e);
   }
 
   /** The path and error of the operation that failed the transaction, when ZooKeeper says which. */

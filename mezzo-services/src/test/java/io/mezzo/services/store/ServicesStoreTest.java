@@ -152,7 +152,9 @@ class ServicesStoreTest {
         new StoredApp(rich, "2026-11-27T05:30:00.123Z"));
     assertThat(store.version("/prod/web/frontend", "2026-11-27T05:30:00.123Z")).contains(rich);
     AppDefinition back = store.apps().get(2).app();
-    assertThat((JsonNode) MarathonJson.MAPPER.valueToTree(back)).isEqualTo(MarathonJson.MAPPER.valueToTree(rich));
+    JsonNode backTree = MarathonJson.MAPPER.valueToTree(back);
+    JsonNode richTree = MarathonJson.MAPPER.valueToTree(rich);
+    assertThat(backTree).isEqualTo(richTree);
   }
 
   private static Object value(RecordComponent c, AppDefinition app) {
