@@ -415,11 +415,13 @@ public final class ServicesScheduler implements AutoCloseable {
           "taskId", i.instanceId(), "version", i.version(), "alive", s.healthy()));
     }
     if (i.state().isTerminal()) {
+      // Expected when this scheduler asked for it (a drain or a kill), not when the agent killed the
+      // task on its own (a failed health check goes through TASK_KILLING too).
+      boolean expected = before.state() == InstanceState.DRAINING || killSentAt.containsKey(id);
       instances.remove(id);
       killSentAt.remove(id);
       readiness.forget(id);
       store.removeInstance(id);
-      boolean expected = before.state() == InstanceState.DRAINING || before.state() == InstanceState.KILLING;
       if (!expected && app != null && i.state() != InstanceState.FINISHED) {
         app.backoff = app.backoff.afterFailure(now, app.def.backoffSeconds(), app.def.backoffFactor(),
             app.def.maxLaunchDelaySeconds());
@@ -497,8 +499,9 @@ public final class ServicesScheduler implements AutoCloseable {
       if (i.state() == InstanceState.DRAINING && !now.isBefore(i.stateSince().plus(drainPeriod(i)))) {
         kill(i, now);
       } else if (i.state() == InstanceState.KILLING) {
-        Instant sent = killSentAt.get(i.instanceId());
-        if (sent == null || !now.isBefore(sent.plus(KILL_RETRY))) {
+        // Re-send kills that got no answer; a kill the agent started itself gets the same time to end.
+        Instant sent = killSentAt.getOrDefault(i.instanceId(), i.stateSince());
+        if (!now.isBefore(sent.plus(KILL_RETRY))) {
           kill(i, now);
         }
       } else if (i.state() == InstanceState.PROVISIONED && now.isAfter(i.stateSince().plus(Duration.ofMinutes(2)))) {
