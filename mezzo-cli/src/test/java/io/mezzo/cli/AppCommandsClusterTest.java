@@ -5,21 +5,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.mezzo.testkit.MezzoCluster;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The {@code mezzo app}, {@code tasks} and {@code deployments} commands against a real cluster running
  * the services scheduler: {@code examples/sample-server.json} is deployed and waited for, listed,
- * shown, scaled to one, restarted and removed, each step judged by what the commands print.
+ * shown, scaled to one, restarted and removed, each step judged by what the commands print; refusals
+ * (422 with each field's error, 409 on a locked app, 404) print the master's reasons.
  */
-@Disabled("needs the /v2 API from the services branch")
 class AppCommandsClusterTest {
   private static final String APP = "/sample/web";
 
@@ -105,5 +105,36 @@ class AppCommandsClusterTest {
     CliRun gone = mezzo("app", "show", APP, "--master", cluster.masterAddress());
     assertThat(gone.exit()).isEqualTo(1);
     assertThat(gone.err()).isEqualTo("mezzo app show: app " + APP + " not found\n");
+  }
+
+  @Test
+  void refusalsPrintTheMastersReasonsAndALockedAppSuggestsForce() throws Exception {
+    cluster = MezzoCluster.builder(dir).agents(1).start();
+    await("the services scheduler subscribed").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+        .ignoreExceptions()
+        .until(() -> cluster.getJson(cluster.master().port(), "/v2/info").path("frameworkId").isTextual());
+
+    Path invalid = dir.resolve("invalid.json");
+    Files.writeString(invalid, "{\"id\":\"/web\",\"cmd\":\"sleep 60\",\"cpus\":-1,\"color\":\"red\"}");
+    CliRun refused = mezzo("app", "deploy", invalid.toString(), "--master", cluster.masterAddress());
+    assertThat(refused.exit()).isEqualTo(1);
+    assertThat(refused.err()).startsWith("mezzo app deploy: the master refused /web: Object is not valid\n")
+        .contains("\n  /cpus: ").contains("\n  /color: ");
+
+    // More instances than one agent can hold: the deployment stays open and holds the app.
+    Path big = dir.resolve("big.json");
+    Files.writeString(big, "{\"id\":\"/web\",\"cmd\":\"sleep 600\",\"cpus\":0.1,\"mem\":16,\"instances\":500}");
+    run("app", "deploy", big.toString());
+    CliRun locked = mezzo("app", "scale", "web", "1", "--master", cluster.masterAddress());
+    assertThat(locked.exit()).isEqualTo(1);
+    assertThat(locked.err()).startsWith("mezzo app scale: App is locked by one or more deployments.")
+        .endsWith("(use --force to override the deployment in progress)\n");
+    run("app", "scale", "web", "1", "--force", "--wait");
+    assertThat(rows(run("app", "list").out()).get(0).split("\\s+")).startsWith("/web", "1", "1");
+
+    CliRun missing = mezzo("app", "show", "nope", "--master", cluster.masterAddress());
+    assertThat(missing.exit()).isEqualTo(1);
+    assertThat(missing.err()).isEqualTo("mezzo app show: app /nope not found\n");
+    run("app", "remove", "web", "--wait");
   }
 }
