@@ -63,7 +63,8 @@ final class MasterCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     if (!services) {
       Master master = Master.start(config());
-      System.out.println("mezzo master " + master.masterId() + " listening on http://" + ip + ":" + master.port());
+      System.out.println("mezzo master " + master.masterId() + " listening on http://" + ip + ":" + master.port()
+          + " (ZooKeeper " + master.zkConnect() + ")");
       return Daemon.runUntilStopped(master);
     }
     ServicesHost host = new ServicesHost();
@@ -76,7 +77,7 @@ final class MasterCommand implements Callable<Integer> {
       throw e;
     }
     System.out.println("mezzo master " + master.masterId() + " listening on http://" + ip + ":" + master.port()
-        + " (services scheduler: /v2)");
+        + " (services scheduler: /v2; ZooKeeper " + master.zkConnect() + ")");
     return Daemon.runUntilStopped(master, host);
   }
 }

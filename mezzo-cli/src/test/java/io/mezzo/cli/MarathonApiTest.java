@@ -75,6 +75,11 @@ class MarathonApiTest {
     assertThat(v2.get("/v2/apps/basic-0/tasks").json().path("tasks")).hasSize(1);
     assertThat(v2.get("/v2/tasks").json().path("tasks").findValues("appId")).extracting(JsonNode::asText).contains("/basic-0");
 
+    V2Client.Answer locked = v2.delete("/v2/apps/basic-0");
+    if (locked.status() == 409) { // its deployment may not have seen the instance running yet
+      assertThat(locked.json().path("message").asText()).contains("force=true");
+      await("deployed").atMost(WAIT).until(() -> v2.get("/v2/deployments").json().isEmpty());
+    }
     V2Client.Answer removed = v2.delete("/v2/apps/basic-0");
     assertThat(removed.status()).as("%s", removed).isEqualTo(200);
     assertThat(removed.json().path("deploymentId").asText()).isNotEmpty();
@@ -166,7 +171,7 @@ class MarathonApiTest {
       assertThat(seen.toString()).contains("text/event-stream", "event: deployment_info", "event: status_update_event",
           "\"appId\":\"/events/probe\"");
     }
-    assertThat(v2.delete("/v2/apps/events/probe").status()).isEqualTo(200);
+    assertThat(v2.delete("/v2/apps/events/probe?force=true").status()).isEqualTo(200);
   }
 
   private static JsonNode find(JsonNode apps, String id) {

@@ -237,6 +237,38 @@ public final class MezzoCluster implements AutoCloseable {
     return all;
   }
 
+  /** The ZooKeeper connect string the running master printed when it started. */
+  public String masterZkConnect() {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\(.*ZooKeeper ([^)\\s]+)\\)").matcher(master.log());
+    String found = null;
+    while (m.find()) {
+      found = m.group(1);
+    }
+    if (found == null) {
+      throw new IllegalStateException("the master's log names no ZooKeeper:\n" + master.log());
+    }
+    return found;
+  }
+
+  /**
+   * Starts the services scheduler as its own process ({@code mezzo services}) on {@code port}, with
+   * the master's ZooKeeper; for clusters built with {@code services(false)}.
+   */
+  public Node startServices(int port) {
+    String zk = await("the master names its ZooKeeper").atMost(Duration.ofSeconds(30)).ignoreExceptions()
+        .until(this::masterZkConnect, java.util.Objects::nonNull);
+    Node node = launch("services", port, List.of("services", "--master", masterAddress(), "--zk", zk,
+        "--port", String.valueOf(port)));
+    await("services healthy").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+        .until(() -> healthy(port, "/health"));
+    return node;
+  }
+
+  /** A free loopback port. */
+  public static int freeLoopbackPort() {
+    return freePort();
+  }
+
   public String masterAddress() {
     return "127.0.0.1:" + masterPort;
   }

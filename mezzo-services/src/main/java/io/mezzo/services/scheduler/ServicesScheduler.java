@@ -815,7 +815,11 @@ public final class ServicesScheduler implements AutoCloseable {
   public CompletableFuture<Change> remove(String appId, boolean force) {
     return call(() -> {
       AppEntry a = app(appId);
-      String forcedFrom = checkLock(appId, true);
+      Deployment running = deployments.get(appId);
+      if (running != null && running.action() == Deployment.Action.StopApplication) {
+        return new Change(running.toVersion(), running.id(), false); // already being removed
+      }
+      String forcedFrom = checkLock(appId, force);
       Instant now = clock.instant();
       Deployment d = new Deployment(UUID.randomUUID().toString(), appId, Deployment.Action.StopApplication,
           a.version, a.version, now, forcedFrom);
