@@ -199,6 +199,8 @@ class ServicesLifecycleClusterTest {
     assertThat(v2.get("/v2/info").json().path("frameworkId").asText()).isEqualTo(frameworkId);
     await().atMost(WAIT).until(() -> tasks("/apart").stream()
         .filter(t -> t.path("state").asText().equals("TASK_RUNNING")).count() == 2);
-    assertThat(v2.get("/v2/deployments").json()).isEmpty();
+    await("its deployment (resumed, if the kill came first) completes").atMost(WAIT)
+        .until(() -> v2.get("/v2/deployments").json().isEmpty());
+    assertThat(tasks("/apart")).hasSize(2);
   }
 }

@@ -85,6 +85,7 @@ public final class ServicesScheduler implements AutoCloseable {
   private SchedulerClient client;
   private String frameworkId;
   private boolean suppressed;
+  private boolean declinedIdle;
   private boolean closed;
   private long reconnectDelayMs = 500;
   private Instant subscribedAt;
@@ -240,6 +241,7 @@ public final class ServicesScheduler implements AutoCloseable {
     reconnectDelayMs = 500;
     subscribedAt = clock.instant();
     suppressed = false;
+    declinedIdle = true; // filters may remain from before a reconnect
     String id = c.frameworkId().value();
     if (!id.equals(frameworkId)) {
       store.putFrameworkId(id);
@@ -349,6 +351,8 @@ public final class ServicesScheduler implements AutoCloseable {
     }
     if (!unused.isEmpty()) {
       send(Call.decline(null, unused, anyWanted ? DECLINE_SECONDS : DECLINE_IDLE_SECONDS));
+      // Long filters must be cleared (REVIVE) as soon as something wants launching.
+      declinedIdle |= !anyWanted;
     }
   }
 
@@ -510,9 +514,10 @@ public final class ServicesScheduler implements AutoCloseable {
       }
     }
     if (client != null) {
-      if (anyWanted && suppressed) {
+      if (anyWanted && (suppressed || declinedIdle)) {
         send(new Call(null, Call.Type.REVIVE, null, null, null, null, null, null, new Call.Revive(List.of()), null));
         suppressed = false;
+        declinedIdle = false;
       } else if (!anyWanted && !suppressed) {
         send(new Call(null, Call.Type.SUPPRESS, null, null, null, null, null, null, null, new Call.Suppress(List.of())));
         suppressed = true;
