@@ -75,25 +75,31 @@ class ServicesClusterTest {
   @Test
   void uniqueHostnameConstraintPlacesOneInstancePerAgentAndQueuesWhatCannotBeMet() {
     start("cpus:2;mem:1024;disk:1024");
-    V2Client.Answer created = v2.post("/v2/apps",
-        sleepApp("/spread", 2, ",\"constraints\":[[\"hostname\",\"UNIQUE\"]]"));
-    assertThat(created.status()).as("%s", created).isEqualTo(201);
-    await("both instances running").atMost(WAIT).until(() -> app("/spread").path("tasksRunning").asInt() == 2
+    // Met: two instances, two hosts.
+    assertThat(v2.post("/v2/apps", sleepApp("/pair", 2, ",\"constraints\":[[\"hostname\",\"UNIQUE\"]]")).status())
+        .isEqualTo(201);
+    await("both instances running").atMost(WAIT).until(() -> app("/pair").path("tasksRunning").asInt() == 2
         && deploymentsDone());
     Set<String> hosts = new HashSet<>();
-    tasks("/spread").forEach(t -> hosts.add(t.path("host").asText()));
+    tasks("/pair").forEach(t -> hosts.add(t.path("host").asText()));
     assertThat(hosts).containsExactlyInAnyOrder("127.0.0.1", "127.0.0.2");
 
-    V2Client.Answer scaled = v2.patch("/v2/apps/spread", "{\"instances\":4}");
-    assertThat(scaled.status()).as("%s", scaled).isEqualTo(200);
+    // Not met: four instances, two hosts. Two run, two wait in the queue, which says why.
+    V2Client.Answer created = v2.post("/v2/apps", sleepApp("/spread", 4, ",\"constraints\":[[\"hostname\",\"UNIQUE\"]]"));
+    assertThat(created.status()).as("%s", created).isEqualTo(201);
     await("the queue explains the unmet constraint").atMost(WAIT).until(() -> {
       JsonNode queue = v2.get("/v2/queue").json().path("queue");
-      return queue.size() == 1 && queue.get(0).path("count").asInt() == 2
-          && queue.get(0).path("lastUnusedOffers").toString().contains("UNIQUE");
+      return queue.size() == 1 && queue.get(0).path("app").path("id").asText().equals("/spread")
+          && queue.get(0).path("count").asInt() == 2
+          && queue.get(0).path("lastUnusedOffers").toString().contains("[hostname, UNIQUE] not met");
     });
-    assertThat(app("/spread").path("tasksRunning").asInt()).isEqualTo(2);
-    assertThat(v2.get("/v2/deployments").json().size()).isEqualTo(1);
+    await("two run").atMost(WAIT).until(() -> app("/spread").path("tasksRunning").asInt() == 2);
+    Set<String> spreadHosts = new HashSet<>();
+    tasks("/spread").forEach(t -> spreadHosts.add(t.path("host").asText()));
+    assertThat(spreadHosts).containsExactlyInAnyOrder("127.0.0.1", "127.0.0.2");
+    assertThat(v2.get("/v2/deployments").json().findValues("affectedApps").toString()).contains("/spread");
 
+    // Scaled to what the constraint allows, the deployment completes and the queue empties.
     assertThat(v2.patch("/v2/apps/spread?force=true", "{\"instances\":2}").status()).isEqualTo(200);
     await("back to two and done").atMost(WAIT).until(this::deploymentsDone);
     assertThat(v2.get("/v2/queue").json().path("queue").size()).isZero();
@@ -175,6 +181,38 @@ class ServicesClusterTest {
     assertThat(after).hasSize(4);
     assertThat(after).noneMatch(t -> oldIds.contains(t.path("id").asText()));
     assertThat(app("/rolling").path("tasksHealthy").asInt()).isEqualTo(4);
+  }
+
+  @Test
+  void aNewInstanceThatIsNotReadyHoldsTheUpgradeUntilItsReadinessCheckPasses() {
+    start("cpus:2;mem:2048;disk:1024");
+    String strategy = ",\"upgradeStrategy\":{\"minimumHealthCapacity\":1,\"maximumOverCapacity\":0.5}";
+    assertThat(v2.post("/v2/apps", sampleApp("/gated", 2, strategy)).status()).isEqualTo(201);
+    await("two healthy").atMost(WAIT).until(() -> app("/gated").path("tasksHealthy").asInt() == 2 && deploymentsDone());
+    Set<String> oldIds = new HashSet<>();
+    tasks("/gated").forEach(t -> oldIds.add(t.path("id").asText()));
+
+    // Version 2's readiness path does not exist (404): its instance turns healthy but never ready.
+    String notReady = strategy + ",\"env\":{\"GENERATION\":\"2\"},\"readinessChecks\":[{\"name\":\"ready\","
+        + "\"protocol\":\"HTTP\",\"path\":\"/not-ready\",\"portName\":\"http\",\"intervalSeconds\":2,"
+        + "\"timeoutSeconds\":1,\"httpStatusCodesForReady\":[200]}]";
+    assertThat(v2.put("/v2/apps/gated", sampleApp("/gated", 2, notReady)).status()).isEqualTo(200);
+    await("the new instance is healthy and probed, not ready").atMost(WAIT).until(() -> {
+      JsonNode d = v2.get("/v2/deployments").json();
+      return d.size() == 1 && d.get(0).path("currentActions").get(0).path("readinessCheckResults").toString()
+          .contains("not ready: HTTP 404");
+    });
+    await().atMost(WAIT).until(() -> tasks("/gated").stream().anyMatch(t -> !oldIds.contains(t.path("id").asText())
+        && t.path("healthCheckResults").path(0).path("alive").asBoolean(false)));
+    // Held: both old instances still run (not even draining).
+    assertThat(tasks("/gated").stream().filter(t -> oldIds.contains(t.path("id").asText())
+        && t.path("mezzoState").asText().equals("RUNNING")).count()).isEqualTo(2);
+
+    // A readiness check that passes lets the (forced) upgrade through.
+    String ready = notReady.replace("/not-ready", "/health");
+    assertThat(v2.put("/v2/apps/gated?force=true", sampleApp("/gated", 2, ready)).status()).isEqualTo(200);
+    await("upgraded").atMost(Duration.ofMinutes(3)).until(() -> deploymentsDone()
+        && tasks("/gated").size() == 2 && tasks("/gated").stream().noneMatch(t -> oldIds.contains(t.path("id").asText())));
   }
 
   @Test

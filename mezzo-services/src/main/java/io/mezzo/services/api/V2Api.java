@@ -101,7 +101,7 @@ public final class V2Api {
     if (path.equals("/v2/apps")) {
       return switch (m) {
         case "GET" -> listApps(s, req);
-        case "POST" -> s.put(readApp(req, null), true, false)
+        case "POST" -> posted(s, req, readApp(req, null), true, false)
             .thenCompose(c -> s.app(idOf(req), true).thenApply(snap -> {
               ObjectNode body = Views.app(snap, Set.of());
               return new HttpResponse(201, HttpResponse.JSON, bytes(body),
@@ -136,11 +136,12 @@ public final class V2Api {
     }
     if (path.equals("/v2/deployments") && m.equals("GET")) {
       return s.apps().thenCombine(s.deployments(), (snaps, deps) -> {
-        Map<String, String> progress = new LinkedHashMap<>();
-        snaps.forEach(a -> progress.put(a.app().id(), a.explanation()));
+        Map<String, ServicesScheduler.AppSnapshot> byId = new LinkedHashMap<>();
+        snaps.forEach(a -> byId.put(a.app().id(), a));
         List<Object> out = new ArrayList<>();
         for (Deployment d : deps) {
-          out.add(Views.deployment(d, progress.get(d.appId())));
+          ServicesScheduler.AppSnapshot a = byId.get(d.appId());
+          out.add(Views.deployment(d, a == null ? null : a.explanation(), a == null ? List.of() : a.readiness()));
         }
         return json(200, out);
       });
@@ -224,7 +225,7 @@ public final class V2Api {
     boolean force = flag(req, "force");
     return switch (m) {
       case "GET" -> s.app(appId, true).thenApply(snap -> json(200, Map.of("app", Views.app(snap, embeds(req, "app")))));
-      case "PUT" -> s.put(readApp(req, appId), false, force)
+      case "PUT" -> posted(s, req, readApp(req, appId), false, force)
           .thenApply(c -> json(c.created() ? 201 : 200, Map.of("version", c.version(), "deploymentId", c.deploymentId())));
       case "PATCH" -> s.app(appId, true).thenCompose(snap -> {
         ObjectNode merged = Views.definition(snap.app());
@@ -234,11 +235,24 @@ public final class V2Api {
         }
         patch.fields().forEachRemaining(e -> merged.set(e.getKey(), e.getValue()));
         merged.put("id", appId);
-        return s.put(validate(merged), false, force);
+        return posted(s, req, validate(merged), false, force);
       }).thenApply(this::change);
       case "DELETE" -> s.remove(appId, force).thenApply(this::change);
       default -> done(error(405, m + " /v2/apps" + rest + ": method not allowed"));
     };
+  }
+
+  /** Puts {@code app}; once accepted, publishes Marathon's {@code api_post_event} with the definition. */
+  private CompletableFuture<ServicesScheduler.Change> posted(ServicesScheduler s, HttpRequest req, AppDefinition app,
+      boolean createOnly, boolean force) {
+    return s.put(app, createOnly, force).thenApply(c -> {
+      Map<String, Object> event = new LinkedHashMap<>();
+      event.put("clientIp", req.remote() == null ? null : req.remote().getAddress().getHostAddress());
+      event.put("uri", req.path());
+      event.put("appDefinition", Views.definition(app));
+      events.publish("api_post_event", event);
+      return c;
+    });
   }
 
   private CompletionStage<HttpResponse> kill(ServicesScheduler s, List<String> ids, boolean scale, boolean force) {

@@ -703,7 +703,7 @@ public final class ServicesScheduler implements AutoCloseable {
   private Map<String, Object> deploymentEvent(Deployment d, AppEntry a) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("id", d.id());
-    m.put("plan", Views.deployment(d, a == null ? null : a.explanation));
+    m.put("plan", Views.deployment(d, a == null ? null : a.explanation, List.of()));
     m.put("currentStep", Views.step(d));
     return m;
   }
@@ -990,7 +990,10 @@ public final class ServicesScheduler implements AutoCloseable {
   /** A consistent snapshot of one app for the API. */
   public record AppSnapshot(AppDefinition app, String version, String configVersion, List<Instance> instances,
       Deployment deployment, int wanted, Instant launchAllowedAt, UnusedOffer lastUnused, Instant lastUsedOfferAt,
-      TaskFailure lastFailure, String explanation) {}
+      TaskFailure lastFailure, String explanation, List<ReadinessResult> readiness) {}
+
+  /** The last readiness probe of one new instance during a deployment. */
+  public record ReadinessResult(String name, String taskId, boolean ready, String lastResponse) {}
 
   /** The last offer an app could not use, and why. */
   public record UnusedOffer(String offerId, String agentId, String hostname, Instant at, List<String> reasons) {}
@@ -1042,8 +1045,18 @@ public final class ServicesScheduler implements AutoCloseable {
   private AppSnapshot snapshot(AppEntry a) {
     List<Instance> mine = instancesOf(a.def.id());
     mine.sort(Comparator.comparing(Instance::stagedAt, Comparator.nullsLast(Comparator.naturalOrder())));
+    List<ReadinessResult> ready = new ArrayList<>();
+    if (!a.def.readinessChecks().isEmpty()) {
+      for (Instance i : mine) {
+        String last = readiness.lastResult(i.instanceId());
+        if (last != null) {
+          ready.add(new ReadinessResult(a.def.readinessChecks().get(0).name(), i.instanceId(),
+              readiness.isReady(a.def, i), last));
+        }
+      }
+    }
     return new AppSnapshot(a.def, a.version, a.configVersion, mine, deployments.get(a.def.id()), a.wanted,
-        a.backoff.launchAllowedAt(), a.lastUnused, a.lastUsedOfferAt, a.lastFailure, a.explanation);
+        a.backoff.launchAllowedAt(), a.lastUnused, a.lastUsedOfferAt, a.lastFailure, a.explanation, ready);
   }
 
   @Override

@@ -128,7 +128,8 @@ public final class Views {
   }
 
   /** A deployment as {@code GET /v2/deployments} lists it. */
-  public static Map<String, Object> deployment(Deployment d, String explanation) {
+  public static Map<String, Object> deployment(Deployment d, String explanation,
+      List<ServicesScheduler.ReadinessResult> readiness) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("id", d.id());
     m.put("version", d.toVersion());
@@ -137,7 +138,11 @@ public final class Views {
     Map<String, Object> action = Map.of("action", d.action().name(), "app", d.appId());
     m.put("steps", List.of(Map.of("actions", List.of(action))));
     Map<String, Object> current = new LinkedHashMap<>(action);
-    current.put("readinessCheckResults", List.of());
+    List<Map<String, Object>> results = new ArrayList<>();
+    for (ServicesScheduler.ReadinessResult r : readiness) {
+      results.add(Map.of("name", r.name(), "taskId", r.taskId(), "ready", r.ready(), "lastResponse", r.lastResponse()));
+    }
+    current.put("readinessCheckResults", results);
     if (explanation != null) {
       current.put("progress", explanation);
     }
