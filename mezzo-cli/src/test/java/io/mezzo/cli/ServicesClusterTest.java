@@ -273,7 +273,7 @@ class ServicesClusterTest {
         + "\"portDefinitions\":[{\"port\":0,\"name\":\"http\"}],"
         + "\"labels\":{\"mezzo.drain.seconds\":\"1\"},"
         + "\"healthChecks\":[{\"protocol\":\"MESOS_HTTP\",\"path\":\"/health\",\"portIndex\":0,"
-        + "\"gracePeriodSeconds\":60,\"intervalSeconds\":1,\"timeoutSeconds\":2,\"maxConsecutiveFailures\":2,"
+        + "\"gracePeriodSeconds\":60,\"intervalSeconds\":2,\"timeoutSeconds\":5,\"maxConsecutiveFailures\":3,"
         + "\"delaySeconds\":0}]" + extra + "}";
   }
 
