@@ -292,6 +292,7 @@ public final class HttpServer implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Queue<byte[]> pending = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicLong pendingBytes = new java.util.concurrent.atomic.AtomicLong();
 
     ChannelStream(Channel channel) {
       this.channel = channel;
@@ -303,6 +304,7 @@ public final class HttpServer implements AutoCloseable {
       if (closed.get() || !channel.isActive()) {
         return false;
       }
+      pendingBytes.addAndGet(chunk.length);
       pending.add(chunk);
       if (drainScheduled.compareAndSet(false, true)) {
         channel.eventLoop().execute(this::drain);
@@ -315,6 +317,7 @@ public final class HttpServer implements AutoCloseable {
       drainScheduled.set(false);
       boolean wrote = false;
       for (byte[] chunk = pending.poll(); chunk != null; chunk = pending.poll()) {
+        pendingBytes.addAndGet(-chunk.length);
         channel.write(new DefaultHttpContent(Unpooled.wrappedBuffer(chunk)), channel.voidPromise());
         wrote = true;
       }
@@ -336,6 +339,12 @@ public final class HttpServer implements AutoCloseable {
     @Override
     public boolean isOpen() {
       return !closed.get() && channel.isActive();
+    }
+
+    @Override
+    public long queuedBytes() {
+      io.netty.channel.ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
+      return pendingBytes.get() + (out == null ? 0 : out.totalPendingWriteBytes());
     }
 
     @Override

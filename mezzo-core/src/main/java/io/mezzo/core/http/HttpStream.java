@@ -15,4 +15,12 @@ public interface HttpStream {
 
   /** Runs {@code callback} once when the stream closes, for whatever reason (at once if closed). */
   void onClose(Runnable callback);
+
+  /**
+   * Bytes sent but not yet taken by the client's TCP stack (queued here or in the connection's
+   * outbound buffer): how far a slow client has fallen behind.
+   */
+  default long queuedBytes() {
+    return 0;
+  }
 }

@@ -36,17 +36,17 @@ import java.util.concurrent.ConcurrentHashMap;
  * blocks on a subscriber: {@link HttpStream#send} only queues the frame for the connection's event
  * loop. A subscriber whose stream closes (client gone, server closing) is dropped.
  *
- * <p>A client that reads more slowly than events are published is not cut off: its frames wait in
- * the connection's outbound buffer (Netty's, which {@code HttpServer}'s stream does not bound), so
- * the server holds its backlog in memory until the client catches up or its connection breaks.
- * Marathon instead closes a stream with too many outstanding messages
- * ({@code --event_stream_max_outstanding_messages}); doing the same here needs {@link HttpStream} to
- * expose how much is queued.
+ * <p>A client that reads more slowly than events are published is cut off once more than
+ * {@link #MAX_BACKLOG_BYTES} wait for it ({@link HttpStream#queuedBytes}), as Marathon closes a stream
+ * with too many outstanding messages: the server never holds an unbounded backlog, and the client
+ * reconnects and resynchronises from {@code /v2/apps}.
  */
 public final class EventBus {
   /** How often the owner should call {@link #keepAlive()}. */
   public static final Duration KEEP_ALIVE_INTERVAL = Duration.ofSeconds(15);
   public static final String EVENT_STREAM = "text/event-stream";
+  /** How much may wait for one subscriber before it is disconnected. */
+  public static final long MAX_BACKLOG_BYTES = 4L * 1024 * 1024;
 
   private static final DateTimeFormatter TIMESTAMP =
       DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
@@ -164,6 +164,11 @@ public final class EventBus {
   }
 
   private void send(Subscriber s, byte[] frame) {
+    if (s.stream.queuedBytes() > MAX_BACKLOG_BYTES) {
+      subscribers.remove(s);
+      s.stream.close(); // too slow: cut off rather than buffer without bound
+      return;
+    }
     if (!s.stream.send(frame)) {
       subscribers.remove(s); // closed: its onClose callback, if not run yet, finds it gone
     }
