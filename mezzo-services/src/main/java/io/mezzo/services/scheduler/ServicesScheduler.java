@@ -16,9 +16,7 @@ import io.mezzo.services.api.EventBus;
 import io.mezzo.services.app.AppDefinition;
 import io.mezzo.services.deploy.Deployment;
 import io.mezzo.services.deploy.LaunchBackoff;
-import io.mezzo.services.deploy.Member;
-import io.mezzo.services.deploy.RollingUpgrade;
-import io.mezzo.services.deploy.ScalePlan;
+import io.mezzo.services.deploy.AppPlanner;
 import io.mezzo.services.instance.Instance;
 import io.mezzo.services.instance.InstanceState;
 import io.mezzo.services.launch.OfferMatcher;
@@ -52,7 +50,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threading: one owner thread ({@code services-loop}) holds all mutable state: apps, instances,
  * deployments, the master connection. The API and the master's event stream hand work to it through
- * {@link #call}. Decisions come from pure code ({@link RollingUpgrade}, {@link ScalePlan},
+ * {@link #call}. Decisions come from pure code ({@link AppPlanner} over {@code RollingUpgrade} and {@code ScalePlan},
  * {@link OfferMatcher}, {@link LaunchBackoff}) fed views of that state on every tick.
  *
  * <p>Durability: every change of an app, deployment or instance is written to ZooKeeper through
@@ -542,83 +540,42 @@ public final class ServicesScheduler implements AutoCloseable {
     }
   }
 
-  /** One app's decision for this tick: what to launch, what to drain, whether its deployment is done. */
+  /** One app's decision for this tick ({@link AppPlanner}), applied: launches wanted, drains, the deployment's end. */
   private void decide(AppEntry a, Instant now) {
-    List<Instance> mine = instancesOf(a.def.id());
     Deployment d = deployments.get(a.def.id());
-    if (d != null && d.action() == Deployment.Action.StopApplication) {
-      a.wanted = 0;
-      boolean any = false;
-      for (Instance i : mine) {
-        any = true;
-        if (i.state() != InstanceState.DRAINING && i.state() != InstanceState.KILLING) {
-          drain(i, now, "app removed");
-        }
+    List<AppPlanner.InstanceView> views = new ArrayList<>();
+    for (Instance i : instancesOf(a.def.id())) {
+      boolean healthy = isHealthy(i, a);
+      if (healthy && d != null && i.version().equals(a.configVersion)) {
+        // During a deployment a new instance must also pass the app's readiness checks.
+        readiness.probe(a.def, i, now);
+        healthy = readiness.isReady(a.def, i);
       }
-      if (!any) {
-        finishRemoval(a, d);
-      }
-      return;
+      views.add(new AppPlanner.InstanceView(i.instanceId(), i.version(), i.state(), healthy, i.startedAt(),
+          i.stateSince()));
     }
-    List<Member> old = new ArrayList<>();
-    List<Member> fresh = new ArrayList<>();
-    int leaving = 0;
-    for (Instance i : mine) {
-      if (i.state() == InstanceState.DRAINING || i.state() == InstanceState.KILLING) {
-        leaving++;
-      } else if (countsAsActive(i, a, now)) {
-        boolean isFresh = i.version().equals(a.configVersion);
-        boolean healthy = isHealthy(i, a);
-        if (isFresh && healthy && d != null) {
-          // During a deployment a new instance must also pass the app's readiness checks.
-          readiness.probe(a.def, i, now);
-          healthy = readiness.isReady(a.def, i);
-        }
-        Member m = new Member(i.instanceId(), healthy, i.startedAt());
-        (isFresh ? fresh : old).add(m);
-      }
-    }
-    int launch;
-    List<String> drain;
-    boolean done;
-    if (!old.isEmpty()) {
-      RollingUpgrade.UpgradeStep step = RollingUpgrade.next(new RollingUpgrade.UpgradeView(a.def.instances(),
-          a.def.upgradeStrategy().minimumHealthCapacity(), a.def.upgradeStrategy().maximumOverCapacity(),
-          old, fresh, leaving), a.def.killSelection());
-      launch = step.launch();
-      drain = step.drain();
-      done = false;
-      a.explanation = step.explanation();
-    } else {
-      ScalePlan.ScaleStep step = ScalePlan.scale(a.def.instances(), fresh, a.def.killSelection());
-      launch = step.launch();
-      drain = step.drain();
-      done = launch == 0 && drain.isEmpty() && leaving == 0 && fresh.size() == a.def.instances()
-          && fresh.stream().allMatch(Member::healthy);
-      a.explanation = fresh.size() + " of " + a.def.instances() + " running";
-    }
-    // What is already provisioned counts as launched; the offers handler launches the rest.
-    a.wanted = launch;
-    for (String id : drain) {
+    AppPlanner.AppStep step = AppPlanner.plan(new AppPlanner.AppView(a.def.instances(), a.def.upgradeStrategy(),
+        a.def.killSelection(), a.def.unreachableStrategy(), a.configVersion, d == null ? null : d.action(), views), now);
+    a.wanted = step.launch(); // what is already provisioned counts as launched; offers launch the rest
+    a.explanation = step.explanation();
+    for (String id : step.drain()) {
       Instance i = instances.get(id);
       if (i != null) {
-        drain(i, now, "deployment");
+        drain(i, now, d != null && d.action() == Deployment.Action.StopApplication ? "app removed" : "deployment");
       }
     }
-    if (d != null && done) {
-      finishDeployment(a, d);
+    if (d != null && step.deploymentDone()) {
+      if (d.action() == Deployment.Action.StopApplication) {
+        finishRemoval(a, d);
+      } else {
+        finishDeployment(a, d);
+      }
     }
   }
 
   private boolean countsAsActive(Instance i, AppEntry a, Instant now) {
-    if (i.state().isActive()) {
-      return true;
-    }
-    if (i.state() != InstanceState.UNREACHABLE) {
-      return false;
-    }
-    var strategy = a.def.unreachableStrategy();
-    return !strategy.enabled() || now.isBefore(i.stateSince().plusSeconds(strategy.inactiveAfterSeconds()));
+    return AppPlanner.counts(new AppPlanner.InstanceView(i.instanceId(), i.version(), i.state(), false, i.startedAt(),
+        i.stateSince()), a.def.unreachableStrategy(), now);
   }
 
   private static boolean isHealthy(Instance i, AppEntry a) {
