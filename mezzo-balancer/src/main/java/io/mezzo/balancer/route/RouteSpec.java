@@ -1,0 +1,49 @@
+package io.mezzo.balancer.route;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * How one service port of one app is exposed by the load balancer, as its labels ask. Immutable.
+ *
+ * @param appId the app's id ({@code /prod/web})
+ * @param portIndex which of the app's ports (instances' {@code ports[portIndex]}) backends listen on
+ * @param mode HTTP (L7) or TCP (L4)
+ * @param port the listener port dedicated to this route, or null when it is only reachable by host and
+ *     path on the shared HTTP port
+ * @param vhosts host names routed on the shared HTTP port (exact, or {@code *.example.com}); empty for none
+ * @param pathPrefix the path prefix routed on the shared HTTP port ({@code /} matches everything)
+ * @param balance the balancing algorithm's name as given ({@code round_robin}, {@code leastconn}, ...)
+ * @param sticky whether clients stick to a backend (a cookie for HTTP, the client address for TCP)
+ * @param group the load balancer group that exposes it ({@code HAPROXY_GROUP}), or null for every LB
+ */
+public record RouteSpec(
+    String appId,
+    int portIndex,
+    Mode mode,
+    Integer port,
+    List<String> vhosts,
+    String pathPrefix,
+    String balance,
+    boolean sticky,
+    String group) {
+
+  /** Listener modes. */
+  public enum Mode {
+    HTTP,
+    TCP
+  }
+
+  public RouteSpec {
+    Objects.requireNonNull(appId, "appId");
+    Objects.requireNonNull(mode, "mode");
+    vhosts = List.copyOf(vhosts);
+    Objects.requireNonNull(pathPrefix, "pathPrefix");
+    Objects.requireNonNull(balance, "balance");
+  }
+
+  /** A short name for logs and metrics: {@code /prod/web:0}. */
+  public String key() {
+    return appId + ":" + portIndex;
+  }
+}
