@@ -1,0 +1,35 @@
+package io.mezzo.balancer.proxy;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One backend (an instance's host and port for one route) with the counters the data plane keeps:
+ * requests in flight, completed, failed. Identity is {@code instanceId} plus address; the object
+ * survives route-table swaps as long as the instance stays, so its counters do too. Thread-safe:
+ * counters are atomics; {@code draining} is set by the control thread and read by event loops.
+ */
+final class BackendRef {
+  final String instanceId;
+  final String host;
+  final int port;
+  final String address;
+  final AtomicInteger inFlight = new AtomicInteger();
+  final AtomicLong completed = new AtomicLong();
+  final AtomicLong failed = new AtomicLong();
+  final AtomicBoolean idleReported = new AtomicBoolean();
+  volatile boolean draining;
+
+  BackendRef(String instanceId, String host, int port) {
+    this.instanceId = instanceId;
+    this.host = host;
+    this.port = port;
+    this.address = host + ":" + port;
+  }
+
+  @Override
+  public String toString() {
+    return instanceId + "@" + address;
+  }
+}

@@ -1,0 +1,395 @@
+package io.mezzo.balancer.proxy;
+
+import io.mezzo.balancer.route.RouteSpec;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One client connection of an HTTP listener. Requests are proxied one at a time (the next is read
+ * once the previous response is complete): the route comes from the {@code Host} and path, the
+ * backend from the route's picker, the backend connection from the loop's {@link BackendPool}.
+ * Bodies stream in both directions without being gathered, with backpressure (a side that cannot
+ * write stops the other side's reads). A connection failure before the request was sent is retried on
+ * another backend; the request's parts are held until a backend takes them (only the parts already
+ * read: reading pauses while no backend is connected).
+ *
+ * <p>Answers of its own: 404 when no route matches, 503 when the route has no backend, 502 when no
+ * backend could be reached or one broke the exchange before answering; each with a one-line body.
+ * Runs on the connection's event loop only.
+ */
+final class FrontendHandler extends ChannelInboundHandlerAdapter {
+  private static final int MAX_ATTEMPTS = 3;
+  private final LoadBalancer lb;
+  private ChannelHandlerContext ctx;
+  private int localPort;
+
+  // The exchange in progress (null request: none).
+  private HttpRequest request;
+  private final List<HttpContent> held = new ArrayList<>();
+  private boolean requestComplete;
+  private boolean discarding;
+  private boolean clientKeepAlive;
+  private boolean responseStarted;
+  private boolean backendKeepAlive;
+  private LoadBalancer.Route route;
+  private BackendRef backend;
+  private Channel backendChannel;
+  private BackendHandler backendHandler;
+  private final Set<BackendRef> tried = new HashSet<>();
+  private long startNanos;
+  private boolean bodySent;
+
+  FrontendHandler(LoadBalancer lb) {
+    this.lb = lb;
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext c) {
+    this.ctx = c;
+    this.localPort = ((InetSocketAddress) c.channel().localAddress()).getPort();
+    c.fireChannelActive();
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext c) {
+    this.ctx = c;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext c, Object msg) {
+    if (msg instanceof HttpRequest req) {
+      onRequest(req);
+    }
+    if (msg instanceof HttpContent content) {
+      onRequestContent(content);
+    } else if (!(msg instanceof HttpRequest)) {
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
+  private void onRequest(HttpRequest req) {
+    c().config().setAutoRead(false); // one exchange at a time
+    if (!req.decoderResult().isSuccess()) {
+      discarding = true;
+      clientKeepAlive = false;
+      answer(HttpResponseStatus.BAD_REQUEST, "malformed request: " + req.decoderResult().cause());
+      return;
+    }
+    request = req;
+    requestComplete = false;
+    responseStarted = false;
+    clientKeepAlive = HttpUtil.isKeepAlive(req);
+    tried.clear();
+    bodySent = false;
+    startNanos = System.nanoTime();
+    String host = req.headers().get(HttpHeaderNames.HOST);
+    String uri = req.uri();
+    int q = uri.indexOf('?');
+    String path = q < 0 ? uri : uri.substring(0, q);
+    route = lb.httpRoute(localPort, host, path);
+    if (route == null) {
+      discarding = true;
+      answer(HttpResponseStatus.NOT_FOUND, "no route for host '" + (host == null ? "" : host) + "' path '" + path
+          + "' on port " + localPort);
+      return;
+    }
+    connectTo(route.pick(tried));
+  }
+
+  private void onRequestContent(HttpContent content) {
+    boolean last = content instanceof LastHttpContent;
+    if (discarding) {
+      content.release();
+      if (last) {
+        discarding = false;
+        requestComplete = true;
+      }
+      return;
+    }
+    if (request == null) {
+      content.release();
+      return;
+    }
+    if (last) {
+      requestComplete = true;
+      c().config().setAutoRead(false);
+    }
+    if (backendChannel != null && backendChannel.isActive() && held.isEmpty()) {
+      bodySent |= content.content().isReadable();
+      backendChannel.writeAndFlush(content);
+    } else {
+      held.add(content);
+    }
+  }
+
+  private void connectTo(BackendRef b) {
+    if (b == null) {
+      failExchange(route.size() == 0 ? HttpResponseStatus.SERVICE_UNAVAILABLE : HttpResponseStatus.BAD_GATEWAY,
+          route.size() == 0 ? "no healthy backend for " + route.spec().key()
+              : "no backend of " + route.spec().key() + " could be reached");
+      return;
+    }
+    tried.add(b);
+    backend = b;
+    b.inFlight.incrementAndGet();
+    BackendPool pool = lb.pool(c().eventLoop());
+    Channel idle = pool.takeIdle(b);
+    if (idle != null) {
+      attach(idle, (BackendHandler) idle.pipeline().last());
+      return;
+    }
+    BackendHandler handler = new BackendHandler();
+    pool.connect(b, handler).addListener((ChannelFutureListener) f -> {
+      if (f.isSuccess()) {
+        attach(f.channel(), handler);
+      } else {
+        b.inFlight.decrementAndGet();
+        b.failed.incrementAndGet();
+        lb.onConnectFailure(b);
+        backend = null;
+        if (!c().isActive()) {
+          releaseHeld();
+          return;
+        }
+        connectTo(tried.size() < MAX_ATTEMPTS ? route.pick(tried) : null);
+      }
+    });
+  }
+
+  private void attach(Channel ch, BackendHandler handler) {
+    if (!c().isActive()) {
+      backend.inFlight.decrementAndGet();
+      lb.pool(c().eventLoop()).release(backend, ch);
+      releaseHeld();
+      return;
+    }
+    backendChannel = ch;
+    backendHandler = handler;
+    handler.own(this);
+    ch.write(forwarded(request));
+    for (HttpContent h : held) {
+      bodySent |= h.content().isReadable();
+      ch.write(h);
+    }
+    held.clear();
+    ch.flush();
+    if (!requestComplete) {
+      c().config().setAutoRead(true); // stream the rest of the body
+    }
+  }
+
+  /** The request as the backend gets it: hop-by-hop headers dropped, X-Forwarded-* added, keep-alive. */
+  private HttpRequest forwarded(HttpRequest in) {
+    HttpHeaders h = in.headers().copy();
+    for (CharSequence hop : new CharSequence[] {HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE,
+        HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION, HttpHeaderNames.TE,
+        HttpHeaderNames.TRAILER, HttpHeaderNames.UPGRADE, "Proxy-Connection"}) {
+      h.remove(hop);
+    }
+    String client = ((InetSocketAddress) c().remoteAddress()).getAddress().getHostAddress();
+    String prior = h.get("X-Forwarded-For");
+    h.set("X-Forwarded-For", prior == null ? client : prior + ", " + client);
+    h.set("X-Forwarded-Proto", "http");
+    h.set("X-Forwarded-Port", String.valueOf(localPort));
+    String host = in.headers().get(HttpHeaderNames.HOST);
+    if (host != null) {
+      h.set("X-Forwarded-Host", host);
+    }
+    return new DefaultHttpRequest(HttpVersion.HTTP_1_1, in.method(), in.uri(), h);
+  }
+
+  void onBackendResponse(HttpResponse r) {
+    responseStarted = true;
+    backendKeepAlive = HttpUtil.isKeepAlive(r);
+    HttpHeaders h = r.headers();
+    h.remove(HttpHeaderNames.CONNECTION);
+    h.remove(HttpHeaderNames.KEEP_ALIVE);
+    boolean framed = HttpUtil.isContentLengthSet(r) || HttpUtil.isTransferEncodingChunked(r)
+        || r.status().code() == 204 || r.status().code() == 304;
+    if (!framed) {
+      clientKeepAlive = false; // the body ends when the connection closes
+    }
+    if (clientKeepAlive && request.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
+      h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+    } else if (!clientKeepAlive) {
+      h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    }
+    c().write(r);
+  }
+
+  void onBackendContent(HttpContent content) {
+    boolean last = content instanceof LastHttpContent;
+    if (!last) {
+      c().writeAndFlush(content);
+      if (!c().isWritable() && backendChannel != null) {
+        backendChannel.config().setAutoRead(false);
+      }
+      return;
+    }
+    BackendRef b = backend;
+    Channel bc = backendChannel;
+    BackendHandler bh = backendHandler;
+    finishExchange();
+    bh.own(null);
+    if (backendKeepAlive && requestComplete) {
+      bc.config().setAutoRead(true);
+      lb.pool(c().eventLoop()).release(b, bc);
+    } else {
+      bc.close();
+    }
+    lb.onComplete(b, System.nanoTime() - startNanos);
+    if (clientKeepAlive) {
+      c().writeAndFlush(content).addListener(f -> {
+        if (c().isActive()) {
+          c().config().setAutoRead(true);
+          c().read();
+        }
+      });
+    } else {
+      c().writeAndFlush(content).addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  void onBackendWritability(boolean writable) {
+    if (!requestComplete) {
+      c().config().setAutoRead(writable);
+    }
+  }
+
+  void onBackendClosed() {
+    if (backend == null) {
+      return;
+    }
+    BackendRef b = backend;
+    b.failed.incrementAndGet();
+    if (!responseStarted && !bodySent && requestComplete && idempotent(request) && tried.size() < MAX_ATTEMPTS
+        && c().isActive()) {
+      // A kept-alive connection the backend closed as the request went out: nothing was processed
+      // that matters twice, so the request goes to another backend (or a fresh connection).
+      b.inFlight.decrementAndGet();
+      lb.onConnectFailure(b);
+      backend = null;
+      backendChannel = null;
+      backendHandler = null;
+      held.add(LastHttpContent.EMPTY_LAST_CONTENT);
+      BackendRef next = route.pick(tried);
+      connectTo(next != null ? next : route.pickAny());
+      return;
+    }
+    finishExchange();
+    lb.onComplete(b, System.nanoTime() - startNanos);
+    if (!responseStarted) {
+      failExchange(HttpResponseStatus.BAD_GATEWAY, "backend " + b.address + " closed the connection before answering");
+    } else {
+      c().close(); // the response is cut: so must the client's be
+    }
+  }
+
+  private static boolean idempotent(HttpRequest r) {
+    String m = r.method().name();
+    return m.equals("GET") || m.equals("HEAD") || m.equals("OPTIONS") || m.equals("PUT") || m.equals("DELETE")
+        || m.equals("TRACE");
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext c) {
+    if (backendChannel != null && responseStarted) {
+      backendChannel.config().setAutoRead(c.channel().isWritable());
+    }
+    c.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext c) {
+    releaseHeld();
+    if (backend != null) {
+      BackendRef b = backend;
+      Channel bc = backendChannel;
+      finishExchange();
+      if (bc != null) {
+        ((BackendHandler) bc.pipeline().last()).own(null);
+        bc.close(); // mid-exchange: not reusable
+      }
+      lb.onComplete(b, System.nanoTime() - startNanos);
+    }
+    c.fireChannelInactive();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext c, Throwable cause) {
+    c.close();
+  }
+
+  private void finishExchange() {
+    if (backend != null) {
+      backend.inFlight.decrementAndGet();
+    }
+    backend = null;
+    backendChannel = null;
+    backendHandler = null;
+    request = null;
+  }
+
+  private void failExchange(HttpResponseStatus status, String message) {
+    releaseHeld();
+    if (!requestComplete) {
+      discarding = true; // the rest of the body is read and dropped
+    }
+    request = null;
+    answer(status, message);
+  }
+
+  /** Answers on its own and goes on with the next request (or closes, without keep-alive). */
+  private void answer(HttpResponseStatus status, String message) {
+    FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+        Unpooled.copiedBuffer(message + "\n", StandardCharsets.UTF_8));
+    r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+    HttpUtil.setContentLength(r, r.content().readableBytes());
+    lb.onLocalAnswer(status.code());
+    if (!clientKeepAlive) {
+      r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      c().writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+      return;
+    }
+    c().writeAndFlush(r).addListener(f -> {
+      if (c().isActive()) {
+        c().config().setAutoRead(true); // also drains a discarded body
+        c().read();
+      }
+    });
+  }
+
+  private void releaseHeld() {
+    for (HttpContent h : held) {
+      h.release();
+    }
+    held.clear();
+  }
+
+  private Channel c() {
+    return ctx.channel();
+  }
+}

@@ -1,0 +1,279 @@
+package io.mezzo.balancer.proxy;
+
+import io.mezzo.balancer.discovery.BackendInstance;
+import io.mezzo.balancer.discovery.Discovered;
+import io.mezzo.balancer.route.RouteSpec;
+import io.mezzo.balancer.route.RouteTable;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.handler.codec.http.HttpServerCodec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Mezzo's load balancer data plane: HTTP listeners on Netty (epoll where available) that proxy each
+ * request to a backend of the route its port, {@code Host} and path select, following what
+ * {@link #apply} is told (from {@code ServicesFeed}). Listeners for new routes are bound and those of
+ * removed routes closed without a restart; connections already open on a removed listener finish
+ * their exchanges.
+ *
+ * <p>Draining: a backend that leaves a route's serving set gets no new requests; its in-flight ones
+ * finish; once none is in flight and discovery says it is draining, {@code drainedReporter} is told
+ * its instance id (once), so the services scheduler can kill it without dropping a request.
+ *
+ * <p>Threading: {@link #apply} runs on the caller's thread (discovery's) under this object's lock and
+ * swaps an immutable {@link State} in; the event loops read the current state lock-free.
+ */
+public final class LoadBalancer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(LoadBalancer.class);
+
+  /**
+   * How a load balancer runs.
+   *
+   * @param bindHost the address listeners bind to
+   * @param sharedHttpPort the port of vhost and path routes
+   * @param threads event loop threads (0: one per core)
+   * @param connectTimeout how long a backend connect may take before another backend is tried
+   */
+  public record Config(String bindHost, int sharedHttpPort, int threads, Duration connectTimeout) {
+    public Config {
+      Objects.requireNonNull(bindHost, "bindHost");
+      if (sharedHttpPort < 1 || sharedHttpPort > 65535) {
+        throw new IllegalArgumentException("http-port: " + sharedHttpPort + " (expected: 1..65535)");
+      }
+    }
+  }
+
+  /** A route as the data plane serves it: its backends and its picker's state. Immutable but for counters. */
+  static final class Route {
+    private final RouteSpec spec;
+    private final BackendRef[] serving;
+    private final AtomicInteger next = new AtomicInteger();
+
+    Route(RouteSpec spec, BackendRef[] serving) {
+      this.spec = spec;
+      this.serving = serving;
+    }
+
+    RouteSpec spec() {
+      return spec;
+    }
+
+    int size() {
+      return serving.length;
+    }
+
+    /** Round robin over the serving backends not in {@code exclude}; null when none is left. */
+    BackendRef pick(Set<BackendRef> exclude) {
+      int n = serving.length;
+      if (n == 0) {
+        return null;
+      }
+      int start = Math.floorMod(next.getAndIncrement(), n);
+      for (int k = 0; k < n; k++) {
+        BackendRef b = serving[(start + k) % n];
+        if (!exclude.contains(b)) {
+          return b;
+        }
+      }
+      return null;
+    }
+
+    /** Any serving backend (a fresh connection to one already tried), or null when there is none. */
+    BackendRef pickAny() {
+      int n = serving.length;
+      return n == 0 ? null : serving[Math.floorMod(next.getAndIncrement(), n)];
+    }
+  }
+
+  /** What the event loops read: the table and each route's backends. */
+  private record State(RouteTable table, Map<String, Route> routes) {}
+
+  private final Config config;
+  private final EventLoopGroup group;
+  private final Consumer<String> drainedReporter;
+  private final AtomicReference<State> state;
+  private final Map<Integer, Channel> listeners = new LinkedHashMap<>();
+  private final Map<String, BackendRef> backends = new HashMap<>(); // by instance id + address
+  private final Map<String, BackendRef> draining = new ConcurrentHashMap<>();
+  private final AtomicLong requests = new AtomicLong();
+  private final AtomicLong localAnswers = new AtomicLong();
+  private final AtomicLong connectFailures = new AtomicLong();
+
+  private LoadBalancer(Config config, EventLoopGroup group, Consumer<String> drainedReporter) {
+    this.config = config;
+    this.group = group;
+    this.drainedReporter = drainedReporter;
+    this.state = new AtomicReference<>(new State(RouteTable.build(List.of(), config.sharedHttpPort(), null).table(),
+        Map.of()));
+    this.poolsByLoop = new ConcurrentHashMap<>();
+    this.connectTimeoutMillis = (int) config.connectTimeout().toMillis();
+  }
+
+  /** One pool per event loop, used only on its loop. */
+  private final Map<EventLoop, BackendPool> poolsByLoop;
+  private final int connectTimeoutMillis;
+
+  /** Starts the event loops; listeners come with the first {@link #apply}. */
+  public static LoadBalancer start(Config config, Consumer<String> drainedReporter) {
+    int threads = config.threads() > 0 ? config.threads() : Runtime.getRuntime().availableProcessors();
+    return new LoadBalancer(config, Transport.group(threads, "lb"), drainedReporter);
+  }
+
+  /** Whether the native epoll transport is in use. */
+  public static boolean epoll() {
+    return Transport.EPOLL;
+  }
+
+  /** Makes {@code d} the routing state: binds and closes listeners, swaps backends in. */
+  public synchronized void apply(Discovered d) {
+    Map<String, BackendRef> seen = new HashMap<>();
+    Map<String, Route> routes = new HashMap<>();
+    for (RouteSpec r : d.table().routes()) {
+      List<BackendRef> serving = new ArrayList<>();
+      for (BackendInstance i : d.serving().getOrDefault(r.key(), List.of())) {
+        BackendRef b = backend(i, r, seen);
+        b.draining = false;
+        serving.add(b);
+      }
+      for (BackendInstance i : d.draining().getOrDefault(r.key(), List.of())) {
+        BackendRef b = backend(i, r, seen);
+        b.draining = true;
+        draining.putIfAbsent(i.instanceId() + "@" + b.address, b);
+      }
+      routes.put(r.key(), new Route(r, serving.toArray(new BackendRef[0])));
+    }
+    // Backends gone from discovery altogether (killed, lost) are forgotten.
+    backends.keySet().retainAll(seen.keySet());
+    draining.keySet().retainAll(seen.keySet());
+    state.set(new State(d.table(), Map.copyOf(routes)));
+    for (String p : d.problems()) {
+      LOG.warn("lb: {}", p);
+    }
+    syncListeners(d.table().listeners());
+    for (BackendRef b : List.copyOf(draining.values())) {
+      maybeReportIdle(b);
+    }
+  }
+
+  private BackendRef backend(BackendInstance i, RouteSpec r, Map<String, BackendRef> seen) {
+    int port = i.ports().get(r.portIndex());
+    String key = i.instanceId() + "@" + i.host() + ":" + port;
+    BackendRef b = backends.computeIfAbsent(key, k -> new BackendRef(i.instanceId(), i.host(), port));
+    seen.put(key, b);
+    return b;
+  }
+
+  private void syncListeners(Map<Integer, RouteSpec.Mode> wanted) {
+    for (var it = listeners.entrySet().iterator(); it.hasNext(); ) {
+      var e = it.next();
+      if (!wanted.containsKey(e.getKey())) {
+        e.getValue().close(); // stops accepting; open connections go on
+        it.remove();
+        LOG.info("lb: listener :{} closed", e.getKey());
+      }
+    }
+    for (var e : wanted.entrySet()) {
+      if (listeners.containsKey(e.getKey())) {
+        continue;
+      }
+      if (e.getValue() == RouteSpec.Mode.TCP) {
+        LOG.warn("lb: port {}: tcp mode is not served yet", e.getKey());
+        continue;
+      }
+      try {
+        Channel ch = new ServerBootstrap()
+            .group(group)
+            .channel(Transport.serverChannel())
+            .option(ChannelOption.SO_BACKLOG, 1024)
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childHandler(new ChannelInitializer<Channel>() {
+              @Override
+              protected void initChannel(Channel c) {
+                c.pipeline().addLast(new HttpServerCodec(8192, 32 * 1024, 16 * 1024))
+                    .addLast(new FrontendHandler(LoadBalancer.this));
+              }
+            })
+            .bind(config.bindHost(), e.getKey()).syncUninterruptibly().channel();
+        listeners.put(e.getKey(), ch);
+        LOG.info("lb: listening on {}:{} ({})", config.bindHost(), e.getKey(), Transport.EPOLL ? "epoll" : "nio");
+      } catch (RuntimeException ex) {
+        LOG.error("lb: cannot listen on {}:{}: {}", config.bindHost(), e.getKey(), ex.toString());
+      }
+    }
+  }
+
+  /** The ports listened on now. */
+  public synchronized Set<Integer> listening() {
+    return Set.copyOf(listeners.keySet());
+  }
+
+  // ---------------------------------------------------------------- called from the event loops
+
+  Route httpRoute(int port, String host, String path) {
+    requests.incrementAndGet();
+    State s = state.get();
+    RouteSpec spec = s.table().http(port, host, path);
+    return spec == null ? null : s.routes().get(spec.key());
+  }
+
+  BackendPool pool(EventLoop loop) {
+    return poolsByLoop.computeIfAbsent(loop, l -> new BackendPool(l, connectTimeoutMillis));
+  }
+
+  void onComplete(BackendRef b, long nanos) {
+    b.completed.incrementAndGet();
+    if (b.draining) {
+      maybeReportIdle(b);
+    }
+  }
+
+  void onConnectFailure(BackendRef b) {
+    connectFailures.incrementAndGet();
+  }
+
+  void onLocalAnswer(int status) {
+    localAnswers.incrementAndGet();
+  }
+
+  private void maybeReportIdle(BackendRef b) {
+    if (b.draining && b.inFlight.get() == 0 && b.idleReported.compareAndSet(false, true)) {
+      LOG.info("lb: {} is draining and idle", b);
+      drainedReporter.accept(b.instanceId);
+    }
+  }
+
+  /** Counters: requests seen, answered by the LB itself (404/502/503), backend connect failures. */
+  public Map<String, Long> counters() {
+    return Map.of("requests", requests.get(), "local_answers", localAnswers.get(),
+        "connect_failures", connectFailures.get());
+  }
+
+  @Override
+  public synchronized void close() {
+    for (Channel ch : listeners.values()) {
+      ch.close().syncUninterruptibly();
+    }
+    listeners.clear();
+    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+}

@@ -1,0 +1,39 @@
+package io.mezzo.cli;
+
+import io.mezzo.balancer.Balancer;
+import io.mezzo.balancer.proxy.LoadBalancer;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code mezzo lb}: a load balancer that follows the services scheduler's apps (through its
+ * {@code /v2} API, on the master unless {@code --services} says otherwise) and proxies to their
+ * instances by the apps' {@code MEZZO_LB_*} / {@code HAPROXY_*} labels.
+ */
+@Command(name = "lb", mixinStandardHelpOptions = true, description = "Run a load balancer for the apps' instances.")
+final class LbCommand implements Callable<Integer> {
+  @Option(names = "--master", required = true, description = "The master's HOST:PORT (its /v2 API).")
+  String master;
+
+  @Option(names = "--services", description = "The services API's HOST:PORT when it runs apart from the master.")
+  String services;
+
+  @Option(names = "--ip", defaultValue = "0.0.0.0", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+  String ip;
+
+  @Option(names = "--http-port", defaultValue = "10080",
+      description = "The shared HTTP port of vhost and path routes (default: ${DEFAULT-VALUE}).")
+  int httpPort;
+
+  @Option(names = "--group", description = "Expose only apps whose HAPROXY_GROUP is this (and those without one).")
+  String group;
+
+  @Override
+  public Integer call() throws Exception {
+    Balancer b = Balancer.start(services != null ? services : master, ip, httpPort, group);
+    System.out.println("mezzo lb following " + (services != null ? services : master) + "; vhost routes on "
+        + ip + ":" + httpPort + " (" + (LoadBalancer.epoll() ? "epoll" : "nio") + ")");
+    return Daemon.runUntilStopped(b);
+  }
+}
