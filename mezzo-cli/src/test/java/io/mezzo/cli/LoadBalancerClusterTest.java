@@ -122,6 +122,7 @@ class LoadBalancerClusterTest {
         .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + lbPort + "/")).build(),
             HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
 
+    long t0 = System.nanoTime();
     try (Load load = new Load(lbPort, 4)) {
       await("every instance serves").atMost(WAIT).until(() -> load.servedBy.size() == 4);
 
@@ -143,6 +144,9 @@ class LoadBalancerClusterTest {
       long afterRestart = load.ok.get();
       await("load goes on").atMost(WAIT).until(() -> load.ok.get() > afterRestart + 200);
       assertThat(load.failures).as("failures during the rolling restart").isEmpty();
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      System.out.printf("LOAD %d requests in %.1f s through the lb (%.0f/s), 0 failed%n", load.ok.get(), seconds,
+          load.ok.get() / seconds);
     }
   }
 
