@@ -4,9 +4,10 @@ import java.util.random.RandomGenerator;
 
 /**
  * Least request by the power of two choices (see {@link TwoChoices}) on
- * {@code (inFlight + 1) / (weight x slowStartFactor)}: fewer requests in flight per unit of weight wins;
- * the {@code + 1} lets the weight decide between idle backends, and a backend in slow start looks loaded
- * in proportion (Envoy's least request with active-request bias 1).
+ * {@code inFlight / (weight x slowStartFactor)}: fewer requests in flight per unit of effective weight
+ * wins; between idle backends the choice follows the effective weights, so a backend in slow start gets
+ * its reduced share at low load and looks loaded in proportion at high load (Envoy applies slow start to
+ * least request the same way).
  *
  * <p>Thread: any; reads the backends' atomic in-flight counts.
  */
@@ -20,6 +21,11 @@ final class LeastRequest extends TwoChoices {
 
   @Override
   double load(Backend b, long nowNanos) {
-    return (b.stats().inFlight() + 1) / (b.weight() * slowStart.factor(b, nowNanos));
+    return b.stats().inFlight() / weight(b, nowNanos);
+  }
+
+  @Override
+  double weight(Backend b, long nowNanos) {
+    return b.weight() * slowStart.factor(b, nowNanos);
   }
 }

@@ -1,30 +1,51 @@
 package io.mezzo.balancer.algorithm;
 
+import java.util.Arrays;
 import java.util.random.RandomGenerator;
 
 /**
  * The power of two choices (Mitzenmacher): draw two distinct backends at random and take the one with the
  * lower {@link #load}; nearly as good as scanning for the least loaded one, in O(1), and without the herd
  * effect of every balancer choosing the same "best" backend. With one or two eligible backends there is
- * nothing to draw: the better one is taken deterministically. Equal loads are broken at random, so that
- * idle backends share sequential traffic.
+ * nothing to draw: the better one is taken deterministically.
  *
- * <p>With exclusions, the eligible backends are counted and two distinct ranks drawn among them (O(n),
- * retries only). Thread: any; subclasses read only atomics ({@link BackendStats}) and immutable state.
+ * <p>Weights: candidates are drawn in proportion to the configured weights (a binary search over
+ * cumulative weights, O(log n); one random index when all weights are equal), and equal loads (idle
+ * backends, typical at low concurrency) are broken in proportion to the {@link #weight effective
+ * weights}, so that sequential traffic is shared by weight rather than all sent to the heaviest backend.
+ *
+ * <p>With exclusions, two distinct eligible backends are drawn uniformly by rank (O(n), retries only).
+ * Thread: any; subclasses read only atomics ({@link BackendStats}) and immutable state.
  */
 abstract class TwoChoices implements Picker {
   private final BackendSet set;
   final Backend[] backends;
   private final RandomGenerator random;
+  /** Cumulative configured weights; null when all are equal (uniform draws). */
+  private final long[] cumulative;
 
   TwoChoices(BackendSet set, RandomGenerator random) {
     this.set = set;
     this.backends = set.array();
     this.random = random;
+    boolean equal = true;
+    long[] sums = new long[backends.length];
+    long total = 0;
+    for (int i = 0; i < backends.length; i++) {
+      total += backends[i].weight();
+      sums[i] = total;
+      equal &= backends[i].weight() == backends[0].weight();
+    }
+    this.cumulative = equal ? null : sums;
   }
 
   /** The load of {@code b} at {@code nowNanos}: lower is better. */
   abstract double load(Backend b, long nowNanos);
+
+  /** The weight of {@code b} at {@code nowNanos} that breaks ties; the configured weight by default. */
+  double weight(Backend b, long nowNanos) {
+    return b.weight();
+  }
 
   @Override
   public final Backend pick(PickContext ctx) {
@@ -38,12 +59,26 @@ abstract class TwoChoices implements Picker {
     if (n == 2) {
       return better(backends[0], backends[1], ctx.nowNanos());
     }
-    int i = random.nextInt(n);
-    int j = random.nextInt(n - 1);
-    if (j >= i) {
-      j++;
+    int i = draw(n);
+    int j = draw(n);
+    for (int tries = 0; j == i && tries < 3; tries++) {
+      j = draw(n);
+    }
+    if (j == i) {
+      j = random.nextInt(n - 1);
+      if (j >= i) {
+        j++;
+      }
     }
     return better(backends[i], backends[j], ctx.nowNanos());
+  }
+
+  private int draw(int n) {
+    if (cumulative == null) {
+      return random.nextInt(n);
+    }
+    int i = Arrays.binarySearch(cumulative, random.nextLong(cumulative[n - 1]) + 1);
+    return i >= 0 ? i : -i - 1;
   }
 
   private Backend pickExcluding(PickContext ctx) {
@@ -84,7 +119,8 @@ abstract class TwoChoices implements Picker {
     } else if (lb < la) {
       return b;
     }
-    return random.nextBoolean() ? a : b;
+    double wa = weight(a, nowNanos);
+    return random.nextDouble() * (wa + weight(b, nowNanos)) < wa ? a : b;
   }
 
   @Override
