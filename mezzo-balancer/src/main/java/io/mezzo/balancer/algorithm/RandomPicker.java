@@ -1,11 +1,10 @@
 package io.mezzo.balancer.algorithm;
 
-import java.util.Arrays;
 import java.util.random.RandomGenerator;
 
 /**
  * Weighted random choice: a backend with weight {@code w} is chosen with probability {@code w / sum}.
- * Equal weights: one random index, O(1); otherwise a binary search over cumulative weights, O(log n).
+ * Equal weights: one random index; otherwise an {@link AliasTable} draw; both O(1).
  * With exclusions, a draw over the eligible backends' weights (O(n), retries only).
  *
  * <p>Thread: immutable after construction; randomness comes from a thread-safe generator (thread-local
@@ -15,22 +14,14 @@ final class RandomPicker implements Picker {
   private final BackendSet set;
   private final Backend[] backends;
   private final RandomGenerator random;
-  /** {@code cumulative[i]} = sum of the weights of backends 0..i; null when all weights are equal. */
-  private final long[] cumulative;
+  /** Null when all weights are equal. */
+  private final AliasTable weighted;
 
   RandomPicker(BackendSet set, RandomGenerator random) {
     this.set = set;
     this.backends = set.array();
     this.random = random;
-    boolean equal = true;
-    long[] sums = new long[backends.length];
-    long total = 0;
-    for (int i = 0; i < backends.length; i++) {
-      total += backends[i].weight();
-      sums[i] = total;
-      equal &= backends[i].weight() == backends[0].weight();
-    }
-    this.cumulative = equal ? null : sums;
+    this.weighted = weightedDraws(backends);
   }
 
   @Override
@@ -42,12 +33,7 @@ final class RandomPicker implements Picker {
     if (ctx.hasExclusions()) {
       return pickExcluding(ctx);
     }
-    if (cumulative == null) {
-      return backends[random.nextInt(n)];
-    }
-    long r = random.nextLong(cumulative[n - 1]);
-    int i = Arrays.binarySearch(cumulative, r + 1);
-    return backends[i >= 0 ? i : -i - 1];
+    return backends[weighted == null ? random.nextInt(n) : weighted.sample(random)];
   }
 
   private Backend pickExcluding(PickContext ctx) {
@@ -70,6 +56,17 @@ final class RandomPicker implements Picker {
       }
     }
     throw new IllegalStateException("BUG: weighted draw ran past the eligible backends");
+  }
+
+  /** An alias table over the backends' weights, or null when they are all equal. */
+  static AliasTable weightedDraws(Backend[] backends) {
+    long[] weights = new long[backends.length];
+    boolean equal = true;
+    for (int i = 0; i < backends.length; i++) {
+      weights[i] = backends[i].weight();
+      equal &= weights[i] == weights[0];
+    }
+    return equal ? null : new AliasTable(weights);
   }
 
   @Override

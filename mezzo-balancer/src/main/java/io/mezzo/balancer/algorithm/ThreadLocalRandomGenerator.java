@@ -30,6 +30,11 @@ final class ThreadLocalRandomGenerator implements RandomGenerator {
   }
 
   @Override
+  public double nextDouble() {
+    return ThreadLocalRandom.current().nextDouble();
+  }
+
+  @Override
   public boolean nextBoolean() {
     return ThreadLocalRandom.current().nextBoolean();
   }

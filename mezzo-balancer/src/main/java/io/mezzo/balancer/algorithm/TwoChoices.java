@@ -1,6 +1,5 @@
 package io.mezzo.balancer.algorithm;
 
-import java.util.Arrays;
 import java.util.random.RandomGenerator;
 
 /**
@@ -9,8 +8,8 @@ import java.util.random.RandomGenerator;
  * effect of every balancer choosing the same "best" backend. With one or two eligible backends there is
  * nothing to draw: the better one is taken deterministically.
  *
- * <p>Weights: candidates are drawn in proportion to the configured weights (a binary search over
- * cumulative weights, O(log n); one random index when all weights are equal), and equal loads (idle
+ * <p>Weights: candidates are drawn in proportion to the configured weights (an {@link AliasTable}, O(1);
+ * one random index when all weights are equal), and equal loads (idle
  * backends, typical at low concurrency) are broken in proportion to the {@link #weight effective
  * weights}, so that sequential traffic is shared by weight rather than all sent to the heaviest backend.
  *
@@ -21,22 +20,14 @@ abstract class TwoChoices implements Picker {
   private final BackendSet set;
   final Backend[] backends;
   private final RandomGenerator random;
-  /** Cumulative configured weights; null when all are equal (uniform draws). */
-  private final long[] cumulative;
+  /** Draws by configured weight; null when all are equal (uniform draws). */
+  private final AliasTable weighted;
 
   TwoChoices(BackendSet set, RandomGenerator random) {
     this.set = set;
     this.backends = set.array();
     this.random = random;
-    boolean equal = true;
-    long[] sums = new long[backends.length];
-    long total = 0;
-    for (int i = 0; i < backends.length; i++) {
-      total += backends[i].weight();
-      sums[i] = total;
-      equal &= backends[i].weight() == backends[0].weight();
-    }
-    this.cumulative = equal ? null : sums;
+    this.weighted = RandomPicker.weightedDraws(backends);
   }
 
   /** The load of {@code b} at {@code nowNanos}: lower is better. */
@@ -74,11 +65,7 @@ abstract class TwoChoices implements Picker {
   }
 
   private int draw(int n) {
-    if (cumulative == null) {
-      return random.nextInt(n);
-    }
-    int i = Arrays.binarySearch(cumulative, random.nextLong(cumulative[n - 1]) + 1);
-    return i >= 0 ? i : -i - 1;
+    return weighted == null ? random.nextInt(n) : weighted.sample(random);
   }
 
   private Backend pickExcluding(PickContext ctx) {
