@@ -122,6 +122,12 @@ public final class BackendStats {
     return e == null ? 0 : e.nanos * decayWeight(nowNanos - e.stampNanos, decayNanos);
   }
 
+  /** The decayed estimate as {@link #latencyNanos}, or -1 before the first sample (one volatile read). */
+  double estimateOrNegative(long nowNanos) {
+    Ewma e = (Ewma) EWMA.getVolatile(this);
+    return e == null ? -1 : e.nanos * decayWeight(nowNanos - e.stampNanos, decayNanos);
+  }
+
   /** Sets the EWMA time constant (nanos, > 0); called by the peak-EWMA picker of the backend's route. */
   void decayNanos(double nanos) {
     this.decayNanos = nanos;

@@ -32,9 +32,10 @@ final class PeakEwma extends TwoChoices {
   double load(Backend b, long nowNanos) {
     BackendStats stats = b.stats();
     int inFlight = stats.inFlight();
-    if (!stats.hasLatency()) {
+    double latency = stats.estimateOrNegative(nowNanos);
+    if (latency < 0) {
       return penaltyNanos * inFlight / b.weight();
     }
-    return stats.latencyNanos(nowNanos) * (inFlight + 1) / b.weight();
+    return latency * (inFlight + 1) / b.weight();
   }
 }

@@ -30,7 +30,8 @@ public record SlowStart(Duration window, double aggression, double minWeightFrac
       throw new IllegalArgumentException("slowStart.aggression: " + aggression + " (expected: > 0)");
     }
     if (!(minWeightFraction > 0 && minWeightFraction <= 1)) {
-      throw new IllegalArgumentException("slowStart.minWeightFraction: " + minWeightFraction + " (expected: > 0 and <= 1)");
+      throw new IllegalArgumentException(
+          "slowStart.minWeightFraction: " + minWeightFraction + " (expected: > 0 and <= 1)");
     }
   }
 

@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 
+/**
+ * Label values map to algorithms (Mezzo, HAProxy and marathon-lb names), bad names are rejected with
+ * the choices, and every algorithm agrees on the empty and one-backend cases.
+ */
 class AlgorithmsTest {
   @Test
   void labelValuesGiveTheirAlgorithms() {

@@ -11,6 +11,10 @@ import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
 
+/**
+ * Weighted O(1) draws: the exact probabilities of the alias table match the weights (property), and
+ * samples follow them.
+ */
 class AliasTableTest {
   @Property
   void eachIndexIsDrawnWithProbabilityProportionalToItsWeight(

@@ -6,6 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
+/**
+ * Snapshots keep stats and join times of backends that stay, start moved or new ones afresh, sort by
+ * id and validate.
+ */
 class BackendSetTest {
   @Test
   void statsAndJoinTimeSurviveForBackendsThatStayEvenWhenTheirWeightChanges() {

@@ -4,8 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.data.Offset.offset;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
+/**
+ * In-flight counting and the peak-EWMA estimate: spikes count at once, lower samples blend in, idle
+ * estimates decay, concurrent updates are not lost.
+ */
 class BackendStatsTest {
   private static final long MS = 1_000_000L;
   private static final long SECOND = 1_000_000_000L;
@@ -56,6 +62,28 @@ class BackendStatsTest {
     stats.onComplete(MS, 0);
     assertThat(stats.inFlight()).isZero();
     assertThat(stats.hasLatency()).isTrue();
+  }
+
+  @Test
+  void concurrentUpdatesFromSeveralThreadsLoseNothing() throws Exception {
+    BackendStats stats = stats();
+    List<Thread> threads = new ArrayList<>();
+    for (int t = 0; t < 4; t++) {
+      long latency = (t + 1) * MS;
+      Thread thread = new Thread(() -> {
+        for (int i = 0; i < 50_000; i++) {
+          stats.onStart();
+          stats.onComplete(latency, i * 1_000L);
+        }
+      });
+      thread.start();
+      threads.add(thread);
+    }
+    for (Thread thread : threads) {
+      thread.join();
+    }
+    assertThat(stats.inFlight()).isZero();
+    assertThat(stats.latencyNanos(50_000_000L)).isBetween(1.0 * MS, 4.0 * MS);
   }
 
   @Test

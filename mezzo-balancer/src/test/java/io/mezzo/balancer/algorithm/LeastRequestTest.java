@@ -9,6 +9,10 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
+/**
+ * Power-of-two-choices least request: seeded virtual-time simulations with a slow backend, weights,
+ * exclusions for retries and slow start.
+ */
 class LeastRequestTest {
   private static final long MS = 1_000_000L;
   private static final long SECOND = 1_000_000_000L;

@@ -16,6 +16,10 @@ import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 
+/**
+ * Maglev consistent hashing: keys map to present backends, spread by weight, move minimally when a
+ * backend leaves and come back when it returns; retries are sticky.
+ */
 class MaglevTest {
   private static final int KEYS = 20_000;
 

@@ -6,6 +6,10 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
+/**
+ * Peak EWMA: a seeded virtual-time simulation of a latency spike and recovery, a slow backend, probing
+ * of backends without samples, cost growing with in-flight.
+ */
 class PeakEwmaTest {
   private static final long MS = 1_000_000L;
   private static final long SECOND = 1_000_000_000L;

@@ -8,6 +8,7 @@ import java.util.SplittableRandom;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
+/** Weighted random choice follows the weights and honours exclusions. */
 class RandomPickerTest {
   private static Picker random(BackendSet set) {
     return Algorithms.of("random", AlgorithmOptions.defaults(), new SplittableRandom(31)).newPicker(set);

@@ -17,6 +17,10 @@ import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
 
+/**
+ * Smooth weighted round robin: nginx sequence, exact proportions per cycle and smoothness
+ * (properties), exactness under concurrent picks, retries, bounded cycles, slow start.
+ */
 class RoundRobinTest {
   private static Picker roundRobin(BackendSet set) {
     return Algorithms.of("round_robin", AlgorithmOptions.defaults(), new SplittableRandom(7)).newPicker(set);
@@ -59,7 +63,8 @@ class RoundRobinTest {
   }
 
   @Property
-  void oneCycleDistributesExactlyByWeight(@ForAll @Size(min = 1, max = 12) List<@IntRange(min = 1, max = 40) Integer> weights) {
+  void oneCycleDistributesExactlyByWeight(
+      @ForAll @Size(min = 1, max = 12) List<@IntRange(min = 1, max = 40) Integer> weights) {
     BackendSet set = Fixtures.set(weights.stream().mapToInt(Integer::intValue).toArray());
     int total = weights.stream().mapToInt(Integer::intValue).sum();
     Picker picker = roundRobin(set);
@@ -68,7 +73,8 @@ class RoundRobinTest {
       counts.merge(id, 1, Integer::sum);
     }
     for (int i = 0; i < set.size(); i++) {
-      assertThat(counts.get(set.get(i).id())).as("picks of weight %d", set.get(i).weight()).isEqualTo(set.get(i).weight());
+      Backend b = set.get(i);
+      assertThat(counts.get(b.id())).as("picks of weight %d", b.weight()).isEqualTo(b.weight());
     }
   }
 

@@ -8,13 +8,18 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
+/**
+ * The slow start multiplier: linear and aggressive ramps, warm backends, a backwards clock, validation
+ * messages.
+ */
 class SlowStartTest {
   private static final long SECOND = 1_000_000_000L;
 
   /** A backend that joined at {@code joinedAt} (seconds) after a warm one. */
   private static Backend joinedAt(long joinedAt) {
     BackendSet initial = BackendSet.of(List.of(Fixtures.backend("warm", 1)));
-    return initial.next(List.of(Fixtures.backend("warm", 1), Fixtures.backend("new", 2)), joinedAt * SECOND).byId("new");
+    List<Backend> next = List.of(Fixtures.backend("warm", 1), Fixtures.backend("new", 2));
+    return initial.next(next, joinedAt * SECOND).byId("new");
   }
 
   @Test
