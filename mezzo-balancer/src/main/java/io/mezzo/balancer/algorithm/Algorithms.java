@@ -46,6 +46,9 @@ public final class Algorithms {
     if (name == null) {
       throw new IllegalArgumentException("balance: null " + EXPECTED);
     }
+    if (options == null) {
+      throw new IllegalArgumentException("options: null (expected: AlgorithmOptions, e.g. AlgorithmOptions.defaults())");
+    }
     switch (name.trim().toLowerCase(Locale.ROOT)) {
       case ROUND_ROBIN:
       case "roundrobin":

@@ -140,7 +140,8 @@ final class RoundRobin implements Picker {
   }
 
   /** One smooth-WRR cycle over {@code weights} (reduced by their gcd, and scaled down if too long). */
-  static int[] order(long[] weights) {
+  static int[] order(long[] configured) {
+    long[] weights = configured.clone();
     int n = weights.length;
     if (n == 0) {
       return new int[0];

@@ -92,7 +92,7 @@ class RoundRobinTest {
     for (long x : w) {
       total += x;
     }
-    int[] order = RoundRobin.order(w.clone());
+    int[] order = RoundRobin.order(w);
     int[] stream = new int[order.length * 3];
     for (int k = 0; k < stream.length; k++) {
       stream[k] = order[k % order.length];
