@@ -14,6 +14,9 @@ import java.util.SplittableRandom;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
+import org.assertj.core.data.Offset;
+import org.assertj.core.data.Percentage;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -100,7 +103,22 @@ class MaglevTest {
       assertThat(picker.slotsOf(i)).isBetween(65537 / 10, 65537 / 10 + 1);
     }
     Map<String, Integer> counts = counts(picker, 200_000);
-    counts.values().forEach(c -> assertThat(c / 200_000.0).isCloseTo(0.1, org.assertj.core.data.Offset.offset(0.003)));
+    counts.values().forEach(c -> assertThat(c / 200_000.0).isCloseTo(0.1, Offset.offset(0.003)));
+  }
+
+  /** Each backend's share of the table (hence of uniformly spread keys) is within 5% of its weight's. */
+  @Property(tries = 40)
+  void tableSharesFollowAnyWeights(
+      @ForAll @Size(min = 2, max = 30) List<@IntRange(min = 1, max = 10) Integer> weights) {
+    BackendSet set = Fixtures.set(weights.stream().mapToInt(Integer::intValue).toArray());
+    Maglev picker = (Maglev) maglev(set);
+    double total = weights.stream().mapToInt(Integer::intValue).sum();
+    for (int i = 0; i < set.size(); i++) {
+      double expected = set.get(i).weight() / total;
+      double share = picker.slotsOf(i) / (double) picker.tableSize();
+      assertThat(share).as("share of weight %d of %s", set.get(i).weight(), weights)
+          .isCloseTo(expected, Offset.offset(0.05 * expected));
+    }
   }
 
   @Test
@@ -110,12 +128,12 @@ class MaglevTest {
     for (int i = 0; i < 4; i++) {
       double share = picker.slotsOf(i) / 65537.0;
       assertThat(share).as("table share of weight %d", i + 1).isCloseTo((i + 1) / 10.0,
-          org.assertj.core.data.Percentage.withPercentage(1));
+          Percentage.withPercentage(1));
     }
     Map<String, Integer> counts = counts(picker, 200_000);
     for (int i = 0; i < 4; i++) {
       assertThat(counts.get(set.get(i).id()) / 200_000.0).isCloseTo((i + 1) / 10.0,
-          org.assertj.core.data.Percentage.withPercentage(3));
+          Percentage.withPercentage(3));
     }
   }
 

@@ -15,6 +15,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -175,7 +176,7 @@ class RoundRobinTest {
     for (int i : order) {
       count[i]++;
     }
-    assertThat(count[1] / (double) count[0]).isCloseTo(3.0, org.assertj.core.data.Offset.offset(0.01));
+    assertThat(count[1] / (double) count[0]).isCloseTo(3.0, Offset.offset(0.01));
     assertThat(count[2]).isEqualTo(1);
   }
 

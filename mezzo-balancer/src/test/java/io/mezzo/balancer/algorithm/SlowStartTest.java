@@ -6,6 +6,10 @@ import static org.assertj.core.data.Offset.offset;
 
 import java.time.Duration;
 import java.util.List;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.DoubleRange;
+import net.jqwik.api.constraints.LongRange;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -50,6 +54,20 @@ class SlowStartTest {
     assertThat(slowStart.factor(warm, 0)).isEqualTo(1.0);
     assertThat(slowStart.ramping(warm, 0)).isFalse();
     assertThat(SlowStart.disabled().factor(joinedAt(0), 0)).isEqualTo(1.0);
+  }
+
+  @Property
+  void theFactorNeverFallsAsTimePassesAndStaysBetweenTheMinimumAndOne(
+      @ForAll @DoubleRange(min = 0.2, max = 5) double aggression,
+      @ForAll @DoubleRange(min = 0.01, max = 1) double minimum,
+      @ForAll @LongRange(min = 0, max = 40_000) long fromMillis,
+      @ForAll @LongRange(min = 0, max = 40_000) long stepMillis) {
+    SlowStart slowStart = new SlowStart(Duration.ofSeconds(30), aggression, minimum);
+    Backend backend = joinedAt(0);
+    double earlier = slowStart.factor(backend, fromMillis * 1_000_000L);
+    double later = slowStart.factor(backend, (fromMillis + stepMillis) * 1_000_000L);
+    assertThat(earlier).isBetween(minimum, 1.0);
+    assertThat(later).isGreaterThanOrEqualTo(earlier).isLessThanOrEqualTo(1.0);
   }
 
   @Test
