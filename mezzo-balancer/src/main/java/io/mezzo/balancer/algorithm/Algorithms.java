@@ -47,7 +47,8 @@ public final class Algorithms {
       throw new IllegalArgumentException("balance: null " + EXPECTED);
     }
     if (options == null) {
-      throw new IllegalArgumentException("options: null (expected: AlgorithmOptions, e.g. AlgorithmOptions.defaults())");
+      throw new IllegalArgumentException(
+          "options: null (expected: AlgorithmOptions, e.g. AlgorithmOptions.defaults())");
     }
     switch (name.trim().toLowerCase(Locale.ROOT)) {
       case ROUND_ROBIN:
