@@ -15,6 +15,10 @@ final class BackendRef {
   final String host;
   final int port;
   final String address;
+  /** The algorithms' id of this backend: {@code instanceId@host:port}. */
+  final String key;
+  /** The algorithms' counters (in flight, latency), shared with the route's picker; set by the control thread. */
+  volatile io.mezzo.balancer.algorithm.BackendStats stats;
   final AtomicInteger inFlight = new AtomicInteger();
   final AtomicLong completed = new AtomicLong();
   final AtomicLong failed = new AtomicLong();
@@ -26,6 +30,7 @@ final class BackendRef {
     this.host = host;
     this.port = port;
     this.address = host + ":" + port;
+    this.key = instanceId + "@" + address;
   }
 
   @Override

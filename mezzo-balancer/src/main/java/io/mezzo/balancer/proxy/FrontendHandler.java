@@ -61,6 +61,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   private final Set<BackendRef> tried = new HashSet<>();
   private long startNanos;
   private boolean bodySent;
+  private long clientKey;
 
   FrontendHandler(LoadBalancer lb) {
     this.lb = lb;
@@ -70,6 +71,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   public void channelActive(ChannelHandlerContext c) {
     this.ctx = c;
     this.localPort = ((InetSocketAddress) c.channel().localAddress()).getPort();
+    this.clientKey = io.mezzo.balancer.algorithm.HashKeys.of(
+        ((InetSocketAddress) c.channel().remoteAddress()).getAddress().getHostAddress());
     c.fireChannelActive();
   }
 
@@ -116,7 +119,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
           + "' on port " + localPort);
       return;
     }
-    connectTo(route.pick(tried));
+    connectTo(route.pick(tried, clientKey));
   }
 
   private void onRequestContent(HttpContent content) {
@@ -155,6 +158,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     tried.add(b);
     backend = b;
     b.inFlight.incrementAndGet();
+    if (b.stats != null) {
+      b.stats.onStart();
+    }
     BackendPool pool = lb.pool(c().eventLoop());
     Channel idle = pool.takeIdle(b);
     if (idle != null) {
@@ -174,7 +180,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
           releaseHeld();
           return;
         }
-        connectTo(tried.size() < MAX_ATTEMPTS ? route.pick(tried) : null);
+        connectTo(tried.size() < MAX_ATTEMPTS ? route.pick(tried, clientKey) : null);
       }
     });
   }
@@ -182,6 +188,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   private void attach(Channel ch, BackendHandler handler) {
     if (!c().isActive()) {
       backend.inFlight.decrementAndGet();
+      lb.onAbandon(backend);
       lb.pool(c().eventLoop()).release(backend, ch);
       releaseHeld();
       return;
@@ -295,8 +302,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       backendChannel = null;
       backendHandler = null;
       held.add(LastHttpContent.EMPTY_LAST_CONTENT);
-      BackendRef next = route.pick(tried);
-      connectTo(next != null ? next : route.pickAny());
+      BackendRef next = route.pick(tried, clientKey);
+      connectTo(next != null ? next : route.pickAny(clientKey));
       return;
     }
     finishExchange();

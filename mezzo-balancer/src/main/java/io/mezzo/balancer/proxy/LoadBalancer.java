@@ -1,5 +1,12 @@
 package io.mezzo.balancer.proxy;
 
+import io.mezzo.balancer.algorithm.Algorithm;
+import io.mezzo.balancer.algorithm.Algorithms;
+import io.mezzo.balancer.algorithm.Backend;
+import io.mezzo.balancer.algorithm.BackendSet;
+import io.mezzo.balancer.algorithm.BackendStats;
+import io.mezzo.balancer.algorithm.PickContext;
+import io.mezzo.balancer.algorithm.Picker;
 import io.mezzo.balancer.discovery.BackendInstance;
 import io.mezzo.balancer.discovery.Discovered;
 import io.mezzo.balancer.route.RouteSpec;
@@ -21,7 +28,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -62,15 +68,21 @@ public final class LoadBalancer implements AutoCloseable {
     }
   }
 
-  /** A route as the data plane serves it: its backends and its picker's state. Immutable but for counters. */
+  /**
+   * A route as the data plane serves it: its serving backends and the picker of its algorithm over
+   * them. Immutable (the picker's own state is its business and thread-safe).
+   */
   static final class Route {
     private final RouteSpec spec;
-    private final BackendRef[] serving;
-    private final AtomicInteger next = new AtomicInteger();
+    private final Algorithm algorithm;
+    private final Picker picker;
+    private final Map<String, BackendRef> byId;
 
-    Route(RouteSpec spec, BackendRef[] serving) {
+    Route(RouteSpec spec, Algorithm algorithm, Picker picker, Map<String, BackendRef> byId) {
       this.spec = spec;
-      this.serving = serving;
+      this.algorithm = algorithm;
+      this.picker = picker;
+      this.byId = byId;
     }
 
     RouteSpec spec() {
@@ -78,29 +90,29 @@ public final class LoadBalancer implements AutoCloseable {
     }
 
     int size() {
-      return serving.length;
+      return byId.size();
     }
 
-    /** Round robin over the serving backends not in {@code exclude}; null when none is left. */
-    BackendRef pick(Set<BackendRef> exclude) {
-      int n = serving.length;
-      if (n == 0) {
-        return null;
-      }
-      int start = Math.floorMod(next.getAndIncrement(), n);
-      for (int k = 0; k < n; k++) {
-        BackendRef b = serving[(start + k) % n];
-        if (!exclude.contains(b)) {
-          return b;
-        }
-      }
-      return null;
+    boolean hashesClient() {
+      return algorithm.keySource() != Algorithm.KeySource.NONE;
     }
 
-    /** Any serving backend (a fresh connection to one already tried), or null when there is none. */
-    BackendRef pickAny() {
-      int n = serving.length;
-      return n == 0 ? null : serving[Math.floorMod(next.getAndIncrement(), n)];
+    /** The algorithm's choice among the serving backends not in {@code exclude}; null when none is left. */
+    BackendRef pick(Set<BackendRef> exclude, long clientKey) {
+      PickContext ctx = hashesClient() ? PickContext.hashed(clientKey, System.nanoTime())
+          : PickContext.at(System.nanoTime());
+      if (!exclude.isEmpty()) {
+        Set<String> ids = new java.util.HashSet<>();
+        exclude.forEach(b -> ids.add(b.key));
+        ctx = ctx.excludingIf(b -> ids.contains(b.id()));
+      }
+      Backend b = picker.pick(ctx);
+      return b == null ? null : byId.get(b.id());
+    }
+
+    /** Any serving backend (for a fresh connection to one already tried), or null when there is none. */
+    BackendRef pickAny(long clientKey) {
+      return pick(Set.of(), clientKey);
     }
   }
 
@@ -114,6 +126,7 @@ public final class LoadBalancer implements AutoCloseable {
   private final Map<Integer, Channel> listeners = new LinkedHashMap<>();
   private final Map<String, BackendRef> backends = new HashMap<>(); // by instance id + address
   private final Map<String, BackendRef> draining = new ConcurrentHashMap<>();
+  private final Map<String, BackendSet> sets = new HashMap<>(); // by route key, for the next snapshot
   private final AtomicLong requests = new AtomicLong();
   private final AtomicLong localAnswers = new AtomicLong();
   private final AtomicLong connectFailures = new AtomicLong();
@@ -143,24 +156,37 @@ public final class LoadBalancer implements AutoCloseable {
     return Transport.EPOLL;
   }
 
-  /** Makes {@code d} the routing state: binds and closes listeners, swaps backends in. */
+  /** Makes {@code d} the routing state: binds and closes listeners, swaps backends and pickers in. */
   public synchronized void apply(Discovered d) {
+    long now = System.nanoTime();
     Map<String, BackendRef> seen = new HashMap<>();
     Map<String, Route> routes = new HashMap<>();
+    Map<String, BackendSet> nextSets = new HashMap<>();
     for (RouteSpec r : d.table().routes()) {
-      List<BackendRef> serving = new ArrayList<>();
+      Map<String, BackendRef> byId = new HashMap<>();
+      List<Backend> desired = new ArrayList<>();
       for (BackendInstance i : d.serving().getOrDefault(r.key(), List.of())) {
         BackendRef b = backend(i, r, seen);
         b.draining = false;
-        serving.add(b);
+        byId.put(b.key, b);
+        desired.add(Backend.of(b.key, b.host, b.port, 1));
       }
       for (BackendInstance i : d.draining().getOrDefault(r.key(), List.of())) {
         BackendRef b = backend(i, r, seen);
         b.draining = true;
-        draining.putIfAbsent(i.instanceId() + "@" + b.address, b);
+        draining.putIfAbsent(b.key, b);
       }
-      routes.put(r.key(), new Route(r, serving.toArray(new BackendRef[0])));
+      BackendSet previous = sets.get(r.key());
+      BackendSet set = previous == null ? BackendSet.of(desired) : previous.next(desired, now);
+      for (Backend b : set.asList()) {
+        byId.get(b.id()).stats = b.stats();
+      }
+      nextSets.put(r.key(), set);
+      Algorithm algorithm = algorithm(r);
+      routes.put(r.key(), new Route(r, algorithm, algorithm.newPicker(set), Map.copyOf(byId)));
     }
+    sets.clear();
+    sets.putAll(nextSets);
     // Backends gone from discovery altogether (killed, lost) are forgotten.
     backends.keySet().retainAll(seen.keySet());
     draining.keySet().retainAll(seen.keySet());
@@ -171,6 +197,15 @@ public final class LoadBalancer implements AutoCloseable {
     syncListeners(d.table().listeners());
     for (BackendRef b : List.copyOf(draining.values())) {
       maybeReportIdle(b);
+    }
+  }
+
+  private static Algorithm algorithm(RouteSpec r) {
+    try {
+      return Algorithms.of(r.balance());
+    } catch (IllegalArgumentException e) {
+      LOG.warn("lb: {}: {}; using round_robin", r.key(), e.getMessage());
+      return Algorithms.of("round_robin");
     }
   }
 
@@ -242,6 +277,10 @@ public final class LoadBalancer implements AutoCloseable {
 
   void onComplete(BackendRef b, long nanos) {
     b.completed.incrementAndGet();
+    BackendStats stats = b.stats;
+    if (stats != null) {
+      stats.onComplete(nanos, System.nanoTime());
+    }
     if (b.draining) {
       maybeReportIdle(b);
     }
@@ -249,6 +288,18 @@ public final class LoadBalancer implements AutoCloseable {
 
   void onConnectFailure(BackendRef b) {
     connectFailures.incrementAndGet();
+    BackendStats stats = b.stats;
+    if (stats != null) {
+      stats.onCancel();
+    }
+  }
+
+  /** A picked backend that got no request after all (the client left first). */
+  void onAbandon(BackendRef b) {
+    BackendStats stats = b.stats;
+    if (stats != null) {
+      stats.onCancel();
+    }
   }
 
   void onLocalAnswer(int status) {

@@ -195,4 +195,55 @@ class LoadBalancerTest {
     assertThat(lb.listening()).containsExactly(p2);
     assertThat(get(p2, null, "/").body()).isEqualTo("a");
   }
+
+  @Test
+  void leastRequestSendsMostRequestsToTheFasterBackend() throws Exception {
+    startLb();
+    HttpServer fast = backend("fast", 0);
+    HttpServer slow = backend("slow", 100);
+    int port = freePort();
+    lb.apply(Discovered.of(List.of(app("/web", Map.of("MEZZO_LB_PORT_0", String.valueOf(port),
+        "MEZZO_LB_BALANCE_0", "least_request"),
+        instance("web.fast", fast.port(), true, false), instance("web.slow", slow.port(), true, false))), sharedPort, null));
+
+    Map<String, Integer> seen = new java.util.concurrent.ConcurrentHashMap<>();
+    List<Thread> clients = new ArrayList<>();
+    for (int c = 0; c < 4; c++) {
+      Thread t = new Thread(() -> {
+        for (int i = 0; i < 25; i++) {
+          try {
+            seen.merge(get(port, null, "/").body(), 1, Integer::sum);
+          } catch (Exception e) {
+            seen.merge("error", 1, Integer::sum);
+          }
+        }
+      });
+      t.start();
+      clients.add(t);
+    }
+    for (Thread t : clients) {
+      t.join(60_000);
+    }
+    assertThat(seen.getOrDefault("error", 0)).isZero();
+    assertThat(seen.get("fast") + seen.getOrDefault("slow", 0)).isEqualTo(100);
+    assertThat(seen.get("fast")).as("%s", seen).isGreaterThan(70);
+  }
+
+  @Test
+  void consistentHashingKeepsAClientOnOneBackend() throws Exception {
+    startLb();
+    HttpServer a = backend("a", 0);
+    HttpServer b = backend("b", 0);
+    HttpServer c = backend("c", 0);
+    int port = freePort();
+    lb.apply(Discovered.of(List.of(app("/web", Map.of("MEZZO_LB_PORT_0", String.valueOf(port),
+        "MEZZO_LB_BALANCE_0", "consistent_hash"), instance("web.a", a.port(), true, false),
+        instance("web.b", b.port(), true, false), instance("web.c", c.port(), true, false))), sharedPort, null));
+
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (int i = 0; i < 20; i++) {
+      seen.add(get(port, null, "/").body());
+    }
+    assertThat(seen).hasSize(1);
+  }
 }
