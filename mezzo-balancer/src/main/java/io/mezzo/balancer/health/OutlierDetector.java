@@ -118,6 +118,35 @@ public final class OutlierDetector {
       return new Config(5, 5, Duration.ofSeconds(30), Duration.ofSeconds(300), 10, Duration.ofSeconds(10));
     }
 
+    public Config withConsecutive5xx(int n) {
+      return new Config(n, consecutiveGatewayFailure, baseEjectionTime, maxEjectionTime, maxEjectionPercent,
+          decayInterval);
+    }
+
+    public Config withConsecutiveGatewayFailure(int n) {
+      return new Config(consecutive5xx, n, baseEjectionTime, maxEjectionTime, maxEjectionPercent, decayInterval);
+    }
+
+    public Config withBaseEjectionTime(Duration d) {
+      return new Config(consecutive5xx, consecutiveGatewayFailure, d, maxEjectionTime, maxEjectionPercent,
+          decayInterval);
+    }
+
+    public Config withMaxEjectionTime(Duration d) {
+      return new Config(consecutive5xx, consecutiveGatewayFailure, baseEjectionTime, d, maxEjectionPercent,
+          decayInterval);
+    }
+
+    public Config withMaxEjectionPercent(int percent) {
+      return new Config(consecutive5xx, consecutiveGatewayFailure, baseEjectionTime, maxEjectionTime, percent,
+          decayInterval);
+    }
+
+    public Config withDecayInterval(Duration d) {
+      return new Config(consecutive5xx, consecutiveGatewayFailure, baseEjectionTime, maxEjectionTime,
+          maxEjectionPercent, d);
+    }
+
     /** How many of {@code backends} may be ejected at once. */
     public int maxEjected(int backends) {
       if (maxEjectionPercent == 0 || backends <= 0) {

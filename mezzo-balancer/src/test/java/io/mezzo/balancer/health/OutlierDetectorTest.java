@@ -79,7 +79,7 @@ class OutlierDetectorTest {
 
   @Test
   void connectFailuresAndTimeoutsCountAsGatewayFailures() {
-    Config config = new Config(0, 3, Duration.ofSeconds(30), Duration.ofSeconds(300), 10, Duration.ofSeconds(10));
+    Config config = Config.defaults().withConsecutive5xx(0).withConsecutiveGatewayFailure(3);
     OutlierDetector d = detector(config, 10);
 
     d.onResult("b0", Result.CONNECT_FAILURE, T0);
@@ -91,7 +91,7 @@ class OutlierDetectorTest {
 
   @Test
   void aPlain500BreaksTheGatewayStreakButNotThe5xxStreak() {
-    Config config = new Config(5, 3, Duration.ofSeconds(30), Duration.ofSeconds(300), 10, Duration.ofSeconds(10));
+    Config config = Config.defaults().withConsecutiveGatewayFailure(3);
     OutlierDetector d = detector(config, 10);
 
     feed(d, "b0", Result.CONNECT_FAILURE, 2, T0);
@@ -142,7 +142,7 @@ class OutlierDetectorTest {
 
   @Test
   void ejectionTimeIsCappedByMaxEjectionTime() {
-    Config config = new Config(5, 5, Duration.ofSeconds(30), Duration.ofSeconds(100), 10, Duration.ofSeconds(10));
+    Config config = Config.defaults().withMaxEjectionTime(Duration.ofSeconds(100));
     OutlierDetector d = detector(config, 10);
     long now = T0;
     List<Duration> durations = new ArrayList<>();
@@ -204,13 +204,13 @@ class OutlierDetectorTest {
     Config c = Config.defaults();
     assertThat(List.of(c.maxEjected(0), c.maxEjected(1), c.maxEjected(2), c.maxEjected(19), c.maxEjected(20),
         c.maxEjected(35))).containsExactly(0, 0, 1, 1, 2, 3);
-    Config all = new Config(5, 5, Duration.ofSeconds(30), Duration.ofSeconds(300), 100, Duration.ofSeconds(10));
+    Config all = Config.defaults().withMaxEjectionPercent(100);
     assertThat(all.maxEjected(1)).isEqualTo(1);
   }
 
   @Test
   void zeroMaxEjectionPercentDisablesEjection() {
-    Config config = new Config(5, 5, Duration.ofSeconds(30), Duration.ofSeconds(300), 0, Duration.ofSeconds(10));
+    Config config = Config.defaults().withMaxEjectionPercent(0);
     OutlierDetector d = detector(config, 10);
 
     assertThat(feed(d, "b0", Result.HTTP_5XX, 50, T0)).isEmpty();
@@ -257,8 +257,8 @@ class OutlierDetectorTest {
         Duration.ofSeconds(10))).hasMessage("consecutive5xx: -1 (expected: >= 0)");
     assertThatThrownBy(() -> new Config(5, 5, Duration.ofSeconds(30), Duration.ofSeconds(300), 101,
         Duration.ofSeconds(10))).hasMessage("maxEjectionPercent: 101 (expected: 0..100)");
-    assertThatThrownBy(() -> new Config(5, 5, Duration.ZERO, Duration.ofSeconds(300), 10,
-        Duration.ofSeconds(10))).hasMessage("baseEjectionTime: PT0S (expected: > 0)");
+    assertThatThrownBy(() -> Config.defaults().withBaseEjectionTime(Duration.ZERO))
+        .hasMessage("baseEjectionTime: PT0S (expected: > 0)");
   }
 
   @Test
