@@ -62,6 +62,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   private long startNanos;
   private boolean bodySent;
   private long clientKey;
+  private int responseStatus;
 
   FrontendHandler(LoadBalancer lb) {
     this.lb = lb;
@@ -230,6 +231,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
   void onBackendResponse(HttpResponse r) {
     responseStarted = true;
+    responseStatus = r.status().code();
     backendKeepAlive = HttpUtil.isKeepAlive(r);
     HttpHeaders h = r.headers();
     h.remove(HttpHeaderNames.CONNECTION);
@@ -268,6 +270,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       bc.close();
     }
     lb.onComplete(b, System.nanoTime() - startNanos);
+    lb.onResult(b, io.mezzo.balancer.health.OutlierDetector.Result.ofStatus(responseStatus));
     if (clientKeepAlive) {
       c().writeAndFlush(content).addListener(f -> {
         if (c().isActive()) {

@@ -8,6 +8,7 @@ import io.mezzo.balancer.algorithm.BackendStats;
 import io.mezzo.balancer.algorithm.PickContext;
 import io.mezzo.balancer.algorithm.Picker;
 import io.mezzo.balancer.discovery.BackendInstance;
+import io.mezzo.balancer.health.OutlierDetector;
 import io.mezzo.balancer.discovery.Discovered;
 import io.mezzo.balancer.route.RouteSpec;
 import io.mezzo.balancer.route.RouteTable;
@@ -77,12 +78,14 @@ public final class LoadBalancer implements AutoCloseable {
     private final Algorithm algorithm;
     private final Picker picker;
     private final Map<String, BackendRef> byId;
+    private final OutlierDetector outliers;
 
-    Route(RouteSpec spec, Algorithm algorithm, Picker picker, Map<String, BackendRef> byId) {
+    Route(RouteSpec spec, Algorithm algorithm, Picker picker, Map<String, BackendRef> byId, OutlierDetector outliers) {
       this.spec = spec;
       this.algorithm = algorithm;
       this.picker = picker;
       this.byId = byId;
+      this.outliers = outliers;
     }
 
     RouteSpec spec() {
@@ -97,16 +100,20 @@ public final class LoadBalancer implements AutoCloseable {
       return algorithm.keySource() != Algorithm.KeySource.NONE;
     }
 
-    /** The algorithm's choice among the serving backends not in {@code exclude}; null when none is left. */
+    /**
+     * The algorithm's choice among the serving backends not in {@code exclude} and not ejected as
+     * outliers; when every one left is ejected, among those (panic: better an outlier than nothing).
+     * Null when none is left at all.
+     */
     BackendRef pick(Set<BackendRef> exclude, long clientKey) {
-      PickContext ctx = hashesClient() ? PickContext.hashed(clientKey, System.nanoTime())
-          : PickContext.at(System.nanoTime());
-      if (!exclude.isEmpty()) {
-        Set<String> ids = new java.util.HashSet<>();
-        exclude.forEach(b -> ids.add(b.key));
-        ctx = ctx.excludingIf(b -> ids.contains(b.id()));
+      long now = System.nanoTime();
+      PickContext base = hashesClient() ? PickContext.hashed(clientKey, now) : PickContext.at(now);
+      Set<String> tried = new java.util.HashSet<>();
+      exclude.forEach(b -> tried.add(b.key));
+      Backend b = picker.pick(base.excludingIf(x -> tried.contains(x.id()) || outliers.isEjected(x.id(), now)));
+      if (b == null) {
+        b = picker.pick(tried.isEmpty() ? base : base.excludingIf(x -> tried.contains(x.id())));
       }
-      Backend b = picker.pick(ctx);
       return b == null ? null : byId.get(b.id());
     }
 
@@ -127,6 +134,7 @@ public final class LoadBalancer implements AutoCloseable {
   private final Map<String, BackendRef> backends = new HashMap<>(); // by instance id + address
   private final Map<String, BackendRef> draining = new ConcurrentHashMap<>();
   private final Map<String, BackendSet> sets = new HashMap<>(); // by route key, for the next snapshot
+  private final OutlierDetector outliers = OutlierDetector.create(OutlierDetector.Config.defaults());
   private final AtomicLong requests = new AtomicLong();
   private final AtomicLong localAnswers = new AtomicLong();
   private final AtomicLong connectFailures = new AtomicLong();
@@ -183,12 +191,13 @@ public final class LoadBalancer implements AutoCloseable {
       }
       nextSets.put(r.key(), set);
       Algorithm algorithm = algorithm(r);
-      routes.put(r.key(), new Route(r, algorithm, algorithm.newPicker(set), Map.copyOf(byId)));
+      routes.put(r.key(), new Route(r, algorithm, algorithm.newPicker(set), Map.copyOf(byId), outliers));
     }
     sets.clear();
     sets.putAll(nextSets);
     // Backends gone from discovery altogether (killed, lost) are forgotten.
     backends.keySet().retainAll(seen.keySet());
+    outliers.retain(Set.copyOf(seen.keySet()));
     draining.keySet().retainAll(seen.keySet());
     state.set(new State(d.table(), Map.copyOf(routes)));
     for (String p : d.problems()) {
@@ -286,8 +295,15 @@ public final class LoadBalancer implements AutoCloseable {
     }
   }
 
+  /** A backend's answer (its status) or failure, for outlier detection. */
+  void onResult(BackendRef b, OutlierDetector.Result result) {
+    outliers.onResult(b.key, result, System.nanoTime()).ifPresent(e ->
+        LOG.warn("lb: {} ejected for {} ms ({}, ejection {})", b, e.duration().toMillis(), e.reason(), e.totalEjections()));
+  }
+
   void onConnectFailure(BackendRef b) {
     connectFailures.incrementAndGet();
+    onResult(b, OutlierDetector.Result.CONNECT_FAILURE);
     BackendStats stats = b.stats;
     if (stats != null) {
       stats.onCancel();

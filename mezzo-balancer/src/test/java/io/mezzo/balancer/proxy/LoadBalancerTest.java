@@ -246,4 +246,24 @@ class LoadBalancerTest {
     }
     assertThat(seen).hasSize(1);
   }
+
+  @Test
+  void aBackendAnswering500sIsEjectedAfterFiveInARow() throws Exception {
+    startLb();
+    HttpServer good = backend("good", 0);
+    HttpServer bad = HttpServer.builder().prefixRoute("GET", "/",
+        req -> CompletableFuture.completedFuture(HttpResponse.text(500, "broken"))).start();
+    closing.add(bad);
+    int port = freePort();
+    lb.apply(Discovered.of(List.of(app("/web", Map.of("MEZZO_LB_PORT_0", String.valueOf(port)),
+        instance("web.good", good.port(), true, false), instance("web.bad", bad.port(), true, false))), sharedPort, null));
+
+    int errors = 0;
+    for (int i = 0; i < 40; i++) {
+      if (get(port, null, "/").statusCode() == 500) {
+        errors++;
+      }
+    }
+    assertThat(errors).as("500s before the bad backend is ejected").isEqualTo(5);
+  }
 }
