@@ -239,10 +239,7 @@ public final class LoadBalancer implements AutoCloseable {
       if (listeners.containsKey(e.getKey())) {
         continue;
       }
-      if (e.getValue() == RouteSpec.Mode.TCP) {
-        LOG.warn("lb: port {}: tcp mode is not served yet", e.getKey());
-        continue;
-      }
+      RouteSpec.Mode mode = e.getValue();
       try {
         Channel ch = new ServerBootstrap()
             .group(group)
@@ -253,13 +250,17 @@ public final class LoadBalancer implements AutoCloseable {
             .childHandler(new ChannelInitializer<Channel>() {
               @Override
               protected void initChannel(Channel c) {
-                c.pipeline().addLast(new HttpServerCodec(8192, 32 * 1024, 16 * 1024))
-                    .addLast(new FrontendHandler(LoadBalancer.this));
+                if (mode == RouteSpec.Mode.TCP) {
+                  c.pipeline().addLast(new TcpFrontendHandler(LoadBalancer.this));
+                } else {
+                  c.pipeline().addLast(new HttpServerCodec(8192, 32 * 1024, 16 * 1024))
+                      .addLast(new FrontendHandler(LoadBalancer.this));
+                }
               }
             })
             .bind(config.bindHost(), e.getKey()).syncUninterruptibly().channel();
         listeners.put(e.getKey(), ch);
-        LOG.info("lb: listening on {}:{} ({})", config.bindHost(), e.getKey(), Transport.EPOLL ? "epoll" : "nio");
+        LOG.info("lb: listening on {}:{} ({}, {})", config.bindHost(), e.getKey(), mode, Transport.EPOLL ? "epoll" : "nio");
       } catch (RuntimeException ex) {
         LOG.error("lb: cannot listen on {}:{}: {}", config.bindHost(), e.getKey(), ex.toString());
       }
@@ -277,6 +278,13 @@ public final class LoadBalancer implements AutoCloseable {
     requests.incrementAndGet();
     State s = state.get();
     RouteSpec spec = s.table().http(port, host, path);
+    return spec == null ? null : s.routes().get(spec.key());
+  }
+
+  Route tcpRoute(int port) {
+    requests.incrementAndGet();
+    State s = state.get();
+    RouteSpec spec = s.table().tcp(port);
     return spec == null ? null : s.routes().get(spec.key());
   }
 

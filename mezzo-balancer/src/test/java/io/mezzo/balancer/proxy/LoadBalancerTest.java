@@ -266,4 +266,63 @@ class LoadBalancerTest {
     }
     assertThat(errors).as("500s before the bad backend is ejected").isEqualTo(5);
   }
+
+  /** A TCP server that answers each line with {@code name:line}; one thread per connection. */
+  private int lineServer(String name) throws IOException {
+    ServerSocket server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+    closing.add(server);
+    Thread accept = new Thread(() -> {
+      while (!server.isClosed()) {
+        try {
+          java.net.Socket s = server.accept();
+          Thread t = new Thread(() -> {
+            try (s; var in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream()));
+                var out = new java.io.PrintWriter(s.getOutputStream(), true)) {
+              for (String line = in.readLine(); line != null; line = in.readLine()) {
+                out.println(name + ":" + line);
+              }
+            } catch (IOException e) {
+              // the client went away
+            }
+          });
+          t.setDaemon(true);
+          t.start();
+        } catch (IOException e) {
+          return;
+        }
+      }
+    });
+    accept.setDaemon(true);
+    accept.start();
+    return server.getLocalPort();
+  }
+
+  @Test
+  void tcpModeRelaysBytesBothWaysAndSpreadsConnections() throws Exception {
+    startLb();
+    int a = lineServer("a");
+    int b = lineServer("b");
+    int dead = freePort();
+    int port = freePort();
+    lb.apply(Discovered.of(List.of(app("/db", Map.of("MEZZO_LB_PORT_0", String.valueOf(port), "MEZZO_LB_MODE_0", "tcp"),
+        instance("db.a", a, true, false), instance("db.b", b, true, false), instance("db.dead", dead, true, false))),
+        sharedPort, null));
+
+    Map<String, Integer> seen = new HashMap<>();
+    for (int i = 0; i < 6; i++) {
+      try (java.net.Socket s = new java.net.Socket("127.0.0.1", port);
+          var in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream()));
+          var out = new java.io.PrintWriter(s.getOutputStream(), true)) {
+        s.setSoTimeout(10_000);
+        out.println("ping " + i);
+        String answer = in.readLine();
+        assertThat(answer).endsWith(":ping " + i);
+        out.println("again");
+        assertThat(in.readLine()).isEqualTo(answer.substring(0, answer.indexOf(':')) + ":again");
+        seen.merge(answer.substring(0, answer.indexOf(':')), 1, Integer::sum);
+      }
+    }
+    assertThat(seen.keySet()).containsExactlyInAnyOrder("a", "b");
+    assertThat(seen.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(6);
+  }
 }

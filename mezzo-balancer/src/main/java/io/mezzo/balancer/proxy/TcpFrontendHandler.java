@@ -1,0 +1,164 @@
+package io.mezzo.balancer.proxy;
+
+import io.mezzo.balancer.algorithm.HashKeys;
+import io.mezzo.balancer.health.OutlierDetector;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import java.net.InetSocketAddress;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * One client connection of a TCP listener: a backend is picked by the route's algorithm when the
+ * client connects (reading pauses until the backend connection is up; a refused connect moves to
+ * another backend), then bytes are relayed both ways, each side's reads paused while the other side
+ * cannot write. When either side closes, the other is closed once what was read has been written.
+ * The connection counts as one request in flight on its backend for its whole life, so draining
+ * waits for it. Runs on the client connection's event loop; the backend connection uses the same loop.
+ */
+final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
+  private static final int MAX_ATTEMPTS = 3;
+  private final LoadBalancer lb;
+  private final Set<BackendRef> tried = new HashSet<>();
+  private Channel client;
+  private Channel backendChannel;
+  private BackendRef backend;
+  private LoadBalancer.Route route;
+  private long startNanos;
+  private long clientKey;
+
+  TcpFrontendHandler(LoadBalancer lb) {
+    this.lb = lb;
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    client = ctx.channel();
+    client.config().setAutoRead(false);
+    int port = ((InetSocketAddress) client.localAddress()).getPort();
+    clientKey = HashKeys.of(((InetSocketAddress) client.remoteAddress()).getAddress().getHostAddress());
+    startNanos = System.nanoTime();
+    route = lb.tcpRoute(port);
+    if (route == null) {
+      client.close();
+      return;
+    }
+    connect(route.pick(tried, clientKey));
+  }
+
+  private void connect(BackendRef b) {
+    if (b == null) {
+      lb.onLocalAnswer(503);
+      client.close();
+      return;
+    }
+    tried.add(b);
+    backend = b;
+    b.inFlight.incrementAndGet();
+    if (b.stats != null) {
+      b.stats.onStart();
+    }
+    new Bootstrap().group(client.eventLoop()).channel(Transport.clientChannel())
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.AUTO_READ, false)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 2000)
+        .handler(new Relay(client))
+        .connect(b.host, b.port)
+        .addListener((ChannelFutureListener) f -> {
+          if (f.isSuccess()) {
+            backendChannel = f.channel();
+            if (!client.isActive()) {
+              backendChannel.close();
+              return;
+            }
+            client.config().setAutoRead(true);
+            backendChannel.config().setAutoRead(true);
+          } else {
+            b.inFlight.decrementAndGet();
+            lb.onConnectFailure(b);
+            backend = null;
+            if (client.isActive()) {
+              connect(tried.size() < MAX_ATTEMPTS ? route.pick(tried, clientKey) : null);
+            }
+          }
+        });
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    Channel out = backendChannel;
+    out.writeAndFlush(msg);
+    if (!out.isWritable()) {
+      client.config().setAutoRead(false);
+    }
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (backendChannel != null) {
+      backendChannel.config().setAutoRead(ctx.channel().isWritable());
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    if (backendChannel != null) {
+      closeAfterFlush(backendChannel);
+    }
+    if (backend != null) {
+      BackendRef b = backend;
+      backend = null;
+      b.inFlight.decrementAndGet();
+      lb.onComplete(b, System.nanoTime() - startNanos);
+      lb.onResult(b, OutlierDetector.Result.SUCCESS);
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    closeAfterFlush(ctx.channel());
+  }
+
+  static void closeAfterFlush(Channel ch) {
+    if (ch.isActive()) {
+      ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  /** The backend side: relays to the client, with the same backpressure the other way. */
+  private static final class Relay extends ChannelInboundHandlerAdapter {
+    private final Channel client;
+
+    Relay(Channel client) {
+      this.client = client;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      client.writeAndFlush(msg);
+      if (!client.isWritable()) {
+        ctx.channel().config().setAutoRead(false);
+      }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+      client.config().setAutoRead(ctx.channel().isWritable());
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      closeAfterFlush(client);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ctx.close();
+    }
+  }
+}
