@@ -63,6 +63,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   private boolean bodySent;
   private long clientKey;
   private int responseStatus;
+  /** Inside a read burst: writes to the backend are flushed once, at its end. */
+  private boolean reading;
 
   FrontendHandler(LoadBalancer lb) {
     this.lb = lb;
@@ -84,6 +86,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext c, Object msg) {
+    reading = true;
     if (msg instanceof HttpRequest req) {
       onRequest(req);
     }
@@ -143,7 +146,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
     if (backendChannel != null && backendChannel.isActive() && held.isEmpty()) {
       bodySent |= content.content().isReadable();
-      backendChannel.writeAndFlush(content);
+      backendChannel.write(content);
+      if (!reading) {
+        backendChannel.flush();
+      }
     } else {
       held.add(content);
     }
@@ -203,7 +209,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       ch.write(h);
     }
     held.clear();
-    ch.flush();
+    if (!reading) {
+      ch.flush(); // connected asynchronously: nothing else will flush
+    }
     if (!requestComplete) {
       c().config().setAutoRead(true); // stream the rest of the body
     }
@@ -227,6 +235,15 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       h.set("X-Forwarded-Host", host);
     }
     return new DefaultHttpRequest(HttpVersion.HTTP_1_1, in.method(), in.uri(), h);
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext c) {
+    reading = false;
+    if (backendChannel != null) {
+      backendChannel.flush();
+    }
+    c.fireChannelReadComplete();
   }
 
   void onBackendResponse(HttpResponse r) {
