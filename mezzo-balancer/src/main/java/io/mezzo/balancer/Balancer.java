@@ -2,7 +2,12 @@ package io.mezzo.balancer;
 
 import io.mezzo.balancer.discovery.ServicesFeed;
 import io.mezzo.balancer.proxy.LoadBalancer;
+import io.mezzo.core.http.HttpResponse;
+import io.mezzo.core.http.HttpServer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A whole load balancer: the data plane ({@link LoadBalancer}) fed by discovery from the services API
@@ -12,10 +17,12 @@ import java.time.Duration;
 public final class Balancer implements AutoCloseable {
   private final LoadBalancer lb;
   private final ServicesFeed feed;
+  private final HttpServer admin;
 
-  private Balancer(LoadBalancer lb, ServicesFeed feed) {
+  private Balancer(LoadBalancer lb, ServicesFeed feed, HttpServer admin) {
     this.lb = lb;
     this.feed = feed;
+    this.admin = admin;
   }
 
   /**
@@ -24,12 +31,37 @@ public final class Balancer implements AutoCloseable {
    * {@code group} (null: every app).
    */
   public static Balancer start(String servicesHostPort, String bindHost, int sharedHttpPort, String group) {
+    return start(servicesHostPort, bindHost, sharedHttpPort, group, -1);
+  }
+
+  /**
+   * As {@link #start(String, String, int, String)}, with an admin HTTP server on {@code adminPort}
+   * ({@code 0}: any free port; negative: none) serving {@code /metrics} (Prometheus text),
+   * {@code /stats} (JSON, per route and backend) and {@code /health}.
+   */
+  public static Balancer start(String servicesHostPort, String bindHost, int sharedHttpPort, String group,
+      int adminPort) {
     LoadBalancer.Config config = new LoadBalancer.Config(bindHost, sharedHttpPort, 0, Duration.ofSeconds(2));
     ServicesFeed[] feed = new ServicesFeed[1];
     LoadBalancer lb = LoadBalancer.start(config, id -> feed[0].reportDrained(id));
     feed[0] = new ServicesFeed(servicesHostPort, sharedHttpPort, group, lb::apply);
     feed[0].start();
-    return new Balancer(lb, feed[0]);
+    HttpServer admin = null;
+    if (adminPort >= 0) {
+      admin = HttpServer.builder().bind(bindHost, adminPort).name("lb-admin")
+          .route("GET", "/metrics", req -> CompletableFuture.completedFuture(new HttpResponse(200,
+              "text/plain; version=0.0.4; charset=utf-8", lb.metrics().prometheus().getBytes(StandardCharsets.UTF_8),
+              Map.of(), null)))
+          .route("GET", "/stats", req -> CompletableFuture.completedFuture(HttpResponse.json(200, lb.metrics().stats())))
+          .route("GET", "/health", req -> CompletableFuture.completedFuture(HttpResponse.text(200, "ok")))
+          .start();
+    }
+    return new Balancer(lb, feed[0], admin);
+  }
+
+  /** The admin server's port, or -1 without one. */
+  public int adminPort() {
+    return admin == null ? -1 : admin.port();
   }
 
   public LoadBalancer loadBalancer() {
@@ -38,6 +70,9 @@ public final class Balancer implements AutoCloseable {
 
   @Override
   public void close() {
+    if (admin != null) {
+      admin.close();
+    }
     feed.close();
     lb.close();
   }

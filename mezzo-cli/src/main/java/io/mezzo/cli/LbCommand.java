@@ -26,14 +26,18 @@ final class LbCommand implements Callable<Integer> {
       description = "The shared HTTP port of vhost and path routes (default: ${DEFAULT-VALUE}).")
   int httpPort;
 
+  @Option(names = "--admin-port", defaultValue = "9090",
+      description = "Port of /metrics (Prometheus), /stats (JSON) and /health (default: ${DEFAULT-VALUE}).")
+  int adminPort;
+
   @Option(names = "--group", description = "Expose only apps whose HAPROXY_GROUP is this (and those without one).")
   String group;
 
   @Override
   public Integer call() throws Exception {
-    Balancer b = Balancer.start(services != null ? services : master, ip, httpPort, group);
+    Balancer b = Balancer.start(services != null ? services : master, ip, httpPort, group, adminPort);
     System.out.println("mezzo lb following " + (services != null ? services : master) + "; vhost routes on "
-        + ip + ":" + httpPort + " (" + (LoadBalancer.epoll() ? "epoll" : "nio") + ")");
+        + ip + ":" + httpPort + " (" + (LoadBalancer.epoll() ? "epoll" : "nio") + "); metrics on :" + b.adminPort());
     return Daemon.runUntilStopped(b);
   }
 }

@@ -78,14 +78,15 @@ final class UpCommand implements Callable<Integer> {
       }
       throw e;
     }
-    io.mezzo.balancer.Balancer lb = io.mezzo.balancer.Balancer.start(masterAddress, "127.0.0.1", lbPort, null);
+    io.mezzo.balancer.Balancer lb = io.mezzo.balancer.Balancer.start(masterAddress, "127.0.0.1", lbPort, null, lbPort + 1);
     parts.add(lb);
     System.out.printf("Mezzo is up.%n"
         + "  master    http://%s  (state: http://%s/master/state, scheduler API: /api/v1/scheduler)%n"
         + "  zookeeper embedded, data in %s%n"
         + "%s"
         + "  services  http://%s/v2  (Marathon API: apps, tasks, deployments, events)%n"
-        + "  lb        127.0.0.1:" + lbPort + " for vhost routes, and each app's MEZZO_LB_PORT_n%n"
+        + "  lb        127.0.0.1:" + lbPort + " for vhost routes, and each app's MEZZO_LB_PORT_n; metrics on :"
+        + (lbPort + 1) + "/metrics and /stats%n"
         + "Try: ./mezzo app deploy examples/sample-server.json --wait%n"
         + "Ctrl-C stops the cluster and kills every task it started.%n",
         masterAddress, masterAddress, dir.resolve("master/zookeeper"), agentLines, masterAddress);

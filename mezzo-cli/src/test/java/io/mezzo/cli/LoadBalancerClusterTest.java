@@ -56,7 +56,7 @@ class LoadBalancerClusterTest {
     v2 = new V2Client(cluster.masterAddress());
     await().atMost(WAIT).until(() -> v2.get("/v2/info").json().path("frameworkId").isTextual());
     lbPort = MezzoCluster.freeLoopbackPort();
-    balancer = Balancer.start(cluster.masterAddress(), "127.0.0.1", MezzoCluster.freeLoopbackPort(), null);
+    balancer = Balancer.start(cluster.masterAddress(), "127.0.0.1", MezzoCluster.freeLoopbackPort(), null, 0);
   }
 
   private String app(int instances, String generation) {
@@ -144,6 +144,11 @@ class LoadBalancerClusterTest {
       long afterRestart = load.ok.get();
       await("load goes on").atMost(WAIT).until(() -> load.ok.get() > afterRestart + 200);
       assertThat(load.failures).as("failures during the rolling restart").isEmpty();
+      JsonNode stats = cluster.getJson(balancer.adminPort(), "/stats").path("routes").path("/lb:0");
+      assertThat(stats.path("backends").size()).isEqualTo(2);
+      stats.path("backends").forEach(b -> assertThat(b.path("p99_ms").asDouble()).isPositive());
+      assertThat(new V2Client("127.0.0.1:" + balancer.adminPort()).get("/metrics").text())
+          .contains("mezzo_lb_responses_total{backend=");
       double seconds = (System.nanoTime() - t0) / 1e9;
       System.out.printf("LOAD %d requests in %.1f s through the lb (%.0f/s), 0 failed%n", load.ok.get(), seconds,
           load.ok.get() / seconds);

@@ -25,7 +25,11 @@ final class BackendRef {
   final AtomicBoolean idleReported = new AtomicBoolean();
   volatile boolean draining;
 
-  BackendRef(String instanceId, String host, int port) {
+  /** The route this backend serves ({@code /app:0}). */
+  final String routeKey;
+
+  BackendRef(String instanceId, String host, int port, String routeKey) {
+    this.routeKey = routeKey;
     this.instanceId = instanceId;
     this.host = host;
     this.port = port;

@@ -286,8 +286,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     } else {
       bc.close();
     }
-    lb.onComplete(b, System.nanoTime() - startNanos);
-    lb.onResult(b, io.mezzo.balancer.health.OutlierDetector.Result.ofStatus(responseStatus));
+    long nanos = System.nanoTime() - startNanos;
+    lb.onComplete(b, nanos);
+    lb.onResponse(b, responseStatus, nanos);
     if (clientKeepAlive) {
       c().writeAndFlush(content).addListener(f -> {
         if (c().isActive()) {

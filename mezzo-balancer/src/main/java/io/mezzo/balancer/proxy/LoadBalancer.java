@@ -135,6 +135,7 @@ public final class LoadBalancer implements AutoCloseable {
   private final Map<String, BackendRef> draining = new ConcurrentHashMap<>();
   private final Map<String, BackendSet> sets = new HashMap<>(); // by route key, for the next snapshot
   private final OutlierDetector outliers = OutlierDetector.create(OutlierDetector.Config.defaults());
+  private final LbMetrics metrics = new LbMetrics();
   private final AtomicLong requests = new AtomicLong();
   private final AtomicLong localAnswers = new AtomicLong();
   private final AtomicLong connectFailures = new AtomicLong();
@@ -196,6 +197,11 @@ public final class LoadBalancer implements AutoCloseable {
     sets.clear();
     sets.putAll(nextSets);
     // Backends gone from discovery altogether (killed, lost) are forgotten.
+    for (String gone : new ArrayList<>(backends.keySet())) {
+      if (!seen.containsKey(gone)) {
+        metrics.remove(gone);
+      }
+    }
     backends.keySet().retainAll(seen.keySet());
     outliers.retain(Set.copyOf(seen.keySet()));
     draining.keySet().retainAll(seen.keySet());
@@ -221,7 +227,11 @@ public final class LoadBalancer implements AutoCloseable {
   private BackendRef backend(BackendInstance i, RouteSpec r, Map<String, BackendRef> seen) {
     int port = i.ports().get(r.portIndex());
     String key = i.instanceId() + "@" + i.host() + ":" + port;
-    BackendRef b = backends.computeIfAbsent(key, k -> new BackendRef(i.instanceId(), i.host(), port));
+    BackendRef b = backends.computeIfAbsent(key, k -> {
+      BackendRef ref = new BackendRef(i.instanceId(), i.host(), port, r.key());
+      metrics.add(ref);
+      return ref;
+    });
     seen.put(key, b);
     return b;
   }
@@ -305,12 +315,26 @@ public final class LoadBalancer implements AutoCloseable {
 
   /** A backend's answer (its status) or failure, for outlier detection. */
   void onResult(BackendRef b, OutlierDetector.Result result) {
-    outliers.onResult(b.key, result, System.nanoTime()).ifPresent(e ->
-        LOG.warn("lb: {} ejected for {} ms ({}, ejection {})", b, e.duration().toMillis(), e.reason(), e.totalEjections()));
+    outliers.onResult(b.key, result, System.nanoTime()).ifPresent(e -> {
+      metrics.ejection(b);
+      LOG.warn("lb: {} ejected for {} ms ({}, ejection {})", b, e.duration().toMillis(), e.reason(), e.totalEjections());
+    });
+  }
+
+  /** A backend answered {@code status} after {@code nanos}. */
+  void onResponse(BackendRef b, int status, long nanos) {
+    metrics.response(b, status, nanos);
+    onResult(b, OutlierDetector.Result.ofStatus(status));
+  }
+
+  /** The meters, for {@code /metrics} and {@code /stats}. */
+  public LbMetrics metrics() {
+    return metrics;
   }
 
   void onConnectFailure(BackendRef b) {
     connectFailures.incrementAndGet();
+    metrics.connectFailure(b);
     onResult(b, OutlierDetector.Result.CONNECT_FAILURE);
     BackendStats stats = b.stats;
     if (stats != null) {
