@@ -27,8 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The load balancer in front of real instances of the sample server on a real cluster, following the
  * services scheduler through its event stream: it spreads requests over every healthy instance, and
- * under a steady load a scale-in from 4 to 1 and a rolling restart drop no request, because removed
- * instances drain (no new requests, in-flight ones finish, reported idle) before they are killed.
+ * under a steady load a scale-in from 4 to 1, a rolling restart, and another app added and removed drop
+ * no request, because removed instances drain (no new requests, in-flight ones finish, reported idle)
+ * before they are killed and listeners change without touching the others.
  */
 class LoadBalancerClusterTest {
   private static final Duration WAIT = Duration.ofSeconds(120);
@@ -114,7 +115,7 @@ class LoadBalancerClusterTest {
   }
 
   @Test
-  void scaleInAndARollingRestartUnderLoadDropNoRequest() throws Exception {
+  void scaleInARollingRestartAndAppsComingAndGoingUnderLoadDropNoRequest() throws Exception {
     start();
     assertThat(v2.post("/v2/apps", app(4, "1")).status()).isEqualTo(201);
     await("four healthy").atMost(WAIT).until(() -> healthy() == 4 && v2.get("/v2/deployments").json().isEmpty());
@@ -144,6 +145,19 @@ class LoadBalancerClusterTest {
       long afterRestart = load.ok.get();
       await("load goes on").atMost(WAIT).until(() -> load.ok.get() > afterRestart + 200);
       assertThat(load.failures).as("failures during the rolling restart").isEmpty();
+      // (c) another app is added behind the LB (a listener of its own), then removed.
+      int otherPort = MezzoCluster.freeLoopbackPort();
+      String other = "{\"id\":\"/other\",\"cmd\":\"sleep 3600\",\"cpus\":0.1,\"mem\":16,\"instances\":1,"
+          + "\"labels\":{\"MEZZO_LB_PORT_0\":\"" + otherPort + "\"}}";
+      assertThat(v2.post("/v2/apps", other).status()).isEqualTo(201);
+      await("its listener is up").atMost(WAIT).until(() -> balancer.loadBalancer().listening().contains(otherPort)
+          && v2.get("/v2/deployments").json().isEmpty());
+      assertThat(v2.delete("/v2/apps/other").status()).isEqualTo(200);
+      await("its listener is gone").atMost(WAIT).until(() -> !balancer.loadBalancer().listening().contains(otherPort));
+      long afterApps = load.ok.get();
+      await("load goes on").atMost(WAIT).until(() -> load.ok.get() > afterApps + 200);
+      assertThat(load.failures).as("failures while an app was added and removed").isEmpty();
+
       JsonNode stats = cluster.getJson(balancer.adminPort(), "/stats").path("routes").path("/lb:0");
       assertThat(stats.path("backends").size()).isEqualTo(2);
       stats.path("backends").forEach(b -> assertThat(b.path("p99_ms").asDouble()).isPositive());
