@@ -65,7 +65,7 @@ class ServicesBench {
         cluster.master().kill9();
         t0 = System.nanoTime();
         cluster.startMaster();
-        wait(() -> v2.get("/v2/info").status() == 200 && running(v2, id) == n && masterRunning(cluster) == n);
+        wait(() -> v2.get("/v2/info").status() == 200 && running(v2, id) == n && cluster.runningTaskIds().size() == n);
         recover.add(ms(t0));
 
         check(v2.delete("/v2/apps" + id), 200);
@@ -100,18 +100,6 @@ class ServicesBench {
 
   private static int tasks(V2Client v2, String id) {
     return v2.get("/v2/apps" + id + "/tasks").json().path("tasks").size();
-  }
-
-  private static int masterRunning(MezzoCluster cluster) {
-    int k = 0;
-    for (JsonNode f : cluster.masterState().path("frameworks")) {
-      for (JsonNode t : f.path("tasks")) {
-        if (t.path("state").asText().equals("TASK_RUNNING")) {
-          k++;
-        }
-      }
-    }
-    return k;
   }
 
   private static void wait(BooleanSupplier condition) {

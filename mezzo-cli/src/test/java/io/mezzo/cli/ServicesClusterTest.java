@@ -250,19 +250,7 @@ class ServicesClusterTest {
       return now.size() == 2 && now.stream().allMatch(t -> t.path("version").asText().equals(version)
           && t.path("state").asText().equals("TASK_RUNNING"));
     });
-    await("the master runs exactly those two tasks").atMost(WAIT).until(() -> runningTasksOnMaster() == 2);
-  }
-
-  private int runningTasksOnMaster() {
-    int n = 0;
-    for (JsonNode f : cluster.masterState().path("frameworks")) {
-      for (JsonNode t : f.path("tasks")) {
-        if (t.path("state").asText().equals("TASK_RUNNING")) {
-          n++;
-        }
-      }
-    }
-    return n;
+    await("the master runs exactly those two tasks").atMost(WAIT).until(() -> cluster.runningTaskIds().size() == 2);
   }
 
   static String sampleApp(String id, int instances, String extra) {

@@ -308,6 +308,19 @@ public final class MezzoCluster implements AutoCloseable {
     }
   }
 
+  /** The ids of every task the master's {@code /master/state} shows TASK_RUNNING, of any framework. */
+  public java.util.Set<String> runningTaskIds() {
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    for (JsonNode f : masterState().path("frameworks")) {
+      for (JsonNode t : f.path("tasks")) {
+        if (t.path("state").asText().equals("TASK_RUNNING")) {
+          ids.add(t.path("id").asText());
+        }
+      }
+    }
+    return ids;
+  }
+
   public int activeAgents() {
     int n = 0;
     for (JsonNode s : masterState().path("slaves")) {

@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -52,6 +54,7 @@ public final class ServicesFeed implements AutoCloseable {
   private final Map<String, Discovered.App> apps = new LinkedHashMap<>();
   private final Thread thread;
   private volatile boolean closed;
+  private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile Stream<String> stream;
 
   /**
@@ -105,7 +108,9 @@ public final class ServicesFeed implements AutoCloseable {
         return;
       }
       try {
-        Thread.sleep(backoffMs); // the discovery thread's own reconnect backoff
+        if (stopped.await(backoffMs, TimeUnit.MILLISECONDS)) {
+          return; // closed while waiting to reconnect
+        }
       } catch (InterruptedException e) {
         return;
       }
@@ -249,6 +254,7 @@ public final class ServicesFeed implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    stopped.countDown();
     Stream<String> s = stream;
     if (s != null) {
       s.close();

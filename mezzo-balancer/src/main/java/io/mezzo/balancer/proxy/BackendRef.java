@@ -2,11 +2,10 @@ package io.mezzo.balancer.proxy;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One backend (an instance's host and port for one route) with the counters the data plane keeps:
- * requests in flight, completed, failed. Identity is {@code instanceId} plus address; the object
+ * requests in flight (the latency and status meters are in {@link LbMetrics}). Identity is {@code instanceId} plus address; the object
  * survives route-table swaps as long as the instance stays, so its counters do too. Thread-safe:
  * counters are atomics; {@code draining} is set by the control thread and read by event loops.
  */
@@ -20,8 +19,6 @@ final class BackendRef {
   /** The algorithms' counters (in flight, latency), shared with the route's picker; set by the control thread. */
   volatile io.mezzo.balancer.algorithm.BackendStats stats;
   final AtomicInteger inFlight = new AtomicInteger();
-  final AtomicLong completed = new AtomicLong();
-  final AtomicLong failed = new AtomicLong();
   final AtomicBoolean idleReported = new AtomicBoolean();
   volatile boolean draining;
 

@@ -42,6 +42,9 @@ import java.util.Set;
  */
 final class FrontendHandler extends ChannelInboundHandlerAdapter {
   private static final int MAX_ATTEMPTS = 3;
+  private static final CharSequence[] HOP_BY_HOP = {HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE,
+      HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION, HttpHeaderNames.TE,
+      HttpHeaderNames.TRAILER, HttpHeaderNames.UPGRADE, "Proxy-Connection"};
   private final LoadBalancer lb;
   private ChannelHandlerContext ctx;
   private int localPort;
@@ -62,6 +65,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   private long startNanos;
   private boolean bodySent;
   private long clientKey;
+  private String clientAddress;
   private int responseStatus;
   /** Inside a read burst: writes to the backend are flushed once, at its end. */
   private boolean reading;
@@ -74,8 +78,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   public void channelActive(ChannelHandlerContext c) {
     this.ctx = c;
     this.localPort = ((InetSocketAddress) c.channel().localAddress()).getPort();
-    this.clientKey = io.mezzo.balancer.algorithm.HashKeys.of(
-        ((InetSocketAddress) c.channel().remoteAddress()).getAddress().getHostAddress());
+    this.clientAddress = ((InetSocketAddress) c.channel().remoteAddress()).getAddress().getHostAddress();
+    this.clientKey = io.mezzo.balancer.algorithm.HashKeys.of(clientAddress);
     c.fireChannelActive();
   }
 
@@ -180,7 +184,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         attach(f.channel(), handler);
       } else {
         b.inFlight.decrementAndGet();
-        b.failed.incrementAndGet();
         lb.onConnectFailure(b);
         backend = null;
         if (!c().isActive()) {
@@ -220,14 +223,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   /** The request as the backend gets it: hop-by-hop headers dropped, X-Forwarded-* added, keep-alive. */
   private HttpRequest forwarded(HttpRequest in) {
     HttpHeaders h = in.headers().copy();
-    for (CharSequence hop : new CharSequence[] {HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE,
-        HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION, HttpHeaderNames.TE,
-        HttpHeaderNames.TRAILER, HttpHeaderNames.UPGRADE, "Proxy-Connection"}) {
+    for (CharSequence hop : HOP_BY_HOP) {
       h.remove(hop);
     }
-    String client = ((InetSocketAddress) c().remoteAddress()).getAddress().getHostAddress();
     String prior = h.get("X-Forwarded-For");
-    h.set("X-Forwarded-For", prior == null ? client : prior + ", " + client);
+    h.set("X-Forwarded-For", prior == null ? clientAddress : prior + ", " + clientAddress);
     h.set("X-Forwarded-Proto", "http");
     h.set("X-Forwarded-Port", String.valueOf(localPort));
     String host = in.headers().get(HttpHeaderNames.HOST);
@@ -312,7 +312,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     BackendRef b = backend;
-    b.failed.incrementAndGet();
     if (!responseStarted && !bodySent && requestComplete && idempotent(request) && tried.size() < MAX_ATTEMPTS
         && c().isActive()) {
       // A kept-alive connection the backend closed as the request went out: nothing was processed

@@ -29,9 +29,10 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,14 +79,15 @@ public final class LoadBalancer implements AutoCloseable {
     private final Algorithm algorithm;
     private final Picker picker;
     private final Map<String, BackendRef> byId;
-    private final OutlierDetector outliers;
+    /** Excludes the backends the outlier detector has ejected now; built once per route. */
+    private final Predicate<Backend> ejected;
 
     Route(RouteSpec spec, Algorithm algorithm, Picker picker, Map<String, BackendRef> byId, OutlierDetector outliers) {
       this.spec = spec;
       this.algorithm = algorithm;
       this.picker = picker;
       this.byId = byId;
-      this.outliers = outliers;
+      this.ejected = x -> outliers.isEjected(x.id(), System.nanoTime());
     }
 
     RouteSpec spec() {
@@ -108,13 +110,25 @@ public final class LoadBalancer implements AutoCloseable {
     BackendRef pick(Set<BackendRef> exclude, long clientKey) {
       long now = System.nanoTime();
       PickContext base = hashesClient() ? PickContext.hashed(clientKey, now) : PickContext.at(now);
-      Set<String> tried = new java.util.HashSet<>();
-      exclude.forEach(b -> tried.add(b.key));
-      Backend b = picker.pick(base.excludingIf(x -> tried.contains(x.id()) || outliers.isEjected(x.id(), now)));
-      if (b == null) {
-        b = picker.pick(tried.isEmpty() ? base : base.excludingIf(x -> tried.contains(x.id())));
+      Backend b;
+      if (exclude.isEmpty()) {
+        b = picker.pick(base.excludingIf(ejected));
+        if (b == null) {
+          b = picker.pick(base);
+        }
+      } else {
+        Predicate<Backend> tried = x -> isTried(exclude, x);
+        b = picker.pick(base.excludingIf(tried.or(ejected)));
+        if (b == null) {
+          b = picker.pick(base.excludingIf(tried));
+        }
       }
       return b == null ? null : byId.get(b.id());
+    }
+
+    private boolean isTried(Set<BackendRef> exclude, Backend x) {
+      BackendRef ref = byId.get(x.id());
+      return ref != null && exclude.contains(ref);
     }
 
     /** Any serving backend (for a fresh connection to one already tried), or null when there is none. */
@@ -136,9 +150,9 @@ public final class LoadBalancer implements AutoCloseable {
   private final Map<String, BackendSet> sets = new HashMap<>(); // by route key, for the next snapshot
   private final OutlierDetector outliers = OutlierDetector.create(OutlierDetector.Config.defaults());
   private final LbMetrics metrics = new LbMetrics();
-  private final AtomicLong requests = new AtomicLong();
-  private final AtomicLong localAnswers = new AtomicLong();
-  private final AtomicLong connectFailures = new AtomicLong();
+  private final LongAdder requests = new LongAdder();
+  private final LongAdder localAnswers = new LongAdder();
+  private final LongAdder connectFailures = new LongAdder();
 
   private LoadBalancer(Config config, EventLoopGroup group, Consumer<String> drainedReporter) {
     this.config = config;
@@ -285,14 +299,14 @@ public final class LoadBalancer implements AutoCloseable {
   // ---------------------------------------------------------------- called from the event loops
 
   Route httpRoute(int port, String host, String path) {
-    requests.incrementAndGet();
+    requests.increment();
     State s = state.get();
     RouteSpec spec = s.table().http(port, host, path);
     return spec == null ? null : s.routes().get(spec.key());
   }
 
   Route tcpRoute(int port) {
-    requests.incrementAndGet();
+    requests.increment();
     State s = state.get();
     RouteSpec spec = s.table().tcp(port);
     return spec == null ? null : s.routes().get(spec.key());
@@ -303,7 +317,6 @@ public final class LoadBalancer implements AutoCloseable {
   }
 
   void onComplete(BackendRef b, long nanos) {
-    b.completed.incrementAndGet();
     BackendStats stats = b.stats;
     if (stats != null) {
       stats.onComplete(nanos, System.nanoTime());
@@ -333,7 +346,7 @@ public final class LoadBalancer implements AutoCloseable {
   }
 
   void onConnectFailure(BackendRef b) {
-    connectFailures.incrementAndGet();
+    connectFailures.increment();
     metrics.connectFailure(b);
     onResult(b, OutlierDetector.Result.CONNECT_FAILURE);
     BackendStats stats = b.stats;
@@ -351,7 +364,7 @@ public final class LoadBalancer implements AutoCloseable {
   }
 
   void onLocalAnswer(int status) {
-    localAnswers.incrementAndGet();
+    localAnswers.increment();
   }
 
   private void maybeReportIdle(BackendRef b) {
@@ -363,8 +376,8 @@ public final class LoadBalancer implements AutoCloseable {
 
   /** Counters: requests seen, answered by the LB itself (404/502/503), backend connect failures. */
   public Map<String, Long> counters() {
-    return Map.of("requests", requests.get(), "local_answers", localAnswers.get(),
-        "connect_failures", connectFailures.get());
+    return Map.of("requests", requests.sum(), "local_answers", localAnswers.sum(),
+        "connect_failures", connectFailures.sum());
   }
 
   @Override

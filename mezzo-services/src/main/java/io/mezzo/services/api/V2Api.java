@@ -101,12 +101,14 @@ public final class V2Api {
     if (path.equals("/v2/apps")) {
       return switch (m) {
         case "GET" -> listApps(s, req);
-        case "POST" -> posted(s, req, readApp(req, null), true, false)
-            .thenCompose(c -> s.app(idOf(req), true).thenApply(snap -> {
+        case "POST" -> {
+          AppDefinition app = readApp(req, null);
+          yield posted(s, req, app, true, false).thenCompose(c -> s.app(app.id(), true).thenApply(snap -> {
               ObjectNode body = Views.app(snap, Set.of());
               return new HttpResponse(201, HttpResponse.JSON, bytes(body),
                   Map.of("Location", "/v2/apps" + snap.app().id(), "Marathon-Deployment-Id", c.deploymentId()), null);
-            }));
+          }));
+        }
         default -> done(error(405, m + " " + path + ": method not allowed"));
       };
     }
@@ -340,10 +342,6 @@ public final class V2Api {
   }
 
   // ---------------------------------------------------------------- parsing
-
-  private static String idOf(HttpRequest req) {
-    return canonical(readJson(req).path("id").asText());
-  }
 
   private static String canonical(String raw) {
     try {

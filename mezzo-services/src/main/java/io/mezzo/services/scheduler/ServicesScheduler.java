@@ -787,7 +787,7 @@ public final class ServicesScheduler implements AutoCloseable {
           a.version, a.version, now, forcedFrom);
       store.putDeployment(d);
       startDeployment(a, d, false);
-      return new Change(nextVersion(now), d.id(), false);
+      return new Change(a.version, d.id(), false);
     });
   }
 

@@ -1,5 +1,6 @@
 package io.mezzo.services.store;
 
+import io.mezzo.master.registry.EmbeddedZooKeeper;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -41,7 +42,7 @@ class ServicesStoreTest {
 
   @TempDir
   static Path zkDir;
-  private static EmbeddedZk zk;
+  private static EmbeddedZooKeeper zk;
   private static CuratorFramework raw;
 
   private String root;
@@ -49,7 +50,7 @@ class ServicesStoreTest {
 
   @BeforeAll
   static void startZooKeeper() throws Exception {
-    zk = EmbeddedZk.start(zkDir);
+    zk = EmbeddedZooKeeper.start(zkDir, 0);
     raw = CuratorFrameworkFactory.newClient(zk.connectString(), new RetryOneTime(100));
     raw.start();
     raw.blockUntilConnected();
@@ -385,7 +386,7 @@ class ServicesStoreTest {
 
   @Test
   void writesFailNamingThePathOnceZooKeeperIsGone(@TempDir Path dir) throws Exception {
-    EmbeddedZk own = EmbeddedZk.start(dir);
+    EmbeddedZooKeeper own = EmbeddedZooKeeper.start(dir, 0);
     try (ServicesStore short1 = ServicesStore.connect(own.connectString(), "/s", Duration.ofMillis(500))) {
       short1.putFrameworkId("fw-1");
       own.close();

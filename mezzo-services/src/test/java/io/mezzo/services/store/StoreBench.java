@@ -1,5 +1,6 @@
 package io.mezzo.services.store;
 
+import io.mezzo.master.registry.EmbeddedZooKeeper;
 import io.mezzo.services.app.AppDefinition;
 import io.mezzo.services.app.AppValidator;
 import io.mezzo.services.instance.Instance;
@@ -24,7 +25,7 @@ public final class StoreBench {
     int count = args.length > 0 ? Integer.parseInt(args[0]) : 5000;
     int appCount = args.length > 1 ? Integer.parseInt(args[1]) : 200;
     Path dir = Files.createTempDirectory("store-bench");
-    try (EmbeddedZk zk = EmbeddedZk.start(dir);
+    try (EmbeddedZooKeeper zk = EmbeddedZooKeeper.start(dir, 0);
          ServicesStore store = ServicesStore.connect(zk.connectString(), "/bench", Duration.ofSeconds(10))) {
       Instant now = Instant.parse("2026-11-27T05:30:00.123Z");
       List<Instance> all = new ArrayList<>();
