@@ -71,7 +71,7 @@ class LoadBalancerClusterTest {
   }
 
   /** A closed-loop load of {@code threads} clients until stopped; counts answers and failures. */
-  private static final class Load implements AutoCloseable {
+  static final class Load implements AutoCloseable {
     final AtomicLong ok = new AtomicLong();
     final List<String> failures = new CopyOnWriteArrayList<>();
     final Set<String> servedBy = ConcurrentHashMap.newKeySet();
