@@ -46,15 +46,19 @@ final class LbClusterSupport {
    * {@code extra} JSON fields appended (each starting with a comma).
    */
   static String sampleApp(String id, int instances, Map<String, String> labels, String extra) {
-    String json = labels.entrySet().stream()
-        .map(e -> "\"" + e.getKey() + "\":\"" + e.getValue() + "\"")
-        .collect(Collectors.joining(",", "\"labels\":{", "}"));
     String app = ServicesClusterTest.sampleApp(id, instances, extra);
-    String replaced = app.replace("\"labels\":{\"mezzo.drain.seconds\":\"1\"}", json);
+    String replaced = app.replace("\"labels\":{\"mezzo.drain.seconds\":\"1\"}", labelsJson(labels));
     if (replaced.equals(app)) {
       throw new IllegalStateException("BUG: ServicesClusterTest.sampleApp has no labels to replace: " + app);
     }
     return replaced;
+  }
+
+  /** {@code "labels":{...}} with {@code labels} (plain values: nothing is escaped). */
+  static String labelsJson(Map<String, String> labels) {
+    return labels.entrySet().stream()
+        .map(e -> "\"" + e.getKey() + "\":\"" + e.getValue() + "\"")
+        .collect(Collectors.joining(",", "\"labels\":{", "}"));
   }
 
   /** The app's instances as {@code /v2/apps/<id>/tasks} lists them. */

@@ -107,8 +107,7 @@ class LoadBalancerRoutingClusterTest {
       assertThat(posted.status()).as("POST %s: %s", a.id(), posted).isEqualTo(201);
     }
     String unready = "{\"id\":\"" + UNREADY.id() + "\",\"cmd\":\"sleep 3600\",\"cpus\":0.05,\"mem\":16,\"instances\":1,"
-        + "\"portDefinitions\":[{\"port\":0,\"name\":\"http\"}],"
-        + "\"labels\":{\"MEZZO_LB_VHOST_0\":\"unready.test\",\"MEZZO_LB_QUEUE_TIMEOUT_0\":\"1s\"},"
+        + "\"portDefinitions\":[{\"port\":0,\"name\":\"http\"}]," + LbClusterSupport.labelsJson(UNREADY.labels()) + ","
         + "\"healthChecks\":[{\"protocol\":\"MESOS_HTTP\",\"path\":\"/health\",\"portIndex\":0,"
         + "\"gracePeriodSeconds\":600,\"intervalSeconds\":2,\"timeoutSeconds\":1,\"maxConsecutiveFailures\":3}]}";
     assertThat(v2.post("/v2/apps", unready).status()).isEqualTo(201);
@@ -203,7 +202,7 @@ class LoadBalancerRoutingClusterTest {
       clients.shutdownNow();
     }
     int slowCount = served.getOrDefault(slow.id(), new AtomicInteger()).get();
-    int fastCount = served.get(instances.get(1).id()).get();
+    int fastCount = served.getOrDefault(instances.get(1).id(), new AtomicInteger()).get();
     System.out.printf("LEAST_REQUEST fast %d, slow (200 ms) %d%n", fastCount, slowCount);
     assertThat(fastCount + slowCount).isEqualTo(400);
     assertThat(fastCount).as("fast %d vs slow %d", fastCount, slowCount).isGreaterThan(3 * slowCount);

@@ -45,8 +45,9 @@ import java.util.function.Supplier;
  *
  * <p>Threads: the Netty event loops parse and answer, and never burn or wait; a fixed pool of
  * {@link SampleConfig#workers} threads ({@code sample-worker-N}) burns; one timer thread
- * ({@code sample-timer}) ends the waits. Shared state is the thread-safe {@link HealthSwitch} and
- * {@link SampleMetrics}. Time for durations comes from the injected ticker.
+ * ({@code sample-timer}) ends the waits; WebSocket frames are echoed on the event loops. Shared state
+ * is the thread-safe {@link HealthSwitch} and {@link SampleMetrics}, and the two knobs' atomics. Time
+ * for durations comes from the injected ticker.
  */
 public final class SampleServer implements AutoCloseable {
   static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";

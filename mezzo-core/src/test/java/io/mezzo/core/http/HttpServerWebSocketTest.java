@@ -64,12 +64,13 @@ class HttpServerWebSocketTest {
     ws.sendClose(WebSocket.NORMAL_CLOSURE, "").get(30, TimeUnit.SECONDS);
 
     HttpClient http = HttpClient.newHttpClient();
-    java.net.http.HttpResponse<String> plain = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
-        + "/plain")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    String base = "http://127.0.0.1:" + server.port();
+    java.net.http.HttpResponse<String> plain = http.send(HttpRequest.newBuilder(URI.create(base + "/plain")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
     assertThat(plain.body()).isEqualTo("plain");
-    java.net.http.HttpResponse<String> noUpgrade = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
-        + "/shout")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
-    assertThat(noUpgrade.statusCode()).isEqualTo(400);
+    java.net.http.HttpResponse<String> bare = http.send(HttpRequest.newBuilder(URI.create(base + "/shout")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(bare.statusCode()).as("no upgrade headers").isEqualTo(400);
   }
 
   @Test
