@@ -13,10 +13,12 @@ import picocli.CommandLine.Spec;
 /**
  * {@code mezzo sample-server}: runs the sample workload ({@link SampleServer}) until stopped. The port
  * defaults to {@code $PORT0}, so that it runs as a Mezzo (or Marathon) task without flags; the name it
- * answers with is {@code $MESOS_TASK_ID} when set. Bad flags exit 2 with a message naming the flag.
+ * answers with is unique per instance: {@code $MESOS_TASK_ID} when set, else {@code $HOST:port} when
+ * {@code $HOST} is set, else the port alone. Bad flags exit 2 with a message naming the flag.
  */
 @Command(name = "sample-server", mixinStandardHelpOptions = true,
-    description = "Run the sample HTTP workload: GET / (with a set CPU cost and latency), /health, /metrics.")
+    description = "Run the sample HTTP workload: GET / (with a set CPU cost and latency), /health, /metrics, "
+        + "POST /latency?ms=N and POST /fail?status=S to change it while it runs, and a WebSocket echo at /ws.")
 final class SampleServerCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
@@ -42,7 +44,7 @@ final class SampleServerCommand implements Callable<Integer> {
   @Option(names = "--workers", description = "Threads that burn CPU for requests (default: the number of cpus).")
   Integer workers;
 
-  /** Where {@code $PORT0} and {@code $MESOS_TASK_ID} come from; the process environment but in tests. */
+  /** Where {@code $PORT0}, {@code $MESOS_TASK_ID} and {@code $HOST} come from; the process environment but in tests. */
   Map<String, String> env = System.getenv();
 
   SampleConfig config() {
@@ -61,7 +63,11 @@ final class SampleServerCommand implements Callable<Integer> {
           "--port: missing (expected: --port P, or $PORT0 set as Mezzo sets it for a task)");
     }
     int n = workers != null ? workers : Runtime.getRuntime().availableProcessors();
-    String instance = env.getOrDefault("MESOS_TASK_ID", "sample-server on port " + p);
+    String instance = env.get("MESOS_TASK_ID");
+    if (instance == null) {
+      String h = env.get("HOST");
+      instance = h == null || h.isBlank() ? "sample-server on port " + p : "sample-server on " + h.trim() + ":" + p;
+    }
     try {
       return SampleConfig.of(host, p, cpuMs, latencyMs, failHealthAfter, n, instance);
     } catch (IllegalArgumentException e) {

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -61,13 +62,13 @@ class LoadBalancerClusterTest {
   }
 
   private String app(int instances, String generation) {
-    return ServicesClusterTest.sampleApp("/lb", instances, ",\"env\":{\"GENERATION\":\"" + generation + "\"}")
-        .replace("\"labels\":{\"mezzo.drain.seconds\":\"1\"}",
-            "\"labels\":{\"mezzo.drain.seconds\":\"30\",\"MEZZO_LB_PORT_0\":\"" + lbPort + "\"}");
+    return LbClusterSupport.sampleApp("/lb", instances,
+        Map.of("mezzo.drain.seconds", "30", "MEZZO_LB_PORT_0", String.valueOf(lbPort)),
+        ",\"env\":{\"GENERATION\":\"" + generation + "\"}");
   }
 
   private int healthy() {
-    return v2.get("/v2/apps/lb").json().path("app").path("tasksHealthy").asInt();
+    return LbClusterSupport.healthy(v2, "/lb");
   }
 
   /** A closed-loop load of {@code threads} clients until stopped; counts answers and failures. */
@@ -170,10 +171,6 @@ class LoadBalancerClusterTest {
   }
 
   private List<String> taskIds() {
-    List<String> ids = new ArrayList<>();
-    for (JsonNode t : v2.get("/v2/apps/lb/tasks").json().path("tasks")) {
-      ids.add(t.path("id").asText());
-    }
-    return ids;
+    return LbClusterSupport.instances(v2, "/lb").stream().map(LbClusterSupport.Instance::id).toList();
   }
 }

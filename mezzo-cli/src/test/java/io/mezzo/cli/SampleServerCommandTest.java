@@ -43,6 +43,16 @@ class SampleServerCommandTest {
   }
 
   @Test
+  void outsideATaskTheNameIsHostAndPortSoThatInstancesDiffer() {
+    assertThat(parse(Map.of("PORT0", "31005", "HOST", "10.0.0.7")).config().instance())
+        .isEqualTo("sample-server on 10.0.0.7:31005");
+    assertThat(parse(Map.of("PORT0", "31006", "HOST", "10.0.0.7")).config().instance())
+        .isEqualTo("sample-server on 10.0.0.7:31006");
+    assertThat(parse(Map.of("PORT0", "31005", "HOST", "10.0.0.7", "MESOS_TASK_ID", "web.2")).config().instance())
+        .isEqualTo("web.2");
+  }
+
+  @Test
   void noPortAndNoPort0IsRefusedNamingTheFlag() {
     assertThatThrownBy(() -> parse(Map.of()).config()).isInstanceOf(CommandLine.ParameterException.class)
         .hasMessage("--port: missing (expected: --port P, or $PORT0 set as Mezzo sets it for a task)");

@@ -8,7 +8,8 @@ import java.time.Duration;
  * @param host address to listen on ({@code 0.0.0.0} for every interface)
  * @param port port to listen on (0 picks a free one)
  * @param cpu CPU time each {@code GET /} burns on a worker thread
- * @param latency how long each {@code GET /} then waits before it answers (no thread is held)
+ * @param latency how long each {@code GET /} then waits before it answers (no thread is held), until
+ *     {@code POST /latency} changes it
  * @param failHealth when {@code /health} starts failing by itself
  * @param workers threads that burn the requests' CPU
  * @param instance the name {@code GET /} answers with (the task id when it runs as a task)

@@ -1,5 +1,6 @@
 package io.mezzo.cli.sample;
 
+import io.mezzo.core.http.HttpRequest;
 import io.mezzo.core.http.HttpResponse;
 import io.mezzo.core.http.HttpServer;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +18,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -32,12 +34,20 @@ import java.util.function.Supplier;
  *   <li>{@code GET /health} answers 200 {@code ok}, or 503 with the reason once health fails (see
  *       {@link HealthSwitch}); {@code POST /health/fail} makes it fail from then on.
  *   <li>{@code GET /metrics} answers every meter of {@link SampleMetrics} in the Prometheus text format.
+ *   <li>Knobs that change one running instance, for tests of what sits in front of it:
+ *       {@code POST /latency?ms=N} makes {@code GET /} wait N ms from now on (instead of
+ *       {@link SampleConfig#latency}); {@code POST /fail?status=S} makes {@code GET /} answer status S
+ *       ({@code failing with S from <instance>}) from now on, and {@code POST /fail?status=0} stops that.
+ *       Both answer 200 with a one-line body; a bad value gets 400 naming the parameter.
+ *   <li>{@code GET /ws} is a WebSocket endpoint that echoes every text and binary frame
+ *       ({@link WebSocketEcho}).
  * </ul>
  *
  * <p>Threads: the Netty event loops parse and answer, and never burn or wait; a fixed pool of
  * {@link SampleConfig#workers} threads ({@code sample-worker-N}) burns; one timer thread
- * ({@code sample-timer}) ends the waits. Shared state is the thread-safe {@link HealthSwitch} and
- * {@link SampleMetrics}. Time for durations comes from the injected ticker.
+ * ({@code sample-timer}) ends the waits; WebSocket frames are echoed on the event loops. Shared state
+ * is the thread-safe {@link HealthSwitch} and {@link SampleMetrics}, and the two knobs' atomics. Time
+ * for durations comes from the injected ticker.
  */
 public final class SampleServer implements AutoCloseable {
   static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
@@ -50,12 +60,17 @@ public final class SampleServer implements AutoCloseable {
   private final List<Thread> workerThreads = new CopyOnWriteArrayList<>();
   private final ScheduledExecutorService timer;
   private final HttpServer http;
+  /** What {@code GET /} waits after burning, in nanoseconds; {@code POST /latency} changes it. */
+  private final AtomicLong latencyNanos;
+  /** The status {@code GET /} answers instead of 200, or 0; {@code POST /fail} changes it. */
+  private final AtomicInteger failStatus = new AtomicInteger();
 
   private SampleServer(SampleConfig config, LongSupplier nanoTime) {
     this.config = config;
     this.nanoTime = nanoTime;
     this.health = new HealthSwitch(config.failHealth(), nanoTime);
     this.metrics = new SampleMetrics(health);
+    this.latencyNanos = new AtomicLong(config.latency().toNanos());
     ThreadPoolExecutor pool = (ThreadPoolExecutor) Executors.newFixedThreadPool(config.workers(),
         daemons("sample-worker-", workerThreads::add));
     pool.prestartAllCoreThreads();
@@ -71,6 +86,9 @@ public final class SampleServer implements AutoCloseable {
             health.fail("told to fail (POST /health/fail)");
             return CompletableFuture.completedFuture(HttpResponse.text(200, "health fails from now on\n"));
           }))
+          .route("POST", "/latency", r -> measured("/latency", () -> CompletableFuture.completedFuture(setLatency(r))))
+          .route("POST", "/fail", r -> measured("/fail", () -> CompletableFuture.completedFuture(setFailure(r))))
+          .webSocket("/ws", WebSocketEcho::new)
           .route("GET", "/metrics", r -> measured("/metrics", () -> CompletableFuture.completedFuture(
               new HttpResponse(200, PROMETHEUS_TEXT, metrics.scrape().getBytes(StandardCharsets.UTF_8), Map.of(),
                   null))))
@@ -111,11 +129,14 @@ public final class SampleServer implements AutoCloseable {
     CompletableFuture<HttpResponse> answer = new CompletableFuture<>();
     Runnable afterCpu = () -> {
       health.requestServed();
-      HttpResponse hello = HttpResponse.text(200, "hello from " + config.instance() + "\n");
-      if (config.latency().isZero()) {
+      int failing = failStatus.get();
+      HttpResponse hello = failing == 0 ? HttpResponse.text(200, "hello from " + config.instance() + "\n")
+          : HttpResponse.text(failing, "failing with " + failing + " from " + config.instance() + "\n");
+      long wait = latencyNanos.get();
+      if (wait == 0) {
         answer.complete(hello);
       } else {
-        timer.schedule(() -> answer.complete(hello), config.latency().toNanos(), TimeUnit.NANOSECONDS);
+        timer.schedule(() -> answer.complete(hello), wait, TimeUnit.NANOSECONDS);
       }
     };
     if (config.cpu().isZero()) {
@@ -131,6 +152,40 @@ public final class SampleServer implements AutoCloseable {
       });
     }
     return answer;
+  }
+
+  /** {@code POST /latency?ms=N}. */
+  private HttpResponse setLatency(HttpRequest r) {
+    String ms = r.queryParam("ms");
+    long n;
+    try {
+      n = ms == null ? -1 : Long.parseLong(ms.trim());
+    } catch (NumberFormatException e) {
+      n = -1;
+    }
+    if (n < 0 || n > Duration.ofHours(1).toMillis()) {
+      return HttpResponse.text(400, "ms: " + (ms == null ? "missing" : "'" + ms + "'")
+          + " (expected: milliseconds from 0 to 3600000)\n");
+    }
+    latencyNanos.set(Duration.ofMillis(n).toNanos());
+    return HttpResponse.text(200, "GET / waits " + n + " ms from now on\n");
+  }
+
+  /** {@code POST /fail?status=S}. */
+  private HttpResponse setFailure(HttpRequest r) {
+    String status = r.queryParam("status");
+    int s;
+    try {
+      s = status == null ? -1 : Integer.parseInt(status.trim());
+    } catch (NumberFormatException e) {
+      s = -1;
+    }
+    if (s != 0 && (s < 400 || s > 599)) {
+      return HttpResponse.text(400, "status: " + (status == null ? "missing" : "'" + status + "'")
+          + " (expected: an error status from 400 to 599, or 0 to stop failing)\n");
+    }
+    failStatus.set(s);
+    return HttpResponse.text(200, s == 0 ? "GET / answers 200 again\n" : "GET / answers " + s + " from now on\n");
   }
 
   private HttpResponse healthAnswer() {

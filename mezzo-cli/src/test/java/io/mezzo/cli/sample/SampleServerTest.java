@@ -5,9 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.mezzo.core.http.JsonClient;
+import io.mezzo.testkit.WebSocketEchoClient;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +24,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The sample server on a real socket: {@code GET /} costs the configured CPU of the serving thread
  * (read from that thread's CPU clock, never from the wall clock) and waits without holding a thread;
- * {@code /health} flips; {@code /metrics} is valid Prometheus text whose counters follow the traffic.
+ * {@code /health} flips; {@code /metrics} is valid Prometheus text whose counters follow the traffic;
+ * {@code POST /latency} and {@code POST /fail} change one running instance; {@code /ws} echoes
+ * WebSocket frames.
  */
 class SampleServerTest {
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
@@ -48,6 +54,11 @@ class SampleServerTest {
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.headers().get("content-type")).isEqualTo("text/plain; version=0.0.4; charset=utf-8");
     return PrometheusText.parse(r.body());
+  }
+
+  private static HttpResponse<String> post(SampleServer s, String pathAndQuery) throws Exception {
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port()
+        + pathAndQuery)).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private static long cpuNanos(SampleServer s) {
@@ -175,5 +186,72 @@ class SampleServerTest {
         .hasMessage("port: 70000 (expected: 0..65535)");
     assertThatThrownBy(() -> SampleConfig.of("0.0.0.0", 1, 0, 0, null, 0, "x"))
         .hasMessage("workers: 0 (expected: 1..1024)");
+  }
+
+  @Test
+  void postLatencyChangesTheWaitOfLaterRequests() throws Exception {
+    SampleServer s = start(0, 0, null, 1);
+    HttpResponse<String> set = post(s, "/latency?ms=300");
+    assertThat(set.statusCode()).isEqualTo(200);
+    assertThat(set.body()).isEqualTo("GET / waits 300 ms from now on\n");
+    assertThat(get(s, "/").status()).isEqualTo(200);
+    assertThat(metrics(s).value("sample_request_duration_seconds_sum", "path", "/")).isGreaterThanOrEqualTo(0.3);
+
+    assertThat(post(s, "/latency?ms=600000").statusCode()).isEqualTo(200);
+    CompletableFuture<JsonClient.Reply> stuck = http.get(URI.create("http://127.0.0.1:" + s.port() + "/"));
+    await("one request waits").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+        .until(() -> metrics(s).value("sample_requests_in_flight") == 1.0);
+    assertThat(post(s, "/latency?ms=0").body()).isEqualTo("GET / waits 0 ms from now on\n");
+    assertThat(get(s, "/").body()).isEqualTo("hello from test-instance\n");
+    assertThat(stuck).isNotDone(); // the change applies to later requests only
+  }
+
+  @Test
+  void postFailMakesRootAnswerThatStatusUntilStopped() throws Exception {
+    SampleServer s = start(0, 0, null, 1);
+    HttpResponse<String> set = post(s, "/fail?status=500");
+    assertThat(set.statusCode()).isEqualTo(200);
+    assertThat(set.body()).isEqualTo("GET / answers 500 from now on\n");
+    for (int i = 0; i < 3; i++) {
+      JsonClient.Reply r = get(s, "/");
+      assertThat(r.status()).isEqualTo(500);
+      assertThat(r.body()).isEqualTo("failing with 500 from test-instance\n");
+    }
+    assertThat(get(s, "/health").status()).as("health is not what fails").isEqualTo(200);
+    assertThat(metrics(s).value("sample_requests_total", "path", "/", "status", "500")).isEqualTo(3);
+
+    assertThat(post(s, "/fail?status=0").body()).isEqualTo("GET / answers 200 again\n");
+    assertThat(get(s, "/").body()).isEqualTo("hello from test-instance\n");
+  }
+
+  @Test
+  void badKnobValuesAre400NamingTheParameter() throws Exception {
+    SampleServer s = start(0, 0, null, 1);
+    HttpResponse<String> r = post(s, "/latency?ms=soon");
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.body()).isEqualTo("ms: 'soon' (expected: milliseconds from 0 to 3600000)\n");
+    assertThat(post(s, "/latency?ms=-1").body()).isEqualTo("ms: '-1' (expected: milliseconds from 0 to 3600000)\n");
+    assertThat(post(s, "/latency").body()).isEqualTo("ms: missing (expected: milliseconds from 0 to 3600000)\n");
+    r = post(s, "/fail?status=200");
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.body()).isEqualTo("status: '200' (expected: an error status from 400 to 599, or 0 to stop failing)\n");
+    assertThat(post(s, "/fail?status=x").statusCode()).isEqualTo(400);
+    assertThat(get(s, "/").body()).as("nothing changed").isEqualTo("hello from test-instance\n");
+  }
+
+  @Test
+  void webSocketEchoesTextAndBinaryFrames() throws Exception {
+    SampleServer s = start(0, 0, null, 1);
+    try (WebSocketEchoClient echo = WebSocketEchoClient.connect(URI.create("ws://127.0.0.1:" + s.port() + "/ws"))) {
+      assertThat(echo.text("hello over a websocket")).isEqualTo("hello over a websocket");
+      byte[] bytes = new byte[60_000]; // under the 64 KiB frame limit, over the client's read buffer
+      for (int i = 0; i < bytes.length; i++) {
+        bytes[i] = (byte) (i * 31);
+      }
+      assertThat(echo.binary(bytes)).isEqualTo(bytes);
+      assertThat(echo.text("again")).isEqualTo("again");
+    }
+    assertThat(get(s, "/ws").status()).as("a plain GET of the endpoint").isEqualTo(400);
+    assertThat(get(s, "/").status()).as("other paths are untouched").isEqualTo(200);
   }
 }

@@ -4,6 +4,8 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -27,6 +29,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -41,6 +44,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +55,9 @@ import org.slf4j.LoggerFactory;
  * <p>Handlers run on the connection's event loop. Each connection handles one request at a time
  * (reading pauses until the answer is written), so answers never overtake each other. Handler
  * exceptions become 4xx/5xx text bodies; nothing reaches the client as a stack trace.
+ *
+ * <p>One path may be a WebSocket endpoint ({@link Builder#webSocket}): Netty's RFC 6455 server
+ * handshake answers its upgrade requests, then the connection's frames go to a handler of the caller's.
  */
 public final class HttpServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
@@ -89,6 +96,8 @@ public final class HttpServer implements AutoCloseable {
     private int maxRequestBytes = 4 * 1024 * 1024;
     private int threads = 2;
     private String name = "http";
+    private String webSocketPath;
+    private Supplier<? extends ChannelHandler> webSocketFrames;
 
     public Builder bind(String bindHost, int bindPort) {
       if (bindPort < 0 || bindPort > 65535) {
@@ -131,8 +140,32 @@ public final class HttpServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Makes {@code GET path} a WebSocket endpoint: an upgrade request for exactly {@code path} gets
+     * Netty's RFC 6455 server handshake (a request for it without the upgrade headers gets 400), and
+     * once the connection is upgraded a fresh handler from {@code frames} gets its data frames
+     * ({@code io.netty.handler.codec.http.websocketx} text, binary and continuation frames) on the
+     * connection's event loop; pings are answered and close frames are handled before it. Frames are
+     * limited to 64 KiB (Netty's default: a larger one closes the connection with 1009). One path per
+     * server; other paths are routed as usual.
+     */
+    public Builder webSocket(String path, Supplier<? extends ChannelHandler> frames) {
+      if (path == null || !path.startsWith("/")) {
+        throw new IllegalArgumentException("webSocket path: '" + path + "' (expected: a path starting with /)");
+      }
+      if (webSocketPath != null) {
+        throw new IllegalArgumentException("webSocket path: '" + path + "' (expected: one WebSocket path per server, "
+            + webSocketPath + " is one already)");
+      }
+      this.webSocketPath = path;
+      this.webSocketFrames = java.util.Objects.requireNonNull(frames, "frames");
+      return this;
+    }
+
     public HttpServer start() {
       Map<String, HttpHandler> frozen = Map.copyOf(routes);
+      String wsPath = webSocketPath;
+      Supplier<? extends ChannelHandler> wsFrames = webSocketFrames;
       List<Map.Entry<String, HttpHandler>> frozenPrefixes = List.copyOf(prefixRoutes);
       int limit = maxRequestBytes;
       EventLoopGroup group = new MultiThreadIoEventLoopGroup(
@@ -148,8 +181,12 @@ public final class HttpServer implements AutoCloseable {
               protected void initChannel(SocketChannel c) {
                 c.pipeline()
                     .addLast(new HttpServerCodec(8192, 32 * 1024, 64 * 1024))
-                    .addLast(new HttpObjectAggregator(limit))
-                    .addLast(new Dispatcher(frozen, frozenPrefixes));
+                    .addLast(new HttpObjectAggregator(limit));
+                if (wsPath != null) {
+                  c.pipeline().addLast(new WebSocketServerProtocolHandler(wsPath))
+                      .addLast(new WebSocketInstaller(wsFrames));
+                }
+                c.pipeline().addLast(new Dispatcher(frozen, frozenPrefixes));
               }
             })
             .bind(host, port)
@@ -160,6 +197,23 @@ public final class HttpServer implements AutoCloseable {
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         throw new IllegalStateException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
       }
+    }
+  }
+
+  /** Puts the caller's frame handler in its own place once the WebSocket handshake is complete. */
+  private static final class WebSocketInstaller extends ChannelInboundHandlerAdapter {
+    private final Supplier<? extends ChannelHandler> frames;
+
+    WebSocketInstaller(Supplier<? extends ChannelHandler> frames) {
+      this.frames = frames;
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+      if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
+        ctx.pipeline().replace(this, "websocket-frames", frames.get());
+      }
+      ctx.fireUserEventTriggered(evt);
     }
   }
 
