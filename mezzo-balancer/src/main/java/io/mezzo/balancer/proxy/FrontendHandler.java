@@ -69,9 +69,20 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   private int responseStatus;
   /** Inside a read burst: writes to the backend are flushed once, at its end. */
   private boolean reading;
+  /** The request asks for a WebSocket; {@code tunnel}: its backend said 101. */
+  private boolean upgrade;
+  private boolean tunnel;
+  /** The sticky token the request carried (sticky routes only), or null. */
+  private String stickyToken;
+  /** Null without an access log; otherwise what the line of the exchange in progress needs. */
+  private final AccessLog accessLog;
+  private HttpRequest loggedRequest;
+  private long startMillis;
+  private long responseBytes;
 
   FrontendHandler(LoadBalancer lb) {
     this.lb = lb;
+    this.accessLog = lb.accessLog;
   }
 
   @Override
@@ -103,6 +114,13 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
   private void onRequest(HttpRequest req) {
     c().config().setAutoRead(false); // one exchange at a time
+    if (accessLog != null) {
+      loggedRequest = req;
+      startMillis = System.currentTimeMillis();
+      startNanos = System.nanoTime();
+      responseBytes = 0;
+      route = null;
+    }
     if (!req.decoderResult().isSuccess()) {
       discarding = true;
       clientKeepAlive = false;
@@ -113,6 +131,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     requestComplete = false;
     responseStarted = false;
     clientKeepAlive = HttpUtil.isKeepAlive(req);
+    upgrade = WebSocketTunnel.isUpgrade(req);
     tried.clear();
     bodySent = false;
     startNanos = System.nanoTime();
@@ -127,7 +146,14 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
           + "' on port " + localPort);
       return;
     }
-    connectTo(route.pick(tried, clientKey));
+    connectTo(route.spec().sticky() ? stickyPick(req) : route.pick(tried, clientKey));
+  }
+
+  /** The backend of the request's sticky cookie while it serves, else the algorithm's pick. */
+  private BackendRef stickyPick(HttpRequest req) {
+    stickyToken = StickyCookie.fromRequest(req.headers());
+    BackendRef b = stickyToken == null ? null : route.sticky(stickyToken);
+    return b != null ? b : route.pick(tried, clientKey);
   }
 
   private void onRequestContent(HttpContent content) {
@@ -226,6 +252,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     for (CharSequence hop : HOP_BY_HOP) {
       h.remove(hop);
     }
+    if (upgrade) {
+      h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+      h.set(HttpHeaderNames.UPGRADE, in.headers().get(HttpHeaderNames.UPGRADE));
+    }
     String prior = h.get("X-Forwarded-For");
     h.set("X-Forwarded-For", prior == null ? clientAddress : prior + ", " + clientAddress);
     h.set("X-Forwarded-Proto", "http");
@@ -249,6 +279,17 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   void onBackendResponse(HttpResponse r) {
     responseStarted = true;
     responseStatus = r.status().code();
+    if (route.spec().sticky()) {
+      String token = StickyCookie.token(backend);
+      if (!token.equals(stickyToken)) {
+        r.headers().add(HttpHeaderNames.SET_COOKIE, StickyCookie.setCookie(token));
+      }
+    }
+    if (upgrade && responseStatus == 101) {
+      tunnel = true; // relayed as it is, Connection and Upgrade included; the tunnel starts after it
+      c().write(r);
+      return;
+    }
     backendKeepAlive = HttpUtil.isKeepAlive(r);
     HttpHeaders h = r.headers();
     h.remove(HttpHeaderNames.CONNECTION);
@@ -268,6 +309,13 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
   void onBackendContent(HttpContent content) {
     boolean last = content instanceof LastHttpContent;
+    if (accessLog != null) {
+      responseBytes += content.content().readableBytes();
+    }
+    if (tunnel) {
+      startTunnel(content, last);
+      return;
+    }
     if (!last) {
       c().writeAndFlush(content);
       if (!c().isWritable() && backendChannel != null) {
@@ -289,6 +337,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     long nanos = System.nanoTime() - startNanos;
     lb.onComplete(b, nanos);
     lb.onResponse(b, responseStatus, nanos);
+    if (accessLog != null) {
+      logAccess(responseStatus, b);
+    }
     if (clientKeepAlive) {
       c().writeAndFlush(content).addListener(f -> {
         if (c().isActive()) {
@@ -299,6 +350,28 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     } else {
       c().writeAndFlush(content).addListener(ChannelFutureListener.CLOSE);
     }
+  }
+
+  /** After the backend's 101: the exchange becomes a {@link WebSocketTunnel}, still in flight on its backend. */
+  private void startTunnel(HttpContent content, boolean last) {
+    c().write(content);
+    if (!last) {
+      return; // a 101 has no body: not expected
+    }
+    BackendRef b = backend;
+    Channel bc = backendChannel;
+    backendHandler.own(null);
+    lb.onResponse(b, 101, System.nanoTime() - startNanos);
+    if (accessLog != null) {
+      logAccess(101, b);
+    }
+    c().flush();
+    backend = null;
+    backendChannel = null;
+    backendHandler = null;
+    request = null;
+    tunnel = false;
+    WebSocketTunnel.splice(lb, b, c(), bc);
   }
 
   void onBackendWritability(boolean writable) {
@@ -331,6 +404,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     if (!responseStarted) {
       failExchange(HttpResponseStatus.BAD_GATEWAY, "backend " + b.address + " closed the connection before answering");
     } else {
+      if (accessLog != null) {
+        logAccess(responseStatus, b);
+      }
       c().close(); // the response is cut: so must the client's be
     }
   }
@@ -396,6 +472,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
     HttpUtil.setContentLength(r, r.content().readableBytes());
     lb.onLocalAnswer(status.code());
+    if (accessLog != null) {
+      responseBytes = r.content().readableBytes();
+      logAccess(status.code(), null);
+    }
     if (!clientKeepAlive) {
       r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
       c().writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
@@ -407,6 +487,15 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         c().read();
       }
     });
+  }
+
+  /** The access log line of the exchange that ends now with {@code status}, served by {@code b} (null: none). */
+  private void logAccess(int status, BackendRef b) {
+    HttpRequest r = loggedRequest;
+    accessLog.log(new AccessLog.Entry(clientAddress, startMillis, r == null ? "-" : r.method().name(),
+        r == null ? "-" : r.uri(), r == null ? "-" : r.protocolVersion().text(), status, responseBytes,
+        System.nanoTime() - startNanos, route == null ? null : route.spec().key(), b == null ? null : b.address,
+        tried.size()));
   }
 
   private void releaseHeld() {
