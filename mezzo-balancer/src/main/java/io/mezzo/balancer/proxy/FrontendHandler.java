@@ -8,6 +8,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -19,6 +21,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -80,9 +83,17 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   private long startMillis;
   private long responseBytes;
 
+  /** The exchanges of one HTTP/2 stream rather than of an HTTP/1.1 connection. */
+  private final boolean h2;
+
   FrontendHandler(LoadBalancer lb) {
+    this(lb, false);
+  }
+
+  FrontendHandler(LoadBalancer lb, boolean h2) {
     this.lb = lb;
     this.accessLog = lb.accessLog;
+    this.h2 = h2;
   }
 
   @Override
@@ -106,7 +117,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       onRequest(req);
     }
     if (msg instanceof HttpContent content) {
-      onRequestContent(content);
+      // A whole request in one message (an HTTP/2 stream, an aggregated upgrade request) goes on as its
+      // body: the headers go out apart, rebuilt by forwarded().
+      onRequestContent(msg instanceof FullHttpRequest full
+          ? new DefaultLastHttpContent(full.content(), full.trailingHeaders()) : content);
     } else if (!(msg instanceof HttpRequest)) {
       ReferenceCountUtil.release(msg);
     }
@@ -251,6 +265,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     HttpHeaders h = in.headers().copy();
     for (CharSequence hop : HOP_BY_HOP) {
       h.remove(hop);
+    }
+    if (h2) {
+      for (HttpConversionUtil.ExtensionHeaderNames x : HttpConversionUtil.ExtensionHeaderNames.values()) {
+        h.remove(x.text()); // the HTTP/2 codec's own (x-http2-stream-id, x-http2-scheme, ...)
+      }
     }
     if (upgrade) {
       h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
@@ -493,7 +512,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   private void logAccess(int status, BackendRef b) {
     HttpRequest r = loggedRequest;
     accessLog.log(new AccessLog.Entry(clientAddress, startMillis, r == null ? "-" : r.method().name(),
-        r == null ? "-" : r.uri(), r == null ? "-" : r.protocolVersion().text(), status, responseBytes,
+        r == null ? "-" : r.uri(), r == null ? "-" : h2 ? "HTTP/2.0" : r.protocolVersion().text(), status, responseBytes,
         System.nanoTime() - startNanos, route == null ? null : route.spec().key(), b == null ? null : b.address,
         tried.size()));
   }

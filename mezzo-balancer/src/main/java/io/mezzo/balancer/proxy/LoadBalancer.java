@@ -322,7 +322,8 @@ public final class LoadBalancer implements AutoCloseable {
                 if (mode == RouteSpec.Mode.TCP) {
                   c.pipeline().addLast(new TcpFrontendHandler(LoadBalancer.this));
                 } else {
-                  c.pipeline().addLast(new HttpServerCodec(8192, 32 * 1024, 16 * 1024))
+                  c.pipeline().addLast(new Http2Frontend.Sniffer(LoadBalancer.this)) // h2c: see Http2Frontend
+                      .addLast(new HttpServerCodec(8192, 32 * 1024, 16 * 1024))
                       .addLast(new FrontendHandler(LoadBalancer.this));
                 }
               }

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The access log option: a request through the balancer gives its line, a local answer too. */
 class AccessLogTest {
-  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(2)).build();
   private LbFixture f;
 
   @AfterEach
