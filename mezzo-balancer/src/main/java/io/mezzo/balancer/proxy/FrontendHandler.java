@@ -48,6 +48,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   private static final CharSequence[] HOP_BY_HOP = {HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE,
       HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION, HttpHeaderNames.TE,
       HttpHeaderNames.TRAILER, HttpHeaderNames.UPGRADE, "Proxy-Connection"};
+  private static final HttpConversionUtil.ExtensionHeaderNames[] H2_EXTENSION_HEADERS =
+      HttpConversionUtil.ExtensionHeaderNames.values();
   private final LoadBalancer lb;
   private ChannelHandlerContext ctx;
   private int localPort;
@@ -267,7 +269,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       h.remove(hop);
     }
     if (h2) {
-      for (HttpConversionUtil.ExtensionHeaderNames x : HttpConversionUtil.ExtensionHeaderNames.values()) {
+      for (HttpConversionUtil.ExtensionHeaderNames x : H2_EXTENSION_HEADERS) {
         h.remove(x.text()); // the HTTP/2 codec's own (x-http2-stream-id, x-http2-scheme, ...)
       }
     }
@@ -511,10 +513,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   /** The access log line of the exchange that ends now with {@code status}, served by {@code b} (null: none). */
   private void logAccess(int status, BackendRef b) {
     HttpRequest r = loggedRequest;
+    String protocol = r == null ? "-" : h2 ? "HTTP/2.0" : r.protocolVersion().text();
     accessLog.log(new AccessLog.Entry(clientAddress, startMillis, r == null ? "-" : r.method().name(),
-        r == null ? "-" : r.uri(), r == null ? "-" : h2 ? "HTTP/2.0" : r.protocolVersion().text(), status, responseBytes,
-        System.nanoTime() - startNanos, route == null ? null : route.spec().key(), b == null ? null : b.address,
-        tried.size()));
+        r == null ? "-" : r.uri(), protocol, status, responseBytes, System.nanoTime() - startNanos,
+        route == null ? null : route.spec().key(), b == null ? null : b.address, tried.size()));
   }
 
   private void releaseHeld() {

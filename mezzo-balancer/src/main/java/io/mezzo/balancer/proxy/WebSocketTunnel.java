@@ -75,6 +75,11 @@ final class WebSocketTunnel {
     bp.remove(clientCodec);
     client.config().setAutoRead(true);
     backendChannel.config().setAutoRead(true);
+    if (!client.isActive() || !backendChannel.isActive()) { // gone meanwhile: no inactive event will come
+      client.close();
+      backendChannel.close();
+      tunnel.onClose();
+    }
   }
 
   private void onClose() {
