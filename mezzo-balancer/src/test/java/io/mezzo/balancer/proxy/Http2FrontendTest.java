@@ -47,6 +47,12 @@ import org.junit.jupiter.api.Test;
  * client), the h2c upgrade (the JDK client), HTTP/1.1 unchanged beside them.
  */
 class Http2FrontendTest {
+  private static final byte[] LARGE = new byte[6 * 1024 * 1024];
+
+  static {
+    new java.util.Random(1).nextBytes(LARGE);
+  }
+
   private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
   private LbFixture f;
   private int port;
@@ -58,7 +64,9 @@ class Http2FrontendTest {
     port = LbFixture.freePort();
     List<io.mezzo.balancer.discovery.BackendInstance> instances = new ArrayList<>();
     for (String name : List.of("a", "b")) {
-      HttpServer s = f.closeLater(HttpServer.builder()
+"      HttpServer s = f.closeLater(HttpServer.builder()
+          .prefixRoute("GET", "/large", req -> CompletableFuture.completedFuture(
+              new HttpResponse(200, "application/octet-stream", LARGE, Map.of(), null)))
           .prefixRoute("GET", "/", req -> CompletableFuture.supplyAsync(() -> HttpResponse.text(200, name + " " + req.path()),
               CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS)))
           .prefixRoute("POST", "/", req -> CompletableFuture.completedFuture(
@@ -95,7 +103,7 @@ class Http2FrontendTest {
     Http2StreamChannel stream = new Http2StreamChannelBootstrap(connection).handler(new ChannelInitializer<Channel>() {
       @Override
       protected void initChannel(Channel ch) {
-        ch.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(false), new HttpObjectAggregator(1 << 20),
+        ch.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(false), new HttpObjectAggregator(16 << 20),
             new SimpleChannelInboundHandler<FullHttpResponse>() {
               @Override
               protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse msg) {
@@ -140,6 +148,22 @@ class Http2FrontendTest {
     for (int i = 0; i < 6; i++) {
       FullHttpResponse r = exchange(connection, get("127.0.0.1:" + port, "/again/" + i)).get(10, TimeUnit.SECONDS);
       assertThat(r.content().toString(StandardCharsets.UTF_8)).endsWith(" /again/" + i);
+      r.release();
+    }
+    connection.close();
+  }
+
+  @Test
+  void aLargeResponseStreamsToAnH2ClientUnderFlowControl() throws Exception {
+    Channel connection = h2Connection(port);
+    List<CompletableFuture<FullHttpResponse>> responses = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      responses.add(exchange(connection, get("127.0.0.1:" + port, "/large")));
+    }
+    for (CompletableFuture<FullHttpResponse> f : responses) {
+      FullHttpResponse r = f.get(30, TimeUnit.SECONDS);
+      assertThat(r.status().code()).isEqualTo(200);
+      assertThat(io.netty.buffer.ByteBufUtil.getBytes(r.content())).isEqualTo(LARGE);
       r.release();
     }
     connection.close();
