@@ -64,7 +64,7 @@ class Http2FrontendTest {
     port = LbFixture.freePort();
     List<io.mezzo.balancer.discovery.BackendInstance> instances = new ArrayList<>();
     for (String name : List.of("a", "b")) {
-"      HttpServer s = f.closeLater(HttpServer.builder()
+      HttpServer s = f.closeLater(HttpServer.builder()
           .prefixRoute("GET", "/large", req -> CompletableFuture.completedFuture(
               new HttpResponse(200, "application/octet-stream", LARGE, Map.of(), null)))
           .prefixRoute("GET", "/", req -> CompletableFuture.supplyAsync(() -> HttpResponse.text(200, name + " " + req.path()),
