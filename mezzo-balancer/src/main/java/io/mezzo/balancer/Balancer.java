@@ -1,6 +1,7 @@
 package io.mezzo.balancer;
 
 import io.mezzo.balancer.discovery.ServicesFeed;
+import io.mezzo.balancer.proxy.AccessLog;
 import io.mezzo.balancer.proxy.LoadBalancer;
 import io.mezzo.core.http.HttpResponse;
 import io.mezzo.core.http.HttpServer;
@@ -18,11 +19,13 @@ public final class Balancer implements AutoCloseable {
   private final LoadBalancer lb;
   private final ServicesFeed feed;
   private final HttpServer admin;
+  private final AccessLog accessLog;
 
-  private Balancer(LoadBalancer lb, ServicesFeed feed, HttpServer admin) {
+  private Balancer(LoadBalancer lb, ServicesFeed feed, HttpServer admin, AccessLog accessLog) {
     this.lb = lb;
     this.feed = feed;
     this.admin = admin;
+    this.accessLog = accessLog;
   }
 
   /**
@@ -41,9 +44,21 @@ public final class Balancer implements AutoCloseable {
    */
   public static Balancer start(String servicesHostPort, String bindHost, int sharedHttpPort, String group,
       int adminPort) {
+    return start(servicesHostPort, bindHost, sharedHttpPort, group, adminPort, null);
+  }
+
+  /**
+   * As {@link #start(String, String, int, String, int)}, writing an access log line per request to
+   * {@code accessLog} (a file path, {@code -} for standard output, null for none; see {@link AccessLog}).
+   *
+   * @throws IllegalArgumentException naming the path when the access log cannot be opened
+   */
+  public static Balancer start(String servicesHostPort, String bindHost, int sharedHttpPort, String group,
+      int adminPort, String accessLog) {
     LoadBalancer.Config config = new LoadBalancer.Config(bindHost, sharedHttpPort, 0, Duration.ofSeconds(2));
+    AccessLog log = accessLog == null ? null : AccessLog.open(accessLog);
     ServicesFeed[] feed = new ServicesFeed[1];
-    LoadBalancer lb = LoadBalancer.start(config, id -> feed[0].reportDrained(id));
+    LoadBalancer lb = LoadBalancer.start(config, id -> feed[0].reportDrained(id), log);
     feed[0] = new ServicesFeed(servicesHostPort, sharedHttpPort, group, lb::apply);
     feed[0].start();
     HttpServer admin = null;
@@ -56,7 +71,7 @@ public final class Balancer implements AutoCloseable {
           .route("GET", "/health", req -> CompletableFuture.completedFuture(HttpResponse.text(200, "ok")))
           .start();
     }
-    return new Balancer(lb, feed[0], admin);
+    return new Balancer(lb, feed[0], admin, log);
   }
 
   /** The admin server's port, or -1 without one. */
@@ -75,5 +90,8 @@ public final class Balancer implements AutoCloseable {
     }
     feed.close();
     lb.close();
+    if (accessLog != null) {
+      accessLog.close();
+    }
   }
 }

@@ -33,9 +33,13 @@ final class LbCommand implements Callable<Integer> {
   @Option(names = "--group", description = "Expose only apps whose HAPROXY_GROUP is this (and those without one).")
   String group;
 
+  @Option(names = "--access-log", paramLabel = "PATH|-",
+      description = "Write one line per request to this file (appended), or to standard output with -. Off by default.")
+  String accessLog;
+
   @Override
   public Integer call() throws Exception {
-    Balancer b = Balancer.start(services != null ? services : master, ip, httpPort, group, adminPort);
+    Balancer b = Balancer.start(services != null ? services : master, ip, httpPort, group, adminPort, accessLog);
     System.out.println("mezzo lb following " + (services != null ? services : master) + "; vhost routes on "
         + ip + ":" + httpPort + " (" + (LoadBalancer.epoll() ? "epoll" : "nio") + "); metrics on :" + b.adminPort());
     return Daemon.runUntilStopped(b);

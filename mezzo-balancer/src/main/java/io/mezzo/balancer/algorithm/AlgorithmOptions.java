@@ -4,7 +4,8 @@ import java.time.Duration;
 
 /**
  * Tuning shared by the algorithms of a route, validated when built; each algorithm reads the fields it
- * uses. {@code slowStart}: round robin and least request (default disabled). {@code ewmaDecay} (default
+ * uses. {@code slowStart}: round robin, least request, ewma and random (default disabled;
+ * consistent_hash ignores it: ramping a backend up would move keys to it and back). {@code ewmaDecay} (default
  * 10 s) and {@code ewmaPenalty} (default 1 s: the latency assumed for each request in flight on a backend
  * that has not answered yet): ewma. {@code hashTableSize} (a prime, default 65537; raised to the next
  * prime >= 100 x backends when smaller): consistent_hash.

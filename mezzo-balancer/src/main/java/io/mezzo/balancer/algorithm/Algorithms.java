@@ -61,14 +61,15 @@ public final class Algorithms {
             set -> new LeastRequest(set, options.slowStart(), random));
       case EWMA:
         return new Named(EWMA, Algorithm.KeySource.NONE,
-            set -> new PeakEwma(set, options.ewmaDecay().toNanos(), options.ewmaPenalty().toNanos(), random));
+            set -> new PeakEwma(set, options.ewmaDecay().toNanos(), options.ewmaPenalty().toNanos(),
+                options.slowStart(), random));
       case CONSISTENT_HASH:
         return new Named(CONSISTENT_HASH, Algorithm.KeySource.ROUTE, set -> new Maglev(set, options.hashTableSize()));
       case "source":
         return new Named(CONSISTENT_HASH, Algorithm.KeySource.CLIENT_ADDRESS,
             set -> new Maglev(set, options.hashTableSize()));
       case RANDOM:
-        return new Named(RANDOM, Algorithm.KeySource.NONE, set -> new RandomPicker(set, random));
+        return new Named(RANDOM, Algorithm.KeySource.NONE, set -> new RandomPicker(set, options.slowStart(), random));
       default:
         throw new IllegalArgumentException("balance: '" + name + "' " + EXPECTED);
     }

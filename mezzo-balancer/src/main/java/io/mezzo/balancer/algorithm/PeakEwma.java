@@ -14,15 +14,22 @@ import java.util.random.RandomGenerator;
  * with a request or two rather than flooded before anything is known about it (Finagle's penalty rule,
  * with a configurable penalty).
  *
+ * <p>Slow start: the cost is divided by the effective weight {@code weight x factor}, so a backend that
+ * joined lately looks {@code 1 / factor} times as costly as its latency and load say while it ramps (as
+ * Envoy applies slow start to its load-aware balancers); its very first request still goes out at once,
+ * by the penalty rule above, to learn its latency.
+ *
  * <p>Thread: any; reads the backends' atomics. Building the picker sets the decay time constant on the
  * backends' stats (the same value for every picker of a route).
  */
 final class PeakEwma extends TwoChoices {
   private final double penaltyNanos;
+  private final SlowStart slowStart;
 
-  PeakEwma(BackendSet set, long decayNanos, long penaltyNanos, RandomGenerator random) {
+  PeakEwma(BackendSet set, long decayNanos, long penaltyNanos, SlowStart slowStart, RandomGenerator random) {
     super(set, random);
     this.penaltyNanos = penaltyNanos;
+    this.slowStart = slowStart;
     for (Backend b : backends) {
       b.stats().decayNanos(decayNanos);
     }
@@ -34,8 +41,13 @@ final class PeakEwma extends TwoChoices {
     int inFlight = stats.inFlight();
     double latency = stats.estimateOrNegative(nowNanos);
     if (latency < 0) {
-      return penaltyNanos * inFlight / b.weight();
+      return penaltyNanos * inFlight / weight(b, nowNanos);
     }
-    return latency * (inFlight + 1) / b.weight();
+    return latency * (inFlight + 1) / weight(b, nowNanos);
+  }
+
+  @Override
+  double weight(Backend b, long nowNanos) {
+    return b.weight() * slowStart.factor(b, nowNanos);
   }
 }

@@ -5,7 +5,9 @@ import java.util.random.RandomGenerator;
 /**
  * Weighted random choice: a backend with weight {@code w} is chosen with probability {@code w / sum}.
  * Equal weights: one random index; otherwise an {@link AliasTable} draw; both O(1).
- * With exclusions, a draw over the eligible backends' weights (O(n), retries only).
+ * With exclusions, a draw over the eligible backends' weights (O(n), retries only). While a backend that
+ * joined lately is in its {@link SlowStart} window, draws follow the effective weights
+ * {@code weight x factor} (O(n) until the last ramp ends; then back to O(1)); retries ignore slow start.
  *
  * <p>Thread: immutable after construction; randomness comes from a thread-safe generator (thread-local
  * in production).
@@ -16,12 +18,25 @@ final class RandomPicker implements Picker {
   private final RandomGenerator random;
   /** Null when all weights are equal. */
   private final AliasTable weighted;
+  private final SlowStart slowStart;
+  /** When the last backend in slow start reaches its full weight (nanos); no ramp at all: Long.MIN_VALUE. */
+  private final long rampEndNanos;
 
-  RandomPicker(BackendSet set, RandomGenerator random) {
+  RandomPicker(BackendSet set, SlowStart slowStart, RandomGenerator random) {
     this.set = set;
     this.backends = set.array();
     this.random = random;
     this.weighted = weightedDraws(backends);
+    this.slowStart = slowStart;
+    long end = Long.MIN_VALUE;
+    if (slowStart.enabled()) {
+      for (Backend b : backends) {
+        if (b.joinedLate()) {
+          end = Math.max(end, b.joinedAtNanos() + slowStart.window().toNanos());
+        }
+      }
+    }
+    this.rampEndNanos = end;
   }
 
   @Override
@@ -32,6 +47,9 @@ final class RandomPicker implements Picker {
     }
     if (ctx.hasExclusions()) {
       return pickExcluding(ctx);
+    }
+    if (rampEndNanos != Long.MIN_VALUE && ctx.nowNanos() - rampEndNanos < 0) {
+      return pickRamping(ctx.nowNanos());
     }
     return backends[weighted == null ? random.nextInt(n) : weighted.sample(random)];
   }
@@ -56,6 +74,22 @@ final class RandomPicker implements Picker {
       }
     }
     throw new IllegalStateException("BUG: weighted draw ran past the eligible backends");
+  }
+
+  /** A draw by effective weight ({@code weight x slow start factor}) while some backend ramps up: O(n). */
+  private Backend pickRamping(long nowNanos) {
+    double total = 0;
+    for (Backend b : backends) {
+      total += b.weight() * slowStart.factor(b, nowNanos);
+    }
+    double r = random.nextDouble() * total;
+    for (Backend b : backends) {
+      r -= b.weight() * slowStart.factor(b, nowNanos);
+      if (r < 0) {
+        return b;
+      }
+    }
+    return backends[backends.length - 1]; // rounding
   }
 
   /** An alias table over the backends' weights, or null when they are all equal. */

@@ -10,7 +10,9 @@ import java.time.Duration;
  * {@code factor = max(minWeightFraction, (t / window)^(1 / aggression))} while {@code t < window}, and 1
  * afterwards. Aggression 1 ramps linearly; above 1 the ramp is steeper at first. Warm backends (present
  * when the balancer started) and a disabled slow start ({@code window} zero) always give 1. Used by round
- * robin and least request.
+ * robin, least request, ewma and random. Not by consistent hashing: a Maglev table gives a new backend
+ * its share of keys at once, and shrinking that share for a while would move those keys away and back
+ * (two remappings instead of one), so a consistent-hash route takes new backends at full weight.
  *
  * <p>Thread: immutable value.
  */

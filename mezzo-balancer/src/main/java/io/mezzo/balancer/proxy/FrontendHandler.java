@@ -8,6 +8,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -19,6 +21,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -45,6 +48,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   private static final CharSequence[] HOP_BY_HOP = {HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE,
       HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION, HttpHeaderNames.TE,
       HttpHeaderNames.TRAILER, HttpHeaderNames.UPGRADE, "Proxy-Connection"};
+  private static final HttpConversionUtil.ExtensionHeaderNames[] H2_EXTENSION_HEADERS =
+      HttpConversionUtil.ExtensionHeaderNames.values();
   private final LoadBalancer lb;
   private ChannelHandlerContext ctx;
   private int localPort;
@@ -69,9 +74,28 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   private int responseStatus;
   /** Inside a read burst: writes to the backend are flushed once, at its end. */
   private boolean reading;
+  /** The request asks for a WebSocket; {@code tunnel}: its backend said 101. */
+  private boolean upgrade;
+  private boolean tunnel;
+  /** The sticky token the request carried (sticky routes only), or null. */
+  private String stickyToken;
+  /** Null without an access log; otherwise what the line of the exchange in progress needs. */
+  private final AccessLog accessLog;
+  private HttpRequest loggedRequest;
+  private long startMillis;
+  private long responseBytes;
+
+  /** The exchanges of one HTTP/2 stream rather than of an HTTP/1.1 connection. */
+  private final boolean h2;
 
   FrontendHandler(LoadBalancer lb) {
+    this(lb, false);
+  }
+
+  FrontendHandler(LoadBalancer lb, boolean h2) {
     this.lb = lb;
+    this.accessLog = lb.accessLog;
+    this.h2 = h2;
   }
 
   @Override
@@ -95,7 +119,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       onRequest(req);
     }
     if (msg instanceof HttpContent content) {
-      onRequestContent(content);
+      // A whole request in one message (an HTTP/2 stream, an aggregated upgrade request) goes on as its
+      // body: the headers go out apart, rebuilt by forwarded().
+      onRequestContent(msg instanceof FullHttpRequest full
+          ? new DefaultLastHttpContent(full.content(), full.trailingHeaders()) : content);
     } else if (!(msg instanceof HttpRequest)) {
       ReferenceCountUtil.release(msg);
     }
@@ -103,6 +130,13 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
   private void onRequest(HttpRequest req) {
     c().config().setAutoRead(false); // one exchange at a time
+    if (accessLog != null) {
+      loggedRequest = req;
+      startMillis = System.currentTimeMillis();
+      startNanos = System.nanoTime();
+      responseBytes = 0;
+      route = null;
+    }
     if (!req.decoderResult().isSuccess()) {
       discarding = true;
       clientKeepAlive = false;
@@ -113,6 +147,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     requestComplete = false;
     responseStarted = false;
     clientKeepAlive = HttpUtil.isKeepAlive(req);
+    upgrade = WebSocketTunnel.isUpgrade(req);
     tried.clear();
     bodySent = false;
     startNanos = System.nanoTime();
@@ -127,7 +162,14 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
           + "' on port " + localPort);
       return;
     }
-    connectTo(route.pick(tried, clientKey));
+    connectTo(route.spec().sticky() ? stickyPick(req) : route.pick(tried, clientKey));
+  }
+
+  /** The backend of the request's sticky cookie while it serves, else the algorithm's pick. */
+  private BackendRef stickyPick(HttpRequest req) {
+    stickyToken = StickyCookie.fromRequest(req.headers());
+    BackendRef b = stickyToken == null ? null : route.sticky(stickyToken);
+    return b != null ? b : route.pick(tried, clientKey);
   }
 
   private void onRequestContent(HttpContent content) {
@@ -226,6 +268,15 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     for (CharSequence hop : HOP_BY_HOP) {
       h.remove(hop);
     }
+    if (h2) {
+      for (HttpConversionUtil.ExtensionHeaderNames x : H2_EXTENSION_HEADERS) {
+        h.remove(x.text()); // the HTTP/2 codec's own (x-http2-stream-id, x-http2-scheme, ...)
+      }
+    }
+    if (upgrade) {
+      h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+      h.set(HttpHeaderNames.UPGRADE, in.headers().get(HttpHeaderNames.UPGRADE));
+    }
     String prior = h.get("X-Forwarded-For");
     h.set("X-Forwarded-For", prior == null ? clientAddress : prior + ", " + clientAddress);
     h.set("X-Forwarded-Proto", "http");
@@ -249,6 +300,17 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   void onBackendResponse(HttpResponse r) {
     responseStarted = true;
     responseStatus = r.status().code();
+    if (route.spec().sticky()) {
+      String token = StickyCookie.token(backend);
+      if (!token.equals(stickyToken)) {
+        r.headers().add(HttpHeaderNames.SET_COOKIE, StickyCookie.setCookie(token));
+      }
+    }
+    if (upgrade && responseStatus == 101) {
+      tunnel = true; // relayed as it is, Connection and Upgrade included; the tunnel starts after it
+      c().write(r);
+      return;
+    }
     backendKeepAlive = HttpUtil.isKeepAlive(r);
     HttpHeaders h = r.headers();
     h.remove(HttpHeaderNames.CONNECTION);
@@ -268,6 +330,13 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
   void onBackendContent(HttpContent content) {
     boolean last = content instanceof LastHttpContent;
+    if (accessLog != null) {
+      responseBytes += content.content().readableBytes();
+    }
+    if (tunnel) {
+      startTunnel(content, last);
+      return;
+    }
     if (!last) {
       c().writeAndFlush(content);
       if (!c().isWritable() && backendChannel != null) {
@@ -289,6 +358,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     long nanos = System.nanoTime() - startNanos;
     lb.onComplete(b, nanos);
     lb.onResponse(b, responseStatus, nanos);
+    if (accessLog != null) {
+      logAccess(responseStatus, b);
+    }
     if (clientKeepAlive) {
       c().writeAndFlush(content).addListener(f -> {
         if (c().isActive()) {
@@ -299,6 +371,28 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     } else {
       c().writeAndFlush(content).addListener(ChannelFutureListener.CLOSE);
     }
+  }
+
+  /** After the backend's 101: the exchange becomes a {@link WebSocketTunnel}, still in flight on its backend. */
+  private void startTunnel(HttpContent content, boolean last) {
+    c().write(content);
+    if (!last) {
+      return; // a 101 has no body: not expected
+    }
+    BackendRef b = backend;
+    Channel bc = backendChannel;
+    backendHandler.own(null);
+    lb.onResponse(b, 101, System.nanoTime() - startNanos);
+    if (accessLog != null) {
+      logAccess(101, b);
+    }
+    c().flush();
+    backend = null;
+    backendChannel = null;
+    backendHandler = null;
+    request = null;
+    tunnel = false;
+    WebSocketTunnel.splice(lb, b, c(), bc);
   }
 
   void onBackendWritability(boolean writable) {
@@ -331,6 +425,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     if (!responseStarted) {
       failExchange(HttpResponseStatus.BAD_GATEWAY, "backend " + b.address + " closed the connection before answering");
     } else {
+      if (accessLog != null) {
+        logAccess(responseStatus, b);
+      }
       c().close(); // the response is cut: so must the client's be
     }
   }
@@ -396,6 +493,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
     HttpUtil.setContentLength(r, r.content().readableBytes());
     lb.onLocalAnswer(status.code());
+    if (accessLog != null) {
+      responseBytes = r.content().readableBytes();
+      logAccess(status.code(), null);
+    }
     if (!clientKeepAlive) {
       r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
       c().writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
@@ -407,6 +508,15 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         c().read();
       }
     });
+  }
+
+  /** The access log line of the exchange that ends now with {@code status}, served by {@code b} (null: none). */
+  private void logAccess(int status, BackendRef b) {
+    HttpRequest r = loggedRequest;
+    String protocol = r == null ? "-" : h2 ? "HTTP/2.0" : r.protocolVersion().text();
+    accessLog.log(new AccessLog.Entry(clientAddress, startMillis, r == null ? "-" : r.method().name(),
+        r == null ? "-" : r.uri(), protocol, status, responseBytes, System.nanoTime() - startNanos,
+        route == null ? null : route.spec().key(), b == null ? null : b.address, tried.size()));
   }
 
   private void releaseHeld() {

@@ -1,12 +1,14 @@
 package io.mezzo.balancer.proxy;
 
 import io.mezzo.balancer.algorithm.Algorithm;
+import io.mezzo.balancer.algorithm.AlgorithmOptions;
 import io.mezzo.balancer.algorithm.Algorithms;
 import io.mezzo.balancer.algorithm.Backend;
 import io.mezzo.balancer.algorithm.BackendSet;
 import io.mezzo.balancer.algorithm.BackendStats;
 import io.mezzo.balancer.algorithm.PickContext;
 import io.mezzo.balancer.algorithm.Picker;
+import io.mezzo.balancer.algorithm.SlowStart;
 import io.mezzo.balancer.discovery.BackendInstance;
 import io.mezzo.balancer.health.OutlierDetector;
 import io.mezzo.balancer.discovery.Discovered;
@@ -135,6 +137,30 @@ public final class LoadBalancer implements AutoCloseable {
     BackendRef pickAny(long clientKey) {
       return pick(Set.of(), clientKey);
     }
+
+    /** Sticky token to serving backend; built at the first sticky request (routes are immutable). */
+    private volatile Map<String, BackendRef> byStickyToken;
+
+    /**
+     * The serving backend whose {@link StickyCookie} token is {@code token}, when it may take a request
+     * now (serving and not ejected); null otherwise, and the request is balanced as usual.
+     */
+    BackendRef sticky(String token) {
+      Map<String, BackendRef> tokens = byStickyToken;
+      if (tokens == null) {
+        Map<String, BackendRef> m = new HashMap<>();
+        for (BackendRef b : byId.values()) {
+          m.put(StickyCookie.token(b), b);
+        }
+        byStickyToken = tokens = Map.copyOf(m);
+      }
+      BackendRef b = tokens.get(token);
+      if (b == null) {
+        return null;
+      }
+      Backend x = picker.backends().byId(b.key);
+      return x == null || ejected.test(x) ? null : b;
+    }
   }
 
   /** What the event loops read: the table and each route's backends. */
@@ -173,6 +199,19 @@ public final class LoadBalancer implements AutoCloseable {
     int threads = config.threads() > 0 ? config.threads() : Runtime.getRuntime().availableProcessors();
     return new LoadBalancer(config, Transport.group(threads, "lb"), drainedReporter);
   }
+
+  /**
+   * As {@link #start(Config, Consumer)}, writing one line per request to {@code accessLog} (null: no access
+   * log). The caller owns and closes the access log, after this load balancer.
+   */
+  public static LoadBalancer start(Config config, Consumer<String> drainedReporter, AccessLog accessLog) {
+    LoadBalancer lb = start(config, drainedReporter);
+    lb.accessLog = accessLog; // before any listener is bound: the event loops see it
+    return lb;
+  }
+
+  /** Set once by {@link #start(Config, Consumer, AccessLog)}, before any connection; null: none. */
+  AccessLog accessLog;
 
   /** Whether the native epoll transport is in use. */
   public static boolean epoll() {
@@ -229,9 +268,15 @@ public final class LoadBalancer implements AutoCloseable {
     }
   }
 
+  /**
+   * The route's algorithm with its slow start window; a sticky TCP route hashes the client address
+   * (consistent hashing cannot ramp a new backend up without moving keys: it gets its share at once).
+   */
   private static Algorithm algorithm(RouteSpec r) {
     try {
-      return Algorithms.of(r.balance());
+      String balance = r.sticky() && r.mode() == RouteSpec.Mode.TCP ? "source" : r.balance();
+      return Algorithms.of(balance, r.slowStart().isZero() ? AlgorithmOptions.defaults()
+          : AlgorithmOptions.defaults().withSlowStart(SlowStart.linear(r.slowStart())));
     } catch (IllegalArgumentException e) {
       LOG.warn("lb: {}: {}; using round_robin", r.key(), e.getMessage());
       return Algorithms.of("round_robin");
@@ -277,7 +322,8 @@ public final class LoadBalancer implements AutoCloseable {
                 if (mode == RouteSpec.Mode.TCP) {
                   c.pipeline().addLast(new TcpFrontendHandler(LoadBalancer.this));
                 } else {
-                  c.pipeline().addLast(new HttpServerCodec(8192, 32 * 1024, 16 * 1024))
+                  c.pipeline().addLast(new Http2Frontend.Sniffer(LoadBalancer.this)) // h2c: see Http2Frontend
+                      .addLast(new HttpServerCodec(8192, 32 * 1024, 16 * 1024))
                       .addLast(new FrontendHandler(LoadBalancer.this));
                 }
               }
@@ -360,6 +406,14 @@ public final class LoadBalancer implements AutoCloseable {
     BackendStats stats = b.stats;
     if (stats != null) {
       stats.onCancel();
+    }
+  }
+
+  /** A WebSocket tunnel on {@code b} closed (its in-flight count already taken back). */
+  void onTunnelClosed(BackendRef b) {
+    onAbandon(b);
+    if (b.draining) {
+      maybeReportIdle(b);
     }
   }
 

@@ -1,5 +1,6 @@
 package io.mezzo.balancer.route;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -9,7 +10,7 @@ import java.util.regex.Pattern;
 /**
  * Reads an app's routing labels into {@link RouteSpec}s, one per service port. Mezzo's own labels
  * ({@code MEZZO_LB_PORT_n}, {@code MEZZO_LB_VHOST_n}, {@code MEZZO_LB_PATH_n}, {@code MEZZO_LB_MODE_n},
- * {@code MEZZO_LB_BALANCE_n}, {@code MEZZO_LB_STICKY_n}) win over marathon-lb's
+ * {@code MEZZO_LB_BALANCE_n}, {@code MEZZO_LB_STICKY_n}, {@code MEZZO_LB_SLOW_START_n}) win over marathon-lb's
  * ({@code HAPROXY_GROUP}, {@code HAPROXY_n_PORT}, {@code HAPROXY_n_VHOST}, {@code HAPROXY_n_PATH},
  * {@code HAPROXY_n_MODE}, {@code HAPROXY_n_BALANCE}, {@code HAPROXY_n_STICKY}), so that existing app
  * JSON keeps its routing.
@@ -112,7 +113,8 @@ public final class RouteLabels {
       if (dedicated == null && !shared) {
         continue; // not exposed
       }
-      routes.add(new RouteSpec(appId, n, m, dedicated, vhosts, prefix, algorithm, isSticky, group));
+      routes.add(new RouteSpec(appId, n, m, dedicated, vhosts, prefix, algorithm, isSticky, group,
+          slowStart(label(labels, n, "SLOW_START"), errors)));
     }
     return new Parsed(routes, errors);
   }
@@ -129,6 +131,26 @@ public final class RouteLabels {
       return new Label(haproxy, labels.get(haproxy));
     }
     return null;
+  }
+
+  private static final Pattern DURATION = Pattern.compile("^(\\d{1,9})(ms|s|m)$");
+
+  /** A slow start window such as {@code 30s}, {@code 500ms} or {@code 2m}; zero when absent or bad. */
+  private static Duration slowStart(Label l, List<String> errors) {
+    if (l == null) {
+      return Duration.ZERO;
+    }
+    var m = DURATION.matcher(l.value.trim().toLowerCase(Locale.ROOT));
+    if (m.matches()) {
+      long n = Long.parseLong(m.group(1));
+      return switch (m.group(2)) {
+        case "ms" -> Duration.ofMillis(n);
+        case "s" -> Duration.ofSeconds(n);
+        default -> Duration.ofMinutes(n);
+      };
+    }
+    errors.add(l.name + ": '" + l.value + "' (expected: a duration such as 30s, 500ms or 2m; 0s for none)");
+    return Duration.ZERO;
   }
 
   private static Integer port(Label l, List<String> errors) {

@@ -1,5 +1,6 @@
 package io.mezzo.balancer.route;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
@@ -16,6 +17,8 @@ import java.util.Objects;
  * @param balance the balancing algorithm's name as given ({@code round_robin}, {@code leastconn}, ...)
  * @param sticky whether clients stick to a backend (a cookie for HTTP, the client address for TCP)
  * @param group the load balancer group that exposes it ({@code HAPROXY_GROUP}), or null for every LB
+ * @param slowStart the window over which a backend that joins ramps from 10% to its full share of
+ *     requests ({@code MEZZO_LB_SLOW_START_n}); zero for none
  */
 public record RouteSpec(
     String appId,
@@ -26,7 +29,8 @@ public record RouteSpec(
     String pathPrefix,
     String balance,
     boolean sticky,
-    String group) {
+    String group,
+    Duration slowStart) {
 
   /** Listener modes. */
   public enum Mode {
@@ -40,6 +44,13 @@ public record RouteSpec(
     vhosts = List.copyOf(vhosts);
     Objects.requireNonNull(pathPrefix, "pathPrefix");
     Objects.requireNonNull(balance, "balance");
+    Objects.requireNonNull(slowStart, "slowStart");
+  }
+
+  /** A route without slow start. */
+  public RouteSpec(String appId, int portIndex, Mode mode, Integer port, List<String> vhosts, String pathPrefix,
+      String balance, boolean sticky, String group) {
+    this(appId, portIndex, mode, port, vhosts, pathPrefix, balance, sticky, group, Duration.ZERO);
   }
 
   /** A short name for logs and metrics: {@code /prod/web:0}. */
