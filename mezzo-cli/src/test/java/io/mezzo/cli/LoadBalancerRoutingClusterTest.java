@@ -48,7 +48,8 @@ import org.junit.jupiter.api.io.TempDir;
  *       more; the LB's {@code /stats} and {@code /metrics} count the ejection;
  *   <li>a {@code tcp} listener relays raw connections, each to one instance, spread over the instances;
  *   <li>an unknown host gets 404 and an app without a healthy instance 503, each with a body that says so;
- *   <li>an instance's {@code /ws} echoes WebSocket messages.
+ *   <li>an instance's {@code /ws} echoes WebSocket messages, directly and through the LB, where the
+ *       upgraded connection is a tunnel counted in flight on its instance until it closes.
  * </ul>
  *
  * <p>Hash key: {@code MEZZO_LB_BALANCE_n=consistent_hash} asks for {@code Algorithm.KeySource.ROUTE},
@@ -362,5 +363,24 @@ class LoadBalancerRoutingClusterTest {
       assertThat(ws.text("hello, instance")).isEqualTo("hello, instance");
       assertThat(ws.binary(new byte[] {1, 2, 3, 0, -1})).containsExactly(1, 2, 3, 0, -1);
     }
+  }
+
+  @Test
+  void webSocketEchoesThroughTheLoadBalancer() {
+    Instance one = ready(WEBSOCKET).get(0);
+    try (WebSocketEchoClient ws = WebSocketEchoClient.connect(URI.create("ws://127.0.0.1:" + WEBSOCKET.lbPort()
+        + "/ws"))) {
+      assertThat(ws.text("hello through the lb")).isEqualTo("hello through the lb");
+      byte[] bytes = new byte[60_000];
+      for (int i = 0; i < bytes.length; i++) {
+        bytes[i] = (byte) (i * 7);
+      }
+      assertThat(ws.binary(bytes)).isEqualTo(bytes);
+      assertThat(ws.text("still open")).isEqualTo("still open");
+      assertThat(backends(WEBSOCKET).path(one.id()).path("in_flight").asLong())
+          .as("the open tunnel counts in flight on its instance").isEqualTo(1);
+    }
+    await("the closed tunnel is no longer in flight").atMost(WAIT).pollInterval(Duration.ofMillis(100))
+        .until(() -> backends(WEBSOCKET).path(one.id()).path("in_flight").asLong() == 0);
   }
 }
