@@ -16,6 +16,8 @@ import java.util.Objects;
  * @param balance the balancing algorithm's name as given ({@code round_robin}, {@code leastconn}, ...)
  * @param sticky whether clients stick to a backend (a cookie for HTTP, the client address for TCP)
  * @param group the load balancer group that exposes it ({@code HAPROXY_GROUP}), or null for every LB
+ * @param policy health checks, panic threshold, retries and admission limits ({@link RoutePolicy#defaults()}
+ *     when null)
  */
 public record RouteSpec(
     String appId,
@@ -26,7 +28,8 @@ public record RouteSpec(
     String pathPrefix,
     String balance,
     boolean sticky,
-    String group) {
+    String group,
+    RoutePolicy policy) {
 
   /** Listener modes. */
   public enum Mode {
@@ -40,6 +43,13 @@ public record RouteSpec(
     vhosts = List.copyOf(vhosts);
     Objects.requireNonNull(pathPrefix, "pathPrefix");
     Objects.requireNonNull(balance, "balance");
+    policy = policy == null ? RoutePolicy.defaults() : policy;
+  }
+
+  /** A route with the default {@link RoutePolicy}. */
+  public RouteSpec(String appId, int portIndex, Mode mode, Integer port, List<String> vhosts, String pathPrefix,
+      String balance, boolean sticky, String group) {
+    this(appId, portIndex, mode, port, vhosts, pathPrefix, balance, sticky, group, null);
   }
 
   /** A short name for logs and metrics: {@code /prod/web:0}. */
