@@ -210,6 +210,15 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
   }
 
   @Override
+  public void onWaitStarted() {
+    c().eventLoop().execute(() -> { // after the rest of this read burst (a request's end comes with it)
+      if (request != null && requestComplete && backend == null && c().isActive()) {
+        c().read(); // nothing more is expected: only the end of the stream, if the client leaves
+      }
+    });
+  }
+
+  @Override
   public void onRouteChanged() {
     LoadBalancer.Route now = lb.currentRoute(route);
     if (now == null) {

@@ -61,6 +61,7 @@ public final class LbMetrics {
           .tag("backend", b.instanceId).register(registry));
       return new BackendMeters(b, latency, status, failures, ejections, all);
     });
+    health(b);
   }
 
   void remove(String key) {
@@ -107,9 +108,10 @@ public final class LbMetrics {
 
   /**
    * One route's failure-handling meters (all counters are {@code _total} in Prometheus): requests routed in
-   * panic mode and whether the route is in panic now, retries refused because the budget was spent,
-   * requests that waited for a slot on a full backend, timed out waiting, or were refused because the queue
-   * was full, and requests that waited for a backend to appear or timed out doing so.
+   * panic mode and whether the route is in panic now, requests waiting now ({@code mezzo_lb_waiting}),
+   * retries refused because the budget was spent, requests that waited for a slot on a full backend, timed
+   * out waiting, or were refused because the queue was full, and requests that waited for a backend to
+   * appear or timed out doing so.
    */
   static final class RouteMeters {
     final Counter panics;
@@ -120,6 +122,8 @@ public final class LbMetrics {
     final Counter noBackendWaits;
     final Counter noBackendTimeouts;
     final java.util.concurrent.atomic.AtomicBoolean panic = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Requests (or TCP connections) waiting now, for a slot or for a backend. */
+    final java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
     private final List<Meter> all = new ArrayList<>();
 
     private RouteMeters(PrometheusMeterRegistry registry, String route) {
@@ -132,6 +136,7 @@ public final class LbMetrics {
       noBackendTimeouts = counter(registry, "mezzo_lb_no_backend_timeouts", route);
       all.add(Gauge.builder("mezzo_lb_route_panic", panic, p -> p.get() ? 1 : 0).tag("route", route)
           .register(registry));
+      all.add(Gauge.builder("mezzo_lb_waiting", waiting, w -> w.get()).tag("route", route).register(registry));
     }
 
     private Counter counter(PrometheusMeterRegistry registry, String name, String route) {
@@ -144,6 +149,7 @@ public final class LbMetrics {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("panic", panic.get());
       m.put("panic_requests", (long) panics.count());
+      m.put("waiting", waiting.get());
       m.put("retry_budget_exhausted", (long) budgetExhausted.count());
       m.put("queued", (long) queued.count());
       m.put("queue_timeouts", (long) queueTimeouts.count());
@@ -204,7 +210,7 @@ public final class LbMetrics {
   /**
    * {@code {route: {backends: {instance: {in_flight, requests, responses: {2xx..}, p50_ms, p90_ms, p99_ms,
    * draining, health (UP or DOWN), health_reason, retries, health_transitions}}, requests, in_flight, panic,
-   * panic_requests, retry_budget_exhausted, queued, queue_timeouts, queue_rejections, no_backend_waits,
+   * panic_requests, waiting, retry_budget_exhausted, queued, queue_timeouts, queue_rejections, no_backend_waits,
    * no_backend_timeouts}}}.
    */
   public Map<String, Object> stats() {

@@ -92,6 +92,12 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter implements W
   }
 
   @Override
+  public void onWaitStarted() {
+    // Nothing: reading would bring the client's bytes, with no backend to take them. A client that leaves
+    // meanwhile is noticed when its wait ends (its slot is then given back at once).
+  }
+
+  @Override
   public void onRouteChanged() {
     LoadBalancer.Route now = lb.currentRoute(route);
     if (now == null) {

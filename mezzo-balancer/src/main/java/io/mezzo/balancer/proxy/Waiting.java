@@ -39,6 +39,12 @@ final class Waiting {
 
     /** The route may have changed: route the request again. */
     void onRouteChanged();
+
+    /**
+     * The request starts waiting: notice if the client leaves meanwhile (e.g. by asking for one read when
+     * nothing more of the request is expected, so that only the end of the stream can come).
+     */
+    void onWaitStarted();
   }
 
   private final EventLoop loop;
@@ -85,10 +91,12 @@ final class Waiting {
         return false;
       }
       default -> {
+        g.meters().waiting.incrementAndGet();
         guard = g;
         backend = b;
         ticket = o.ticket();
         arm(g, now, this::slotTimeout);
+        owner.onWaitStarted();
         return false;
       }
     }
@@ -104,11 +112,14 @@ final class Waiting {
           + " requests already wait for one: MEZZO_LB_MAX_PENDING)");
       return;
     }
+    g.meters().waiting.incrementAndGet();
     guard = g;
     parked = true;
     arm(g, System.nanoTime(), this::parkTimeout);
     if (ready.getAsBoolean() && g.unpark(this)) {
       loop.execute(this::woken); // not from here: the owner is in the middle of routing
+    } else {
+      owner.onWaitStarted();
     }
   }
 
@@ -204,6 +215,9 @@ final class Waiting {
   }
 
   private void clear() {
+    if (guard != null) {
+      guard.meters().waiting.decrementAndGet();
+    }
     guard = null;
     backend = null;
     ticket = null;

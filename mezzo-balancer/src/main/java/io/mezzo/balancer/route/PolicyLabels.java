@@ -14,7 +14,7 @@ import java.util.Set;
  *   <li>{@code MEZZO_LB_HEALTHCHECK_n} ({@code on}, default, or {@code off}), {@code MEZZO_LB_HEALTHCHECK_PATH_n}
  *       (an HTTP check; default: the path of the app's own HTTP health check on port n, if it has one, else a
  *       TCP connect check), {@code MEZZO_LB_HEALTHCHECK_INTERVAL_n} (2s), {@code MEZZO_LB_HEALTHCHECK_TIMEOUT_n}
- *       (the interval), {@code MEZZO_LB_HEALTHCHECK_RISE_n} (2), {@code MEZZO_LB_HEALTHCHECK_FALL_n} (3);
+ *       (the interval, at least 1s), {@code MEZZO_LB_HEALTHCHECK_RISE_n} (2), {@code MEZZO_LB_HEALTHCHECK_FALL_n} (3);
  *   <li>{@code MEZZO_LB_PANIC_THRESHOLD_n} (percent, 50);
  *   <li>{@code MEZZO_LB_RETRIES_n} (2), {@code MEZZO_LB_RETRY_BUDGET_n} (percent of requests, 20),
  *       {@code MEZZO_LB_RETRY_MIN_PER_SECOND_n} (10), {@code MEZZO_LB_RETRY_ON_n} (comma-separated 5xx
@@ -28,6 +28,9 @@ import java.util.Set;
  * <p>Pure and stateless.
  */
 final class PolicyLabels {
+  /** A check's timeout defaults to its interval, but not below this (short intervals are for quick detection). */
+  private static final Duration MIN_DEFAULT_TIMEOUT = Duration.ofSeconds(1);
+
   private PolicyLabels() {}
 
   /**
@@ -77,7 +80,8 @@ final class PolicyLabels {
     }
     Duration interval = duration(labels, "MEZZO_LB_HEALTHCHECK_INTERVAL_" + n, HealthCheckSpec.DEFAULT_INTERVAL,
         errors);
-    Duration timeout = duration(labels, "MEZZO_LB_HEALTHCHECK_TIMEOUT_" + n, interval, errors);
+    Duration timeout = duration(labels, "MEZZO_LB_HEALTHCHECK_TIMEOUT_" + n,
+        interval.compareTo(MIN_DEFAULT_TIMEOUT) < 0 ? MIN_DEFAULT_TIMEOUT : interval, errors);
     int rise = integer(labels, "MEZZO_LB_HEALTHCHECK_RISE_" + n, HealthCheckSpec.DEFAULT_RISE, 1, 100,
         "a number of checks from 1 to 100", errors);
     int fall = integer(labels, "MEZZO_LB_HEALTHCHECK_FALL_" + n, HealthCheckSpec.DEFAULT_FALL, 1, 100,
