@@ -102,7 +102,14 @@ final class RouteGuard {
 
   /** Gives back the slot on {@code b} of a request (or TCP connection) that ended; a waiter may take it. */
   void release(BackendRef b) {
-    AdmissionQueue.Handoff<Waiting> h = queue.release(b.key, System.nanoTime());
+    AdmissionQueue.Handoff<Waiting> h;
+    try {
+      h = queue.release(b.key, System.nanoTime());
+    } catch (IllegalStateException e) {
+      // The backend left discovery (its count was forgotten) and a pick that raced the update counted it
+      // anew: this slot belonged to the forgotten count. Nothing to give back.
+      return;
+    }
     if (!h.isEmpty()) {
       dispatch(h);
     }
