@@ -387,6 +387,36 @@ class HealthAndFailureTest {
     assertThat(routeCount("queue_timeouts")).isZero();
   }
 
+  @Test
+  void concurrentRequestsNeverExceedTheBackendLimitAndAllGetServed() throws Exception {
+    startLb();
+    AtomicInteger inside = new AtomicInteger();
+    AtomicInteger most = new AtomicInteger();
+    HttpServer slow = HttpServer.builder().prefixRoute("GET", "/", req -> {
+      most.accumulateAndGet(inside.incrementAndGet(), Math::max);
+      CompletableFuture<HttpResponse> f = new CompletableFuture<>();
+      CompletableFuture.delayedExecutor(5, TimeUnit.MILLISECONDS).execute(() -> {
+        inside.decrementAndGet();
+        f.complete(HttpResponse.text(200, "slow"));
+      });
+      return f;
+    }).start();
+    closing.add(slow);
+    route(Map.of("MEZZO_LB_MAX_CONN_0", "2", "MEZZO_LB_QUEUE_TIMEOUT_0", "60s"), instance("web.slow", slow.port()));
+
+    List<CompletableFuture<java.net.http.HttpResponse<String>>> all = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      all.add(getAsync("/"));
+    }
+    for (var f : all) {
+      assertThat(f.get(60, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    }
+    assertThat(most.get()).as("requests at the backend at once").isBetween(1, 2);
+    assertThat(routeCount("queued")).isPositive();
+    assertThat(routeCount("waiting")).isZero();
+    assertThat(backendStats("web.slow").get("in_flight")).isEqualTo(0);
+  }
+
   /** A TCP server answering each line with {@code name:line}; returns it so that a test can close it. */
   private ServerSocket lineServer(String name) throws IOException {
     ServerSocket server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
