@@ -78,11 +78,6 @@ final class HealthProber {
     }));
   }
 
-  /** How many backends are probed now. */
-  int probed() {
-    return probes.size();
-  }
-
   void close() {
     probes.values().forEach(Probe::stop);
     probes.clear();

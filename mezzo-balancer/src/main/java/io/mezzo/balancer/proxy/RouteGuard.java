@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * backend to send them to. A policy change makes a new guard: requests holding a slot of the old one
  * give it back there.
  *
- * <p>Every waiter is a {@link Waiting} and is called back on its own event loop, whichever thread settled
+ * <p>Every waiter is a {@link Waiting.Wait} and is called back on its own event loop, whichever thread settled
  * its wait (a release on another loop, or discovery's thread).
  *
  * <p>Thread-safe: the budget, the queue and the parking lot are lock-free and used from every event loop;
@@ -31,8 +31,8 @@ final class RouteGuard {
   private final RoutePolicy policy;
   private final RetryBudget budget;
   private final RetryPolicy retries;
-  private final AdmissionQueue<Waiting> queue;
-  private final ConcurrentLinkedQueue<Waiting> parked = new ConcurrentLinkedQueue<>();
+  private final AdmissionQueue<Waiting.Wait> queue;
+  private final ConcurrentLinkedQueue<Waiting.Wait> parked = new ConcurrentLinkedQueue<>();
   private final AtomicInteger parkedCount = new AtomicInteger();
   private final LbMetrics.RouteMeters meters;
 
@@ -87,8 +87,8 @@ final class RouteGuard {
   }
 
   /** A slot on {@code b} for {@code w}: admitted, queued (arm a timer) or rejected. */
-  AdmissionQueue.Outcome<Waiting> acquire(BackendRef b, Waiting w, long nowNanos) {
-    AdmissionQueue.Outcome<Waiting> o = queue.tryAcquire(b.key, w, nowNanos);
+  AdmissionQueue.Outcome<Waiting.Wait> acquire(BackendRef b, Waiting.Wait w, long nowNanos) {
+    AdmissionQueue.Outcome<Waiting.Wait> o = queue.tryAcquire(b.key, w, nowNanos);
     if (!o.handoff().isEmpty()) {
       dispatch(o.handoff());
     }
@@ -102,7 +102,7 @@ final class RouteGuard {
 
   /** Gives back the slot on {@code b} of a request (or TCP connection) that ended; a waiter may take it. */
   void release(BackendRef b) {
-    AdmissionQueue.Handoff<Waiting> h;
+    AdmissionQueue.Handoff<Waiting.Wait> h;
     try {
       h = queue.release(b.key, System.nanoTime());
     } catch (IllegalStateException e) {
@@ -124,7 +124,7 @@ final class RouteGuard {
   }
 
   /** Parks {@code w} until the route has a backend; false when {@code maxPending} requests already wait. */
-  boolean park(Waiting w) {
+  boolean park(Waiting.Wait w) {
     if (parkedCount.incrementAndGet() > policy.maxPending()) {
       parkedCount.decrementAndGet();
       meters.queueRejections.increment();
@@ -136,7 +136,7 @@ final class RouteGuard {
   }
 
   /** Takes {@code w} out of the parking lot; false when someone else already did (a wake is on its way). */
-  boolean unpark(Waiting w) {
+  boolean unpark(Waiting.Wait w) {
     if (parked.remove(w)) {
       parkedCount.decrementAndGet();
       return true;
@@ -146,10 +146,10 @@ final class RouteGuard {
 
   /** Sends every parked request back to route again (a backend appeared, or the route changed). */
   void wakeParked() {
-    Waiting w;
+    Waiting.Wait w;
     while ((w = parked.poll()) != null) {
       parkedCount.decrementAndGet();
-      hop(w, w::woken);
+      hop(w, w::reroute);
     }
   }
 
@@ -159,23 +159,23 @@ final class RouteGuard {
    * back to route again.
    */
   void retain(Set<String> known, Collection<String> notServing) {
-    List<Waiting> orphans = queue.retain(known);
-    orphans.forEach(w -> hop(w, w::evicted));
+    List<Waiting.Wait> orphans = queue.retain(known);
+    orphans.forEach(w -> hop(w, w::reroute));
     for (String id : notServing) {
-      queue.evictWaiters(id).forEach(w -> hop(w, w::evicted));
+      queue.evictWaiters(id).forEach(w -> hop(w, w::reroute));
     }
   }
 
-  private void dispatch(AdmissionQueue.Handoff<Waiting> h) {
-    for (Waiting w : h.granted()) {
+  private void dispatch(AdmissionQueue.Handoff<Waiting.Wait> h) {
+    for (Waiting.Wait w : h.granted()) {
       hop(w, w::granted);
     }
-    for (Waiting w : h.timedOut()) {
+    for (Waiting.Wait w : h.timedOut()) {
       hop(w, w::queueTimedOut);
     }
   }
 
-  private static void hop(Waiting w, Runnable r) {
+  private static void hop(Waiting.Wait w, Runnable r) {
     try {
       w.loop().execute(r);
     } catch (RejectedExecutionException e) {

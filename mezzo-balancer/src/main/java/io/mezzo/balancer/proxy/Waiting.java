@@ -17,10 +17,14 @@ import java.util.function.BooleanSupplier;
  * <p>Outcomes, each delivered to the {@link Owner} on the connection's event loop: a slot is held
  * ({@link Owner#onSlot}), the wait failed (timed out, or the queue was full: {@link Owner#onWaitFailed}
  * with the 503 body), or the route changed and the request must be routed again
- * ({@link Owner#onRouteChanged}). A client that leaves calls {@link #leave}: it gives its place up, and a
- * slot granted meanwhile is given back.
+ * ({@link Owner#onRouteChanged}). A client that leaves calls {@link #leave}: it gives its place up.
  *
- * <p>Thread: owned by the connection's event loop; {@link RouteGuard} hands waiters back to it.
+ * <p>Each wait is a {@link Wait} object, the one the guard's queue and parking lot hold; an outcome that
+ * arrives for a wait that is no longer the current one (the client left, or a new request began) is
+ * stale: a slot it grants is given back at once, anything else is dropped. While requests are admitted
+ * at once, one spare {@code Wait} is reused, so the common path allocates nothing.
+ *
+ * <p>Thread: owned by the connection's event loop; {@link RouteGuard} hands waits back to it.
  */
 final class Waiting {
   /** The connection the waits are for. */
@@ -47,28 +51,58 @@ final class Waiting {
     void onWaitStarted();
   }
 
+  /** One wait: in a backend's queue ({@code ticket}) or in the route's parking lot ({@code parked}). */
+  static final class Wait {
+    private final Waiting waiting;
+    private RouteGuard guard;
+    private BackendRef backend;
+    private AdmissionQueue.Ticket<Wait> ticket;
+    private boolean parked;
+    private ScheduledFuture<?> timer;
+
+    private Wait(Waiting waiting) {
+      this.waiting = waiting;
+    }
+
+    EventLoop loop() {
+      return waiting.loop;
+    }
+
+    /** From the guard: the ticket was granted a slot. */
+    void granted() {
+      waiting.granted(this);
+    }
+
+    /** From the guard: the ticket's time in the queue is up. */
+    void queueTimedOut() {
+      waiting.queueTimedOut(this);
+    }
+
+    /** From the guard: the backend waited for no longer takes requests, or a backend may have appeared. */
+    void reroute() {
+      waiting.reroute(this);
+    }
+  }
+
   private final EventLoop loop;
   private final Owner owner;
+  /** Given to the guard with each request; replaced once it becomes a wait. */
+  private Wait spare;
+  /** The wait in progress, or null. */
+  private Wait current;
   /** Whether the current request has started waiting; then {@code deadline} is set. */
   private boolean started;
   private long deadline;
-  private RouteGuard guard;
-  private BackendRef backend;
-  private AdmissionQueue.Ticket<Waiting> ticket;
-  private boolean parked;
-  private ScheduledFuture<?> timer;
 
   Waiting(EventLoop loop, Owner owner) {
     this.loop = loop;
     this.owner = owner;
+    this.spare = new Wait(this);
   }
 
-  EventLoop loop() {
-    return loop;
-  }
-
-  /** A new request: its waits get a full queue timeout. */
+  /** A new request: its waits get a full queue timeout; a wait still in progress is given up. */
   void newRequest() {
+    leave();
     started = false;
   }
 
@@ -80,7 +114,8 @@ final class Waiting {
    */
   boolean admit(RouteGuard g, BackendRef b) {
     long now = System.nanoTime();
-    AdmissionQueue.Outcome<Waiting> o = g.acquire(b, this, now);
+    Wait w = spare;
+    AdmissionQueue.Outcome<Wait> o = g.acquire(b, w, now);
     switch (o.status()) {
       case ADMITTED -> {
         return true;
@@ -91,11 +126,10 @@ final class Waiting {
         return false;
       }
       default -> {
-        g.meters().waiting.incrementAndGet();
-        guard = g;
-        backend = b;
-        ticket = o.ticket();
-        arm(g, now, this::slotTimeout);
+        begin(w, g, now);
+        w.backend = b;
+        w.ticket = o.ticket();
+        w.timer = loop.schedule(() -> slotTimeout(w), Math.max(0, deadline - now), TimeUnit.NANOSECONDS);
         owner.onWaitStarted();
         return false;
       }
@@ -107,127 +141,115 @@ final class Waiting {
    * after the request is parked, so a backend that appeared meanwhile is not missed.
    */
   void park(RouteGuard g, BooleanSupplier ready) {
-    if (!g.park(this)) {
+    Wait w = spare;
+    if (!g.park(w)) {
       owner.onWaitFailed("no healthy backend for " + g.key() + " (and " + g.policy().maxPending()
           + " requests already wait for one: MEZZO_LB_MAX_PENDING)");
       return;
     }
-    g.meters().waiting.incrementAndGet();
-    guard = g;
-    parked = true;
-    arm(g, System.nanoTime(), this::parkTimeout);
-    if (ready.getAsBoolean() && g.unpark(this)) {
-      loop.execute(this::woken); // not from here: the owner is in the middle of routing
+    long now = System.nanoTime();
+    begin(w, g, now);
+    w.parked = true;
+    w.timer = loop.schedule(() -> parkTimeout(w), Math.max(0, deadline - now), TimeUnit.NANOSECONDS);
+    if (ready.getAsBoolean() && g.unpark(w)) {
+      loop.execute(() -> reroute(w)); // not from here: the owner is in the middle of routing
     } else {
       owner.onWaitStarted();
     }
   }
 
-  /** The client left: gives up the place in any queue. */
+  /** The client left (or a new request began): gives up the place of the wait in progress, if any. */
   void leave() {
-    cancelTimer();
-    if (ticket != null && ticket.cancel()) {
-      clear();
+    Wait w = current;
+    if (w == null) {
+      return;
     }
-    if (parked && guard.unpark(this)) {
-      clear();
+    if (w.ticket != null && w.ticket.cancel() || w.parked && w.guard.unpark(w)) {
+      end(w);
+    } else {
+      stop(w); // a grant or a wake is on its way; being stale, a granted slot is given back
     }
-    // else a grant or a wake is on its way, and finds the owner inactive
   }
 
-  private void arm(RouteGuard g, long now, Runnable onTimeout) {
+  private void begin(Wait w, RouteGuard g, long now) {
     if (!started) {
       started = true;
       deadline = now + g.policy().queueTimeout().toNanos();
     }
-    timer = loop.schedule(onTimeout, Math.max(0, deadline - now), TimeUnit.NANOSECONDS);
+    spare = new Wait(this);
+    current = w;
+    w.guard = g;
+    g.meters().waiting.incrementAndGet();
   }
 
-  private void slotTimeout() {
-    timer = null;
-    if (ticket != null && ticket.cancel()) {
-      queueTimedOut();
+  /** The wait is no longer current: its timer is cancelled and it stops counting as waiting. */
+  private void stop(Wait w) {
+    if (w.timer != null) {
+      w.timer.cancel(false);
+      w.timer = null;
+    }
+    if (current == w) {
+      current = null;
+      w.guard.meters().waiting.decrementAndGet();
+    }
+  }
+
+  /** The wait is over and nothing of it is held any more. */
+  private void end(Wait w) {
+    stop(w);
+    w.ticket = null;
+    w.parked = false;
+  }
+
+  private void slotTimeout(Wait w) {
+    w.timer = null;
+    if (current == w && w.ticket.cancel()) {
+      queueTimedOut(w);
     }
     // else a grant (or the queue's own timeout) is on its way
   }
 
-  private void parkTimeout() {
-    timer = null;
-    if (parked && guard.unpark(this)) {
-      RouteGuard g = guard;
-      clear();
+  private void parkTimeout(Wait w) {
+    w.timer = null;
+    if (current == w && w.guard.unpark(w)) {
+      RouteGuard g = w.guard;
+      end(w);
       g.meters().noBackendTimeouts.increment();
-      if (owner.active()) {
-        owner.onWaitFailed("no healthy backend for " + g.key() + " (none within the queue timeout of "
-            + RouteGuard.fmt(g.policy().queueTimeout()) + ")");
-      }
+      owner.onWaitFailed("no healthy backend for " + g.key() + " (none within the queue timeout of "
+          + RouteGuard.fmt(g.policy().queueTimeout()) + ")");
     }
   }
 
-  /** From the guard: the ticket was granted a slot on {@code backend}. */
-  void granted() {
-    cancelTimer();
-    RouteGuard g = guard;
-    BackendRef b = backend;
-    clear();
-    if (b == null) {
-      return; // BUG guard: no wait in progress
-    }
-    if (owner.active()) {
-      owner.onSlot(g, b);
+  private void granted(Wait w) {
+    boolean mine = current == w;
+    end(w);
+    if (mine && owner.active()) {
+      owner.onSlot(w.guard, w.backend);
     } else {
-      g.release(b);
+      w.guard.release(w.backend); // stale: nobody wants the slot
     }
   }
 
-  /** From the guard or the timer: the ticket's time in the queue is up. */
-  void queueTimedOut() {
-    cancelTimer();
-    RouteGuard g = guard;
-    BackendRef b = backend;
-    clear();
-    if (g == null) {
+  private void queueTimedOut(Wait w) {
+    if (current != w) {
       return;
     }
+    end(w);
+    RouteGuard g = w.guard;
     g.meters().queueTimeouts.increment();
     if (owner.active()) {
-      owner.onWaitFailed("no free slot on backend " + b + " of " + g.key() + " (" + g.policy().maxConnections()
+      owner.onWaitFailed("no free slot on backend " + w.backend + " of " + g.key() + " (" + g.policy().maxConnections()
           + " in flight: MEZZO_LB_MAX_CONN) within the queue timeout of " + RouteGuard.fmt(g.policy().queueTimeout()));
     }
   }
 
-  /** From the guard: the backend waited for no longer takes requests. */
-  void evicted() {
-    cancelTimer();
-    clear();
+  private void reroute(Wait w) {
+    if (current != w) {
+      return;
+    }
+    end(w);
     if (owner.active()) {
       owner.onRouteChanged();
-    }
-  }
-
-  /** From the guard: the route may have a backend now. */
-  void woken() {
-    cancelTimer();
-    clear();
-    if (owner.active()) {
-      owner.onRouteChanged();
-    }
-  }
-
-  private void clear() {
-    if (guard != null) {
-      guard.meters().waiting.decrementAndGet();
-    }
-    guard = null;
-    backend = null;
-    ticket = null;
-    parked = false;
-  }
-
-  private void cancelTimer() {
-    if (timer != null) {
-      timer.cancel(false);
-      timer = null;
     }
   }
 }
