@@ -507,4 +507,24 @@ class HealthAndFailureTest {
     }
     assertThat(routeCount("queued")).isEqualTo(1);
   }
+
+  @Test
+  void aTcpClientThatLeftWhileQueuedGivesItsSlotBack() throws Exception {
+    startLb();
+    ServerSocket b = lineServer("b");
+    route(Map.of("MEZZO_LB_MODE_0", "tcp", "MEZZO_LB_MAX_CONN_0", "1", "MEZZO_LB_QUEUE_TIMEOUT_0", "30s"),
+        instance("db.b", b.getLocalPort()));
+    Socket first = new Socket("127.0.0.1", port);
+    first.setSoTimeout(20_000);
+    new PrintWriter(first.getOutputStream(), true).println("one");
+    assertThat(new BufferedReader(new InputStreamReader(first.getInputStream())).readLine()).isEqualTo("b:one");
+    Socket leaver = new Socket("127.0.0.1", port);
+    await("leaver waits").atMost(WAIT).until(() -> routeCount("waiting") == 1);
+    leaver.close(); // unnoticed while it waits: the LB does not read a waiting TCP client
+
+    first.close(); // its slot goes to the leaver, which is found gone and gives it back
+
+    await("nothing in flight").atMost(WAIT).until(() -> backendStats("db.b").get("in_flight").equals(0));
+    assertThat(tcpExchange("three")).isEqualTo("b");
+  }
 }
