@@ -32,6 +32,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       own waiter can be granted by another thread's call, so each waiter's context must accept being
  *       dispatched from any thread (hop onto its event loop).
  *   <li>{@link #retain} with the discovered backends; waiters of backends that left are handed back.
+ *       {@link #evictWaiters} hands back the waiters of a backend that stays known but takes no new
+ *       requests (draining), keeping the slots of its requests in flight.
  * </ul>
  *
  * <p>Thread safety: lock-free, for use from several event loops. Per backend, an atomic count of active
