@@ -194,6 +194,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
       failExchange(HttpResponseStatus.BAD_GATEWAY, "no backend of " + route.spec().key() + " could be reached");
       return;
     }
+    b = route.withRoom(b, tried, clientKey);
     if (waiting.admit(route.guard(), b)) {
       onSlot(route.guard(), b);
     } // else it waits for a slot (onSlot) or was answered 503

@@ -193,6 +193,28 @@ public final class LoadBalancer implements AutoCloseable {
       return b == null ? null : byId.get(b.id());
     }
 
+    /**
+     * {@code first} when it has a free slot ({@code MEZZO_LB_MAX_CONN_n}); else another backend that has
+     * one, healthy unless the route panics and not in {@code exclude}, by the algorithm's choice; else
+     * {@code first}. So a request waits in a full backend's queue only when no other backend has room. Hash
+     * routes keep {@code first} (a key stays on its backend). Costs one read when {@code first} has room.
+     */
+    BackendRef withRoom(BackendRef first, Set<BackendRef> exclude, long clientKey) {
+      int max = spec.policy().maxConnections();
+      if (first.inFlight.get() < max || hashesClient()) {
+        return first;
+      }
+      long now = System.nanoTime();
+      HealthView v = view(now);
+      Predicate<Backend> fullOrTried = x -> {
+        BackendRef r = byId.get(x.id());
+        return r == null || r == first || r.inFlight.get() >= max || exclude.contains(r);
+      };
+      boolean filter = v.healthy() < v.total() && !v.panic();
+      Backend b = picker.pick(PickContext.at(now).excludingIf(filter ? fullOrTried.or(unhealthy) : fullOrTried));
+      return b == null ? first : byId.get(b.id());
+    }
+
     private boolean isTried(Set<BackendRef> exclude, Backend x) {
       BackendRef ref = byId.get(x.id());
       return ref != null && exclude.contains(ref);

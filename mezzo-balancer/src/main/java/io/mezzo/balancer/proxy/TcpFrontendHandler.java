@@ -75,6 +75,7 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter implements W
       client.close();
       return;
     }
+    b = route.withRoom(b, tried, clientKey);
     if (waiting.admit(route.guard(), b)) {
       onSlot(route.guard(), b);
     } // else it waits for a slot (onSlot) or was closed

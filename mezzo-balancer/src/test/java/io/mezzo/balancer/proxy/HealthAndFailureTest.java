@@ -297,6 +297,23 @@ class HealthAndFailureTest {
   }
 
   @Test
+  void aRequestForAFullBackendGoesToAnotherWithRoomInsteadOfQueueing() throws Exception {
+    startLb();
+    Backend a = new Backend("a");
+    Backend b = new Backend("b");
+    route(Map.of("MEZZO_LB_MAX_CONN_0", "1", "MEZZO_LB_QUEUE_TIMEOUT_0", "30s"), instance("web.a", a.port()),
+        instance("web.b", b.port()));
+    var held = getAsync("/hold");
+    await("one backend is full").atMost(WAIT).until(() -> a.holding.size() + b.holding.size() == 1);
+    String other = a.holding.isEmpty() ? "a" : "b";
+
+    assertThat(spread(6)).containsExactly(Map.entry("200 " + other, 6)); // round robin would pick the full one
+    assertThat(routeCount("queued")).isZero();
+    (a.holding.isEmpty() ? b : a).releaseOne();
+    assertThat(held.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+  }
+
+  @Test
   void aQueuedRequestTimesOutWith503() throws Exception {
     startLb();
     Backend a = new Backend("a");
