@@ -173,7 +173,9 @@ public final class LoadBalancer implements AutoCloseable {
     /**
      * The algorithm's choice among the serving backends not in {@code exclude} and healthy (UP in
      * active checks, not ejected as an outlier); in panic (fewer than the route's threshold healthy),
-     * among all those not in {@code exclude}. Null when none is left.
+     * among all those not in {@code exclude}. A retry (something excluded) that finds no healthy backend
+     * left takes an unhealthy one rather than none: a failing request has nothing to lose. Null when
+     * none is left.
      */
     BackendRef pick(Set<BackendRef> exclude, long clientKey) {
       long now = System.nanoTime();
@@ -189,6 +191,9 @@ public final class LoadBalancer implements AutoCloseable {
       } else {
         Predicate<Backend> tried = x -> isTried(exclude, x);
         b = picker.pick(base.excludingIf(filter ? tried.or(unhealthy) : tried));
+        if (b == null && filter) {
+          b = picker.pick(base.excludingIf(tried)); // a retry: better an unhealthy backend than a sure 502
+        }
       }
       return b == null ? null : byId.get(b.id());
     }

@@ -258,6 +258,27 @@ class HealthAndFailureTest {
   }
 
   @Test
+  void aRetryTakesAnEjectedBackendRatherThanFailWhenNoHealthyOneIsLeft() throws Exception {
+    startLb();
+    Backend a = new Backend("a");
+    Backend b = new Backend("b");
+    route(Map.of("MEZZO_LB_HEALTHCHECK_0", "off"), instance("web.a", a.port()), instance("web.b", b.port()));
+    a.status.set(500);
+    await("a ejected").atMost(WAIT).until(() -> {
+      get("/");
+      return ((Number) backendStats("web.a").get("ejections")).longValue() == 1;
+    });
+    a.status.set(200);
+    closing.remove(b.server);
+    b.server.close(); // b refuses connections from now on, and cannot be ejected too (at most one of two)
+
+    var r = get("/");
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).isEqualTo("a");
+  }
+
+  @Test
   void aBackend503IsRetriedOnAnotherBackendOnlyWhenTheRouteOptsIn() throws Exception {
     startLb();
     Backend busy = new Backend("busy");
