@@ -16,12 +16,22 @@ import java.util.Map;
 public record Discovered(RouteTable table, Map<String, List<BackendInstance>> serving,
     Map<String, List<BackendInstance>> draining, List<String> problems) {
 
-  /** An app as discovery reads it from the services API. */
-  public record App(String id, Map<String, String> labels, List<Integer> servicePorts, List<BackendInstance> instances) {
+  /**
+   * An app as discovery reads it from the services API; {@code httpHealthPaths} maps a port index to the
+   * path of the app's own HTTP health check on that port (the LB's checks default to it).
+   */
+  public record App(String id, Map<String, String> labels, List<Integer> servicePorts, List<BackendInstance> instances,
+      Map<Integer, String> httpHealthPaths) {
     public App {
       labels = Map.copyOf(labels);
       servicePorts = List.copyOf(servicePorts);
       instances = List.copyOf(instances);
+      httpHealthPaths = Map.copyOf(httpHealthPaths);
+    }
+
+    /** An app without an HTTP health check. */
+    public App(String id, Map<String, String> labels, List<Integer> servicePorts, List<BackendInstance> instances) {
+      this(id, labels, servicePorts, instances, Map.of());
     }
   }
 
@@ -34,7 +44,7 @@ public record Discovered(RouteTable table, Map<String, List<BackendInstance>> se
     Map<String, App> byId = new LinkedHashMap<>();
     for (App a : apps) {
       byId.put(a.id(), a);
-      RouteLabels.Parsed p = RouteLabels.parse(a.id(), a.labels(), a.servicePorts());
+      RouteLabels.Parsed p = RouteLabels.parse(a.id(), a.labels(), a.servicePorts(), a.httpHealthPaths());
       specs.addAll(p.routes());
       p.errors().forEach(e -> problems.add(a.id() + ": " + e));
     }

@@ -181,7 +181,8 @@ public final class ServicesFeed implements AutoCloseable {
               updated.add(i);
             }
           }
-          apps.put(appId, new Discovered.App(app.id(), app.labels(), app.servicePorts(), updated));
+          apps.put(appId, new Discovered.App(app.id(), app.labels(), app.servicePorts(), updated,
+              app.httpHealthPaths()));
           publish();
         }
         if (appId != null) {
@@ -242,7 +243,20 @@ public final class ServicesFeed implements AutoCloseable {
       instances.add(new BackendInstance(t.path("id").asText(), a.path("id").asText(), t.path("host").asText(), ports,
           running && healthy, state.equals("DRAINING")));
     }
-    return new Discovered.App(a.path("id").asText(), labels, servicePorts, instances);
+    return new Discovered.App(a.path("id").asText(), labels, servicePorts, instances, httpHealthPaths(a));
+  }
+
+  /** The paths of the app's HTTP health checks by port index (HTTPS ones are left out: the LB checks in clear). */
+  private static Map<Integer, String> httpHealthPaths(JsonNode a) {
+    Map<Integer, String> paths = new LinkedHashMap<>();
+    for (JsonNode h : a.path("healthChecks")) {
+      String protocol = h.path("protocol").asText("");
+      if (!(protocol.equals("HTTP") || protocol.equals("MESOS_HTTP")) || h.hasNonNull("port")) {
+        continue;
+      }
+      paths.putIfAbsent(h.path("portIndex").asInt(0), h.path("path").asText("/"));
+    }
+    return paths;
   }
 
   private void publish() {

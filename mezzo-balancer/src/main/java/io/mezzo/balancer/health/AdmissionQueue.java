@@ -32,6 +32,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       own waiter can be granted by another thread's call, so each waiter's context must accept being
  *       dispatched from any thread (hop onto its event loop).
  *   <li>{@link #retain} with the discovered backends; waiters of backends that left are handed back.
+ *       {@link #evictWaiters} hands back the waiters of a backend that stays known but takes no new
+ *       requests (draining), keeping the slots of its requests in flight.
  * </ul>
  *
  * <p>Thread safety: lock-free, for use from several event loops. Per backend, an atomic count of active
@@ -87,8 +89,12 @@ public final class AdmissionQueue<T> {
       timedOut = List.copyOf(timedOut);
     }
 
+    @SuppressWarnings("rawtypes")
+    private static final Handoff NONE = new Handoff<>(List.of(), List.of());
+
+    @SuppressWarnings("unchecked")
     static <T> Handoff<T> none() {
-      return new Handoff<>(List.of(), List.of());
+      return NONE; // shared: the common case allocates nothing
     }
 
     public boolean isEmpty() {
@@ -98,6 +104,15 @@ public final class AdmissionQueue<T> {
 
   /** The caller's result: its waiter's status, its ticket if queued, and what else the call settled. */
   public record Outcome<T>(Status status, Ticket<T> ticket, Handoff<T> handoff) {
+    @SuppressWarnings("rawtypes")
+    private static final Outcome ADMITTED = new Outcome<>(Status.ADMITTED, null, Handoff.none());
+    @SuppressWarnings("rawtypes")
+    private static final Outcome REJECTED = new Outcome<>(Status.REJECTED, null, Handoff.none());
+
+    @SuppressWarnings("unchecked")
+    static <T> Outcome<T> of(Status status) {
+      return status == Status.ADMITTED ? ADMITTED : REJECTED; // shared: the hot path allocates nothing
+    }
   }
 
   /** A queued waiter's handle. */
@@ -187,11 +202,11 @@ public final class AdmissionQueue<T> {
       int queued = backend.queued.get();
       Verdict verdict = verdict(active, queued, limits);
       if (verdict == Verdict.REJECT) {
-        return new Outcome<>(Status.REJECTED, null, Handoff.none());
+        return Outcome.of(Status.REJECTED);
       }
       if (verdict == Verdict.ADMIT) {
         if (backend.active.compareAndSet(active, active + 1)) {
-          return new Outcome<>(Status.ADMITTED, null, Handoff.none());
+          return Outcome.of(Status.ADMITTED);
         }
       } else if (backend.queued.compareAndSet(queued, queued + 1)) {
         break;
@@ -218,6 +233,9 @@ public final class AdmissionQueue<T> {
     if (backend.active.decrementAndGet() < 0) {
       backend.active.incrementAndGet();
       throw new IllegalStateException("BUG: release of " + backendId + " without a slot held");
+    }
+    if (backend.queue.isEmpty()) {
+      return Handoff.none(); // nobody waits (an enqueuer that comes later drains by itself)
     }
     List<Ticket<T>> granted = new ArrayList<>();
     List<T> timedOut = new ArrayList<>();
@@ -262,6 +280,26 @@ public final class AdmissionQueue<T> {
       }
     }
     return orphans;
+  }
+
+  /**
+   * Takes every waiter of {@code backendId} out of its queue and returns them (to be routed elsewhere),
+   * keeping its active slots counted: for a backend that stops taking new requests (draining) while its
+   * requests in flight finish and release their slots.
+   */
+  public List<T> evictWaiters(String backendId) {
+    Backend<T> backend = backends.get(Objects.requireNonNull(backendId, "backendId"));
+    List<T> evicted = new ArrayList<>();
+    if (backend == null) {
+      return evicted;
+    }
+    Ticket<T> t;
+    while ((t = backend.queue.poll()) != null) {
+      if (t.leave(Ticket.CANCELLED)) {
+        evicted.add(t.waiter);
+      }
+    }
+    return evicted;
   }
 
   /** Active slots on {@code backendId}. */

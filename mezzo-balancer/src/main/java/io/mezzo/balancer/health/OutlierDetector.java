@@ -316,6 +316,15 @@ public final class OutlierDetector {
     return member != null && member.ejectedAt(nowNanos);
   }
 
+  /**
+   * When the ejection of {@code backendId} in force at {@code nowNanos} ends, or {@code nowNanos} when it is
+   * not ejected (nor known): a caller caching "who is ejected" knows when to look again.
+   */
+  public long ejectedUntilNanos(String backendId, long nowNanos) {
+    Member member = table.get().get(backendId);
+    return member != null && member.ejectedAt(nowNanos) ? member.untilNanos() : nowNanos;
+  }
+
   /** The ids ejected at {@code nowNanos}, sorted. */
   public Set<String> ejectedIds(long nowNanos) {
     Set<String> ids = new TreeSet<>();

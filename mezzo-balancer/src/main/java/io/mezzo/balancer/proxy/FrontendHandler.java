@@ -1,5 +1,6 @@
 package io.mezzo.balancer.proxy;
 
+import io.mezzo.balancer.health.RetryPolicy;
 import io.mezzo.balancer.route.RouteSpec;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -39,12 +40,20 @@ import java.util.Set;
  * another backend; the request's parts are held until a backend takes them (only the parts already
  * read: reading pauses while no backend is connected).
  *
- * <p>Answers of its own: 404 when no route matches, 503 when the route has no backend, 502 when no
- * backend could be reached or one broke the exchange before answering; each with a one-line body.
+ * <p>Failures: a connect failure, a backend closing the connection before answering (idempotent
+ * requests whose body was not sent) and, when the route opts in ({@code MEZZO_LB_RETRY_ON_n}), a listed
+ * 5xx answer to an idempotent request whose body was not sent, are retried on another backend as the
+ * route's {@link RetryPolicy} and retry budget allow ({@link RouteGuard}). Each backend attempt holds a
+ * slot of the backend's admission limit; when it is full the request waits in its bounded queue
+ * ({@link Waiting}; reading pauses meanwhile), and while the route has no backend it waits for one, up
+ * to the route's queue timeout.
+ *
+ * <p>Answers of its own: 404 when no route matches, 503 when the route has no backend (after the queue
+ * timeout) or the backend's queue is full or timed out, 502 when no backend could be reached, one broke
+ * the exchange before answering, or the retry budget is spent; each with a one-line body.
  * Runs on the connection's event loop only.
  */
-final class FrontendHandler extends ChannelInboundHandlerAdapter {
-  private static final int MAX_ATTEMPTS = 3;
+final class FrontendHandler extends ChannelInboundHandlerAdapter implements Waiting.Owner {
   private static final CharSequence[] HOP_BY_HOP = {HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE,
       HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION, HttpHeaderNames.TE,
       HttpHeaderNames.TRAILER, HttpHeaderNames.UPGRADE, "Proxy-Connection"};
@@ -67,6 +76,13 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   private Channel backendChannel;
   private BackendHandler backendHandler;
   private final Set<BackendRef> tried = new HashSet<>();
+  /** Retries of the exchange so far; the guard whose admission slot its backend attempt holds (null: none). */
+  private int retries;
+  private RouteGuard slotGuard;
+  /** A retried 5xx answer is being read and dropped; then the request goes to {@code retryNext}. */
+  private boolean discardingAnswer;
+  private BackendRef retryNext;
+  private Waiting waiting;
   private long startNanos;
   private boolean bodySent;
   private long clientKey;
@@ -104,6 +120,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     this.localPort = ((InetSocketAddress) c.channel().localAddress()).getPort();
     this.clientAddress = ((InetSocketAddress) c.channel().remoteAddress()).getAddress().getHostAddress();
     this.clientKey = io.mezzo.balancer.algorithm.HashKeys.of(clientAddress);
+    this.waiting = new Waiting(c.channel().eventLoop(), this);
     c.fireChannelActive();
   }
 
@@ -149,6 +166,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     clientKeepAlive = HttpUtil.isKeepAlive(req);
     upgrade = WebSocketTunnel.isUpgrade(req);
     tried.clear();
+    retries = 0;
+    discardingAnswer = false;
+    retryNext = null;
+    waiting.newRequest();
     bodySent = false;
     startNanos = System.nanoTime();
     String host = req.headers().get(HttpHeaderNames.HOST);
@@ -162,6 +183,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
           + "' on port " + localPort);
       return;
     }
+    route.guard().deposit(startNanos);
     connectTo(route.spec().sticky() ? stickyPick(req) : route.pick(tried, clientKey));
   }
 
@@ -203,11 +225,87 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
   private void connectTo(BackendRef b) {
     if (b == null) {
-      failExchange(route.size() == 0 ? HttpResponseStatus.SERVICE_UNAVAILABLE : HttpResponseStatus.BAD_GATEWAY,
-          route.size() == 0 ? "no healthy backend for " + route.spec().key()
-              : "no backend of " + route.spec().key() + " could be reached");
+      if (tried.isEmpty()) { // nothing routable yet: wait for a backend, 503 after the queue timeout
+        LoadBalancer.Route waitedFor = route;
+        waiting.park(route.guard(), () -> {
+          LoadBalancer.Route now = lb.currentRoute(waitedFor);
+          return now == null || now.routable();
+        });
+        return;
+      }
+      failExchange(HttpResponseStatus.BAD_GATEWAY, "no backend of " + route.spec().key() + " could be reached");
       return;
     }
+    b = route.withRoom(b, tried, clientKey);
+    if (waiting.admit(route.guard(), b)) {
+      onSlot(route.guard(), b);
+    } // else it waits for a slot (onSlot) or was answered 503
+  }
+
+  @Override
+  public boolean active() {
+    return c().isActive();
+  }
+
+  @Override
+  public void onWaitFailed(String message) {
+    failExchange(HttpResponseStatus.SERVICE_UNAVAILABLE, message);
+  }
+
+  @Override
+  public void onWaitStarted() {
+    c().eventLoop().execute(() -> { // after the rest of this read burst (a request's end comes with it)
+      if (request != null && requestComplete && backend == null && c().isActive()) {
+        c().read(); // nothing more is expected: only the end of the stream, if the client leaves
+      }
+    });
+  }
+
+  @Override
+  public void onRouteChanged() {
+    LoadBalancer.Route now = lb.currentRoute(route);
+    if (now == null) {
+      failExchange(HttpResponseStatus.SERVICE_UNAVAILABLE, "no healthy backend for " + route.spec().key());
+      return;
+    }
+    route = now;
+    connectTo(route.pick(tried, clientKey));
+  }
+
+  /** Gives back the in-flight count and the admission slot of the backend attempt, once. */
+  private void release(BackendRef b) {
+    RouteGuard g = slotGuard;
+    if (g == null) {
+      return;
+    }
+    slotGuard = null;
+    b.inFlight.decrementAndGet();
+    g.release(b);
+  }
+
+  /** The attempt on {@code failed} failed: the next one if the route's policy and budget allow, else 502. */
+  private void retryAfter(BackendRef failed, RetryPolicy.FailureKind kind) {
+    BackendRef next = route.pick(tried, clientKey);
+    if (next == null) {
+      connectTo(null);
+      return;
+    }
+    RetryPolicy.Decision d = route.guard().retry(request.method().name(), retries, kind, bodySent, System.nanoTime());
+    if (d.retry()) {
+      retries++;
+      lb.metrics().retry(failed);
+      connectTo(next);
+    } else if (d == RetryPolicy.Decision.BUDGET_EXHAUSTED) {
+      failExchange(HttpResponseStatus.BAD_GATEWAY, "backend " + failed.address + " could not be reached and "
+          + route.guard().budgetSpent());
+    } else {
+      connectTo(null);
+    }
+  }
+
+  @Override
+  public void onSlot(RouteGuard guard, BackendRef b) {
+    slotGuard = guard;
     tried.add(b);
     backend = b;
     b.inFlight.incrementAndGet();
@@ -223,23 +321,27 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     BackendHandler handler = new BackendHandler();
     pool.connect(b, handler).addListener((ChannelFutureListener) f -> {
       if (f.isSuccess()) {
+        if (backend != b) { // the client left while it connected
+          lb.pool(c().eventLoop()).release(b, f.channel());
+          return;
+        }
         attach(f.channel(), handler);
       } else {
-        b.inFlight.decrementAndGet();
+        release(b);
         lb.onConnectFailure(b);
         backend = null;
         if (!c().isActive()) {
           releaseHeld();
           return;
         }
-        connectTo(tried.size() < MAX_ATTEMPTS ? route.pick(tried, clientKey) : null);
+        retryAfter(b, RetryPolicy.FailureKind.CONNECT_FAILURE);
       }
     });
   }
 
   private void attach(Channel ch, BackendHandler handler) {
     if (!c().isActive()) {
-      backend.inFlight.decrementAndGet();
+      release(backend);
       lb.onAbandon(backend);
       lb.pool(c().eventLoop()).release(backend, ch);
       releaseHeld();
@@ -298,6 +400,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   }
 
   void onBackendResponse(HttpResponse r) {
+    if (retryAnswer(r)) {
+      return;
+    }
     responseStarted = true;
     responseStatus = r.status().code();
     if (route.spec().sticky()) {
@@ -329,6 +434,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   }
 
   void onBackendContent(HttpContent content) {
+    if (discardingAnswer) {
+      discardAnswer(content);
+      return;
+    }
     boolean last = content instanceof LastHttpContent;
     if (accessLog != null) {
       responseBytes += content.content().readableBytes();
@@ -406,11 +515,15 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     BackendRef b = backend;
-    if (!responseStarted && !bodySent && requestComplete && idempotent(request) && tried.size() < MAX_ATTEMPTS
-        && c().isActive()) {
+    RetryPolicy.Decision d = !responseStarted && !bodySent && requestComplete && !discardingAnswer && c().isActive()
+        ? route.guard().retry(request.method().name(), retries, RetryPolicy.FailureKind.RESET, false, System.nanoTime())
+        : RetryPolicy.Decision.ATTEMPTS_EXHAUSTED;
+    if (d.retry()) {
       // A kept-alive connection the backend closed as the request went out: nothing was processed
       // that matters twice, so the request goes to another backend (or a fresh connection).
-      b.inFlight.decrementAndGet();
+      retries++;
+      lb.metrics().retry(b);
+      release(b);
       lb.onConnectFailure(b);
       backend = null;
       backendChannel = null;
@@ -423,7 +536,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     finishExchange();
     lb.onComplete(b, System.nanoTime() - startNanos);
     if (!responseStarted) {
-      failExchange(HttpResponseStatus.BAD_GATEWAY, "backend " + b.address + " closed the connection before answering");
+      failExchange(HttpResponseStatus.BAD_GATEWAY, "backend " + b.address + " closed the connection before answering"
+          + (d == RetryPolicy.Decision.BUDGET_EXHAUSTED ? "; " + route.guard().budgetSpent() : ""));
     } else {
       if (accessLog != null) {
         logAccess(responseStatus, b);
@@ -432,10 +546,58 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
-  private static boolean idempotent(HttpRequest r) {
-    String m = r.method().name();
-    return m.equals("GET") || m.equals("HEAD") || m.equals("OPTIONS") || m.equals("PUT") || m.equals("DELETE")
-        || m.equals("TRACE");
+  /**
+   * Whether the backend's answer {@code r} is dropped for a retry: its status is one the route retries
+   * ({@code MEZZO_LB_RETRY_ON_n}), the request is idempotent and complete and sent no body, another
+   * backend is there, and the policy and budget allow. Then {@link #discardAnswer} reads the answer
+   * to its end (the connection stays reusable) and sends the request on.
+   */
+  private boolean retryAnswer(HttpResponse r) {
+    int status = r.status().code();
+    if (discardingAnswer || bodySent || !requestComplete || !route.guard().policy().retryOn().contains(status)) {
+      return false;
+    }
+    BackendRef next = route.pick(tried, clientKey);
+    if (next == null || !route.guard().retry(request.method().name(), retries, RetryPolicy.FailureKind.HTTP_5XX,
+        false, System.nanoTime()).retry()) {
+      return false;
+    }
+    retries++;
+    lb.metrics().retry(backend);
+    discardingAnswer = true;
+    retryNext = next;
+    responseStatus = status;
+    backendKeepAlive = HttpUtil.isKeepAlive(r);
+    return true;
+  }
+
+  private void discardAnswer(HttpContent content) {
+    boolean last = content instanceof LastHttpContent;
+    content.release();
+    if (!last) {
+      return;
+    }
+    discardingAnswer = false;
+    BackendRef b = backend;
+    Channel bc = backendChannel;
+    BackendHandler bh = backendHandler;
+    release(b);
+    backend = null;
+    backendChannel = null;
+    backendHandler = null;
+    bh.own(null);
+    if (backendKeepAlive) {
+      lb.pool(c().eventLoop()).release(b, bc);
+    } else {
+      bc.close();
+    }
+    long nanos = System.nanoTime() - startNanos;
+    lb.onComplete(b, nanos);
+    lb.onResponse(b, responseStatus, nanos);
+    BackendRef next = retryNext;
+    retryNext = null;
+    held.add(LastHttpContent.EMPTY_LAST_CONTENT);
+    connectTo(next);
   }
 
   @Override
@@ -448,6 +610,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext c) {
+    if (waiting != null) {
+      waiting.leave();
+    }
+    discardingAnswer = false;
     releaseHeld();
     if (backend != null) {
       BackendRef b = backend;
@@ -469,7 +635,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
   private void finishExchange() {
     if (backend != null) {
-      backend.inFlight.decrementAndGet();
+      release(backend);
     }
     backend = null;
     backendChannel = null;

@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The load balancer's meters, per route and per backend: requests (by status class), latency (a
- * Micrometer timer with p50/p90/p99 over a sliding window), in flight, ejections, connect failures.
+ * Micrometer timer with p50/p90/p99 over a sliding window), in flight, ejections, connect failures;
+ * active health state and transitions, retries, and per route panic, retry budget and queue figures.
  * {@link #prometheus()} prints them in the Prometheus text format for {@code /metrics};
  * {@link #stats()} gives the same figures as a tree for the JSON {@code /stats} the autoscaler reads.
  *
@@ -29,6 +30,8 @@ import java.util.concurrent.TimeUnit;
 public final class LbMetrics {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Map<String, BackendMeters> backends = new ConcurrentHashMap<>();
+  private final Map<String, HealthMeters> health = new ConcurrentHashMap<>();
+  private final Map<String, RouteMeters> routes = new ConcurrentHashMap<>();
 
   /** One backend's meters. */
   private record BackendMeters(BackendRef ref, Timer latency, Map<String, Counter> status, Counter connectFailures,
@@ -58,12 +61,118 @@ public final class LbMetrics {
           .tag("backend", b.instanceId).register(registry));
       return new BackendMeters(b, latency, status, failures, ejections, all);
     });
+    health(b);
   }
 
   void remove(String key) {
     BackendMeters m = backends.remove(key);
     if (m != null) {
       m.all().forEach(registry::remove);
+    }
+    HealthMeters h = health.remove(key);
+    if (h != null) {
+      h.all().forEach(registry::remove);
+    }
+  }
+
+  /**
+   * One backend's health and retry meters: whether its active checks say UP ({@code mezzo_lb_backend_up},
+   * 1 or 0), its UP/DOWN transitions ({@code mezzo_lb_backend_health_transitions_total{to}}) and the retries
+   * of requests it failed ({@code mezzo_lb_retries_total}).
+   */
+  private record HealthMeters(Counter toUp, Counter toDown, Counter retries, List<Meter> all) {}
+
+  private HealthMeters health(BackendRef b) {
+    return health.computeIfAbsent(b.key, k -> {
+      Counter up = Counter.builder("mezzo_lb_backend_health_transitions").tag("route", b.routeKey)
+          .tag("backend", b.instanceId).tag("to", "up").register(registry);
+      Counter down = Counter.builder("mezzo_lb_backend_health_transitions").tag("route", b.routeKey)
+          .tag("backend", b.instanceId).tag("to", "down").register(registry);
+      Counter retries = Counter.builder("mezzo_lb_retries").tag("route", b.routeKey).tag("backend", b.instanceId)
+          .register(registry);
+      Gauge state = Gauge.builder("mezzo_lb_backend_up", b, r -> r.down ? 0 : 1).tag("route", b.routeKey)
+          .tag("backend", b.instanceId).register(registry);
+      return new HealthMeters(up, down, retries, List.of(up, down, retries, state));
+    });
+  }
+
+  void healthTransition(BackendRef b, boolean up) {
+    HealthMeters h = health(b);
+    (up ? h.toUp() : h.toDown()).increment();
+  }
+
+  /** A request that failed on {@code b} was retried (on another backend or a fresh connection). */
+  void retry(BackendRef b) {
+    health(b).retries().increment();
+  }
+
+  /**
+   * One route's failure-handling meters (all counters are {@code _total} in Prometheus): requests routed in
+   * panic mode and whether the route is in panic now, requests waiting now ({@code mezzo_lb_waiting}),
+   * retries refused because the budget was spent, requests that waited for a slot on a full backend, timed
+   * out waiting, or were refused because the queue was full, and requests that waited for a backend to
+   * appear or timed out doing so.
+   */
+  static final class RouteMeters {
+    final Counter panics;
+    final Counter budgetExhausted;
+    final Counter queued;
+    final Counter queueTimeouts;
+    final Counter queueRejections;
+    final Counter noBackendWaits;
+    final Counter noBackendTimeouts;
+    final java.util.concurrent.atomic.AtomicBoolean panic = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Requests (or TCP connections) waiting now, for a slot or for a backend. */
+    final java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
+    private final List<Meter> all = new ArrayList<>();
+
+    private RouteMeters(PrometheusMeterRegistry registry, String route) {
+      panics = counter(registry, "mezzo_lb_panic_requests", route);
+      budgetExhausted = counter(registry, "mezzo_lb_retry_budget_exhausted", route);
+      queued = counter(registry, "mezzo_lb_queue_waits", route);
+      queueTimeouts = counter(registry, "mezzo_lb_queue_timeouts", route);
+      queueRejections = counter(registry, "mezzo_lb_queue_rejections", route);
+      noBackendWaits = counter(registry, "mezzo_lb_no_backend_waits", route);
+      noBackendTimeouts = counter(registry, "mezzo_lb_no_backend_timeouts", route);
+      all.add(Gauge.builder("mezzo_lb_route_panic", panic, p -> p.get() ? 1 : 0).tag("route", route)
+          .register(registry));
+      all.add(Gauge.builder("mezzo_lb_waiting", waiting, w -> w.get()).tag("route", route).register(registry));
+    }
+
+    private Counter counter(PrometheusMeterRegistry registry, String name, String route) {
+      Counter c = Counter.builder(name).tag("route", route).register(registry);
+      all.add(c);
+      return c;
+    }
+
+    private Map<String, Object> stats() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("panic", panic.get());
+      m.put("panic_requests", (long) panics.count());
+      m.put("waiting", waiting.get());
+      m.put("retry_budget_exhausted", (long) budgetExhausted.count());
+      m.put("queued", (long) queued.count());
+      m.put("queue_timeouts", (long) queueTimeouts.count());
+      m.put("queue_rejections", (long) queueRejections.count());
+      m.put("no_backend_waits", (long) noBackendWaits.count());
+      m.put("no_backend_timeouts", (long) noBackendTimeouts.count());
+      return m;
+    }
+  }
+
+  /** The meters of route {@code key}, made on first use. */
+  RouteMeters route(String key) {
+    return routes.computeIfAbsent(key, k -> new RouteMeters(registry, k));
+  }
+
+  /** Forgets the meters of every route but {@code keep}. */
+  void retainRoutes(java.util.Set<String> keep) {
+    for (var it = routes.entrySet().iterator(); it.hasNext(); ) {
+      var e = it.next();
+      if (!keep.contains(e.getKey())) {
+        it.remove();
+        e.getValue().all.forEach(registry::remove);
+      }
     }
   }
 
@@ -100,7 +209,9 @@ public final class LbMetrics {
 
   /**
    * {@code {route: {backends: {instance: {in_flight, requests, responses: {2xx..}, p50_ms, p90_ms, p99_ms,
-   * draining}}, requests, in_flight}}}.
+   * draining, health (UP or DOWN), health_reason, retries, health_transitions}}, requests, in_flight, panic,
+   * panic_requests, waiting, retry_budget_exhausted, queued, queue_timeouts, queue_rejections, no_backend_waits,
+   * no_backend_timeouts}}}.
    */
   public Map<String, Object> stats() {
     Map<String, Map<String, Object>> routes = new TreeMap<>();
@@ -126,12 +237,24 @@ public final class LbMetrics {
       }
       b.put("connect_failures", (long) m.connectFailures().count());
       b.put("ejections", (long) m.ejections().count());
+      b.put("health", m.ref().down ? "DOWN" : "UP");
+      b.put("health_reason", m.ref().healthReason);
+      HealthMeters hm = health.get(m.ref().key);
+      b.put("retries", hm == null ? 0L : (long) hm.retries().count());
+      b.put("health_transitions", hm == null ? 0L : (long) (hm.toUp().count() + hm.toDown().count()));
       @SuppressWarnings("unchecked")
       Map<String, Object> list = (Map<String, Object>) route.get("backends");
       list.put(m.ref().instanceId, b);
       route.put("requests", (Long) route.get("requests") + h.count());
       route.put("in_flight", (Long) route.get("in_flight") + m.ref().inFlight.get());
     }
+    this.routes.forEach((key, meters) -> routes.computeIfAbsent(key, k -> {
+      Map<String, Object> r = new LinkedHashMap<>();
+      r.put("requests", 0L);
+      r.put("in_flight", 0L);
+      r.put("backends", new TreeMap<String, Object>());
+      return r;
+    }).putAll(meters.stats()));
     return Map.of("routes", routes);
   }
 }

@@ -10,7 +10,10 @@ import io.mezzo.balancer.algorithm.PickContext;
 import io.mezzo.balancer.algorithm.Picker;
 import io.mezzo.balancer.algorithm.SlowStart;
 import io.mezzo.balancer.discovery.BackendInstance;
+import io.mezzo.balancer.health.ActiveHealth;
 import io.mezzo.balancer.health.OutlierDetector;
+import io.mezzo.balancer.health.Panic;
+import io.mezzo.balancer.route.HealthCheckSpec;
 import io.mezzo.balancer.discovery.Discovered;
 import io.mezzo.balancer.route.RouteSpec;
 import io.mezzo.balancer.route.RouteTable;
@@ -33,6 +36,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -48,6 +52,11 @@ import org.slf4j.LoggerFactory;
  * <p>Draining: a backend that leaves a route's serving set gets no new requests; its in-flight ones
  * finish; once none is in flight and discovery says it is draining, {@code drainedReporter} is told
  * its instance id (once), so the services scheduler can kill it without dropping a request.
+ *
+ * <p>Health: a backend gets no new requests while it is DOWN in the LB's own checks ({@link HealthProber})
+ * or ejected as an outlier, unless its route panics (fewer than its threshold of backends healthy: then
+ * all of them are picked, {@link Panic}). Each route's {@link RouteGuard} holds its retry budget and the
+ * admission queue of its backends, and parks requests while the route has no backend.
  *
  * <p>Threading: {@link #apply} runs on the caller's thread (discovery's) under this object's lock and
  * swaps an immutable {@link State} in; the event loops read the current state lock-free.
@@ -74,22 +83,81 @@ public final class LoadBalancer implements AutoCloseable {
 
   /**
    * A route as the data plane serves it: its serving backends and the picker of its algorithm over
-   * them. Immutable (the picker's own state is its business and thread-safe).
+   * them. Immutable (the picker's own state is its business and thread-safe), apart from a cached view
+   * of how many of its backends are healthy, recomputed when any backend's health changes (the
+   * load balancer's health epoch moves) or an ejection ends.
    */
   static final class Route {
     private final RouteSpec spec;
     private final Algorithm algorithm;
     private final Picker picker;
     private final Map<String, BackendRef> byId;
-    /** Excludes the backends the outlier detector has ejected now; built once per route. */
-    private final Predicate<Backend> ejected;
+    /** Excludes the backends DOWN in active checks or ejected as outliers now; built once per route. */
+    private final Predicate<Backend> unhealthy;
+    private final OutlierDetector outliers;
+    private final RouteGuard guard;
+    private final Panic panic;
+    private final AtomicLong healthEpoch;
+    private volatile HealthView view;
 
-    Route(RouteSpec spec, Algorithm algorithm, Picker picker, Map<String, BackendRef> byId, OutlierDetector outliers) {
+    /** Health counts as of {@code epoch}, good until {@code recheckAtNanos} (the end of an ejection). */
+    private record HealthView(long epoch, long recheckAtNanos, int total, int healthy, boolean panic) {}
+
+    Route(RouteSpec spec, Algorithm algorithm, Picker picker, Map<String, BackendRef> byId, OutlierDetector outliers,
+        RouteGuard guard, AtomicLong healthEpoch) {
       this.spec = spec;
       this.algorithm = algorithm;
       this.picker = picker;
       this.byId = byId;
-      this.ejected = x -> outliers.isEjected(x.id(), System.nanoTime());
+      this.outliers = outliers;
+      this.guard = guard;
+      this.panic = Panic.threshold(spec.policy().panicThresholdPercent());
+      this.healthEpoch = healthEpoch;
+      this.unhealthy = x -> {
+        BackendRef r = byId.get(x.id());
+        return r != null && r.down || outliers.isEjected(x.id(), System.nanoTime());
+      };
+    }
+
+    RouteGuard guard() {
+      return guard;
+    }
+
+    /** Whether a pick can find a backend now: it has one, and one is healthy or the route panics. */
+    boolean routable() {
+      HealthView v = view(System.nanoTime());
+      return v.total() > 0 && (v.panic() || v.healthy() > 0);
+    }
+
+    private HealthView view(long now) {
+      HealthView v = view;
+      long epoch = healthEpoch.get(); // read before the backends: a change after it moves it again
+      if (v != null && v.epoch() == epoch && now - v.recheckAtNanos() < 0) {
+        return v;
+      }
+      int healthy = 0;
+      long recheck = now + TimeUnit.MINUTES.toNanos(1);
+      for (BackendRef r : byId.values()) {
+        boolean ejected = outliers.isEjected(r.key, now);
+        if (ejected) {
+          long until = outliers.ejectedUntilNanos(r.key, now);
+          recheck = until - recheck < 0 ? until : recheck;
+        } else if (!r.down) {
+          healthy++;
+        }
+      }
+      Panic.Decision d = panic.decide(byId.size(), healthy);
+      v = new HealthView(epoch, recheck, d.total(), d.healthy(), d.panic());
+      view = v;
+      if (guard.meters().panic.compareAndSet(!d.panic(), d.panic())) {
+        if (d.panic()) {
+          LOG.warn("lb: {} panics: {} of {} backends healthy (threshold {}%): routing to all of them", spec.key(),
+              d.healthy(), d.total(), panic.thresholdPercent());
+        } else {
+          LOG.info("lb: {} leaves panic: {} of {} backends healthy", spec.key(), d.healthy(), d.total());
+        }
+      }
+      return v;
     }
 
     RouteSpec spec() {
@@ -105,27 +173,53 @@ public final class LoadBalancer implements AutoCloseable {
     }
 
     /**
-     * The algorithm's choice among the serving backends not in {@code exclude} and not ejected as
-     * outliers; when every one left is ejected, among those (panic: better an outlier than nothing).
-     * Null when none is left at all.
+     * The algorithm's choice among the serving backends not in {@code exclude} and healthy (UP in
+     * active checks, not ejected as an outlier); in panic (fewer than the route's threshold healthy),
+     * among all those not in {@code exclude}. A retry (something excluded) that finds no healthy backend
+     * left takes an unhealthy one rather than none: a failing request has nothing to lose. Null when
+     * none is left.
      */
     BackendRef pick(Set<BackendRef> exclude, long clientKey) {
       long now = System.nanoTime();
       PickContext base = hashesClient() ? PickContext.hashed(clientKey, now) : PickContext.at(now);
+      HealthView v = view(now);
+      boolean filter = v.healthy() < v.total() && !v.panic(); // when all are healthy, the fast path
+      if (v.panic()) {
+        guard.meters().panics.increment();
+      }
       Backend b;
       if (exclude.isEmpty()) {
-        b = picker.pick(base.excludingIf(ejected));
-        if (b == null) {
-          b = picker.pick(base);
-        }
+        b = picker.pick(filter ? base.excludingIf(unhealthy) : base);
       } else {
         Predicate<Backend> tried = x -> isTried(exclude, x);
-        b = picker.pick(base.excludingIf(tried.or(ejected)));
-        if (b == null) {
-          b = picker.pick(base.excludingIf(tried));
+        b = picker.pick(base.excludingIf(filter ? tried.or(unhealthy) : tried));
+        if (b == null && filter) {
+          b = picker.pick(base.excludingIf(tried)); // a retry: better an unhealthy backend than a sure 502
         }
       }
       return b == null ? null : byId.get(b.id());
+    }
+
+    /**
+     * {@code first} when it has a free slot ({@code MEZZO_LB_MAX_CONN_n}); else another backend that has
+     * one, healthy unless the route panics and not in {@code exclude}, by the algorithm's choice; else
+     * {@code first}. So a request waits in a full backend's queue only when no other backend has room. Hash
+     * routes keep {@code first} (a key stays on its backend). Costs one read when {@code first} has room.
+     */
+    BackendRef withRoom(BackendRef first, Set<BackendRef> exclude, long clientKey) {
+      int max = spec.policy().maxConnections();
+      if (first.inFlight.get() < max || hashesClient()) {
+        return first;
+      }
+      long now = System.nanoTime();
+      HealthView v = view(now);
+      Predicate<Backend> fullOrTried = x -> {
+        BackendRef r = byId.get(x.id());
+        return r == null || r == first || r.inFlight.get() >= max || exclude.contains(r);
+      };
+      boolean filter = v.healthy() < v.total() && !v.panic();
+      Backend b = picker.pick(PickContext.at(now).excludingIf(filter ? fullOrTried.or(unhealthy) : fullOrTried));
+      return b == null ? first : byId.get(b.id());
     }
 
     private boolean isTried(Set<BackendRef> exclude, Backend x) {
@@ -143,7 +237,7 @@ public final class LoadBalancer implements AutoCloseable {
 
     /**
      * The serving backend whose {@link StickyCookie} token is {@code token}, when it may take a request
-     * now (serving and not ejected); null otherwise, and the request is balanced as usual.
+     * now (serving, not DOWN, not ejected); null otherwise, and the request is balanced as usual.
      */
     BackendRef sticky(String token) {
       Map<String, BackendRef> tokens = byStickyToken;
@@ -159,7 +253,7 @@ public final class LoadBalancer implements AutoCloseable {
         return null;
       }
       Backend x = picker.backends().byId(b.key);
-      return x == null || ejected.test(x) ? null : b;
+      return x == null || unhealthy.test(x) ? null : b;
     }
   }
 
@@ -175,6 +269,11 @@ public final class LoadBalancer implements AutoCloseable {
   private final Map<String, BackendRef> draining = new ConcurrentHashMap<>();
   private final Map<String, BackendSet> sets = new HashMap<>(); // by route key, for the next snapshot
   private final OutlierDetector outliers = OutlierDetector.create(OutlierDetector.Config.defaults());
+  /** Moves on every change of a backend's health (active checks, ejections): routes recount then. */
+  private final AtomicLong healthEpoch = new AtomicLong();
+  private final Map<String, RouteGuard> guards = new HashMap<>(); // by route key; control thread
+  private final List<RouteGuard> retired = new ArrayList<>(); // replaced in this apply; control thread
+  private final HealthProber prober;
   private final LbMetrics metrics = new LbMetrics();
   private final LongAdder requests = new LongAdder();
   private final LongAdder localAnswers = new LongAdder();
@@ -188,6 +287,7 @@ public final class LoadBalancer implements AutoCloseable {
         Map.of()));
     this.poolsByLoop = new ConcurrentHashMap<>();
     this.connectTimeoutMillis = (int) config.connectTimeout().toMillis();
+    this.prober = new HealthProber(group, this::onHealthTransition);
   }
 
   /** One pool per event loop, used only on its loop. */
@@ -245,7 +345,8 @@ public final class LoadBalancer implements AutoCloseable {
       }
       nextSets.put(r.key(), set);
       Algorithm algorithm = algorithm(r);
-      routes.put(r.key(), new Route(r, algorithm, algorithm.newPicker(set), Map.copyOf(byId), outliers));
+      routes.put(r.key(), new Route(r, algorithm, algorithm.newPicker(set), Map.copyOf(byId), outliers, guard(r),
+          healthEpoch));
     }
     sets.clear();
     sets.putAll(nextSets);
@@ -259,12 +360,87 @@ public final class LoadBalancer implements AutoCloseable {
     outliers.retain(Set.copyOf(seen.keySet()));
     draining.keySet().retainAll(seen.keySet());
     state.set(new State(d.table(), Map.copyOf(routes)));
+    afterSwap(routes);
     for (String p : d.problems()) {
       LOG.warn("lb: {}", p);
     }
     syncListeners(d.table().listeners());
     for (BackendRef b : List.copyOf(draining.values())) {
       maybeReportIdle(b);
+    }
+  }
+
+  /** The guard of {@code r}: the one it had while its policy stays, else a new one. */
+  private RouteGuard guard(RouteSpec r) {
+    RouteGuard g = guards.get(r.key());
+    if (g == null || !g.policy().equals(r.policy())) {
+      if (g != null) {
+        retired.add(g); // its parked requests route again once the new state is in
+      }
+      g = new RouteGuard(r.key(), r.policy(), metrics.route(r.key()));
+      guards.put(r.key(), g);
+    }
+    return g;
+  }
+
+  /**
+   * After a routing-state swap: forgets the guards of routes that left (their parked requests route
+   * again, and find no route), hands waiters of backends that stopped serving back to route again, wakes
+   * parked requests of routes that have a backend now, and makes the prober check the serving backends.
+   */
+  private void afterSwap(Map<String, Route> routes) {
+    retired.forEach(RouteGuard::wakeParked);
+    retired.clear();
+    for (var it = guards.entrySet().iterator(); it.hasNext(); ) {
+      var e = it.next();
+      if (!routes.containsKey(e.getKey())) {
+        it.remove();
+        e.getValue().wakeParked();
+      }
+    }
+    metrics.retainRoutes(routes.keySet());
+    Map<BackendRef, HealthCheckSpec> checked = new HashMap<>();
+    for (Route r : routes.values()) {
+      Set<String> known = new java.util.HashSet<>(r.byId.keySet());
+      List<String> notServing = new ArrayList<>();
+      for (BackendRef b : draining.values()) {
+        if (b.draining && b.routeKey.equals(r.spec().key())) {
+          known.add(b.key);
+          notServing.add(b.key);
+        }
+      }
+      r.guard().retain(known, notServing);
+      HealthCheckSpec check = r.spec().policy().healthCheck();
+      for (BackendRef b : r.byId.values()) {
+        if (check != null) {
+          checked.put(b, check);
+        } else if (b.down) {
+          b.down = false; // checks turned off: nothing says it is down any more
+          b.healthReason = "not checked by the load balancer";
+          healthEpoch.incrementAndGet();
+        }
+      }
+      if (r.routable()) {
+        r.guard().wakeParked();
+      }
+    }
+    prober.sync(checked);
+  }
+
+  /** A backend's active health changed (on the prober's event loop). */
+  private void onHealthTransition(BackendRef b, ActiveHealth.State health) {
+    b.healthReason = health.reason();
+    b.down = !health.isUp();
+    healthEpoch.incrementAndGet();
+    metrics.healthTransition(b, health.isUp());
+    if (health.isUp()) {
+      LOG.info("lb: {} is UP: {}", b, health.reason());
+      Route r = state.get().routes().get(b.routeKey);
+      if (r != null && r.routable()) {
+        r.guard().wakeParked();
+      }
+    } else {
+      LOG.warn("lb: {} is DOWN: {}", b, health.reason());
     }
   }
 
@@ -351,6 +527,11 @@ public final class LoadBalancer implements AutoCloseable {
     return spec == null ? null : s.routes().get(spec.key());
   }
 
+  /** The route now in force with the key of {@code r} (after a wait: backends may have changed), or null. */
+  Route currentRoute(Route r) {
+    return state.get().routes().get(r.spec().key());
+  }
+
   Route tcpRoute(int port) {
     requests.increment();
     State s = state.get();
@@ -375,6 +556,7 @@ public final class LoadBalancer implements AutoCloseable {
   /** A backend's answer (its status) or failure, for outlier detection. */
   void onResult(BackendRef b, OutlierDetector.Result result) {
     outliers.onResult(b.key, result, System.nanoTime()).ifPresent(e -> {
+      healthEpoch.incrementAndGet();
       metrics.ejection(b);
       LOG.warn("lb: {} ejected for {} ms ({}, ejection {})", b, e.duration().toMillis(), e.reason(), e.totalEjections());
     });
@@ -436,6 +618,7 @@ public final class LoadBalancer implements AutoCloseable {
 
   @Override
   public synchronized void close() {
+    prober.close();
     for (Channel ch : listeners.values()) {
       ch.close().syncUninterruptibly();
     }

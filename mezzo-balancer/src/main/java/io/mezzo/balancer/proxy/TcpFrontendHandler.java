@@ -2,6 +2,7 @@ package io.mezzo.balancer.proxy;
 
 import io.mezzo.balancer.algorithm.HashKeys;
 import io.mezzo.balancer.health.OutlierDetector;
+import io.mezzo.balancer.health.RetryPolicy;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -19,11 +20,17 @@ import java.util.Set;
  * another backend), then bytes are relayed both ways, each side's reads paused while the other side
  * cannot write. When either side closes, the other is closed once what was read has been written.
  * The connection counts as one request in flight on its backend for its whole life, so draining
- * waits for it. Runs on the client connection's event loop; the backend connection uses the same loop.
+ * waits for it, and holds one slot of the backend's connection limit ({@code MEZZO_LB_MAX_CONN_n}): when
+ * the backend is full the connection waits in its queue, and while the route has no routable backend it
+ * waits for one, up to the queue timeout ({@link Waiting}); then it is closed. Picks skip backends DOWN
+ * or ejected unless the route panics; connect failures are retried within the route's retry budget.
+ * Runs on the client connection's event loop; the backend connection uses the same loop.
  */
-final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
-  private static final int MAX_ATTEMPTS = 3;
+final class TcpFrontendHandler extends ChannelInboundHandlerAdapter implements Waiting.Owner {
   private final LoadBalancer lb;
+  private Waiting waiting;
+  private RouteGuard slotGuard;
+  private int retries;
   private final Set<BackendRef> tried = new HashSet<>();
   private Channel client;
   private Channel backendChannel;
@@ -48,15 +55,74 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
       client.close();
       return;
     }
+    waiting = new Waiting(client.eventLoop(), this);
+    waiting.newRequest();
+    route.guard().deposit(startNanos);
     connect(route.pick(tried, clientKey));
   }
 
   private void connect(BackendRef b) {
     if (b == null) {
-      lb.onLocalAnswer(503);
+      if (tried.isEmpty()) { // nothing routable yet: wait for a backend, up to the queue timeout
+        LoadBalancer.Route waitedFor = route;
+        waiting.park(route.guard(), () -> {
+          LoadBalancer.Route now = lb.currentRoute(waitedFor);
+          return now == null || now.routable();
+        });
+        return;
+      }
+      lb.onLocalAnswer(502);
       client.close();
       return;
     }
+    b = route.withRoom(b, tried, clientKey);
+    if (waiting.admit(route.guard(), b)) {
+      onSlot(route.guard(), b);
+    } // else it waits for a slot (onSlot) or was closed
+  }
+
+  @Override
+  public boolean active() {
+    return client.isActive();
+  }
+
+  @Override
+  public void onWaitFailed(String message) {
+    lb.onLocalAnswer(503);
+    client.close();
+  }
+
+  @Override
+  public void onWaitStarted() {
+    // Nothing: reading would bring the client's bytes, with no backend to take them. A client that leaves
+    // meanwhile is noticed when its wait ends (its slot is then given back at once).
+  }
+
+  @Override
+  public void onRouteChanged() {
+    LoadBalancer.Route now = lb.currentRoute(route);
+    if (now == null) {
+      onWaitFailed("route " + route.spec().key() + " is gone");
+      return;
+    }
+    route = now;
+    connect(route.pick(tried, clientKey));
+  }
+
+  /** Gives back the in-flight count and the connection slot on {@code b}, once. */
+  private void release(BackendRef b) {
+    RouteGuard g = slotGuard;
+    if (g == null) {
+      return;
+    }
+    slotGuard = null;
+    b.inFlight.decrementAndGet();
+    g.release(b);
+  }
+
+  @Override
+  public void onSlot(RouteGuard guard, BackendRef b) {
+    slotGuard = guard;
     tried.add(b);
     backend = b;
     b.inFlight.incrementAndGet();
@@ -79,14 +145,32 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
             client.config().setAutoRead(true);
             backendChannel.config().setAutoRead(true);
           } else {
-            b.inFlight.decrementAndGet();
+            release(b);
             lb.onConnectFailure(b);
             backend = null;
             if (client.isActive()) {
-              connect(tried.size() < MAX_ATTEMPTS ? route.pick(tried, clientKey) : null);
+              retryAfter(b);
             }
           }
         });
+  }
+
+  /** A connect to {@code failed} failed: another backend if the route's retry policy and budget allow. */
+  private void retryAfter(BackendRef failed) {
+    BackendRef next = route.pick(tried, clientKey);
+    if (next == null) {
+      connect(null);
+      return;
+    }
+    if (route.guard().retry("CONNECT", retries, RetryPolicy.FailureKind.CONNECT_FAILURE, false, System.nanoTime())
+        .retry()) {
+      retries++;
+      lb.metrics().retry(failed);
+      connect(next);
+    } else {
+      lb.onLocalAnswer(502);
+      client.close();
+    }
   }
 
   @Override
@@ -107,13 +191,16 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    if (waiting != null) {
+      waiting.leave();
+    }
     if (backendChannel != null) {
       closeAfterFlush(backendChannel);
     }
     if (backend != null) {
       BackendRef b = backend;
       backend = null;
-      b.inFlight.decrementAndGet();
+      release(b);
       lb.onComplete(b, System.nanoTime() - startNanos);
       lb.onResult(b, OutlierDetector.Result.SUCCESS);
     }

@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
  *
  * <p>A service port is exposed when it has a dedicated port (its label, or else a non-zero service
  * port from the app's {@code portDefinitions}, as marathon-lb binds service ports) or a vhost or path
- * on the shared HTTP port. Vhosts are comma-separated. Every bad value is reported, naming the label,
+ * on the shared HTTP port. Vhosts are comma-separated. Health checks, panic, retries and admission limits
+ * come from the labels {@link PolicyLabels} reads. Every bad value is reported, naming the label,
  * the value and what was expected; the other ports are still read.
  *
  * <p>Pure and stateless.
@@ -42,6 +43,16 @@ public final class RouteLabels {
    * {@code servicePorts} (0 for "none").
    */
   public static Parsed parse(String appId, Map<String, String> labels, List<Integer> servicePorts) {
+    return parse(appId, labels, servicePorts, Map.of());
+  }
+
+  /**
+   * As {@link #parse(String, Map, List)}, where {@code appHealthPaths} maps a port index to the path of the
+   * app's own HTTP health check on that port: the LB's checks of that port use it unless a label says
+   * otherwise (see {@link PolicyLabels}).
+   */
+  public static Parsed parse(String appId, Map<String, String> labels, List<Integer> servicePorts,
+      Map<Integer, String> appHealthPaths) {
     List<RouteSpec> routes = new ArrayList<>();
     List<String> errors = new ArrayList<>();
     String group = labels.get("HAPROXY_GROUP");
@@ -113,8 +124,9 @@ public final class RouteLabels {
       if (dedicated == null && !shared) {
         continue; // not exposed
       }
+      RoutePolicy policy = PolicyLabels.parse(labels, n, appHealthPaths.get(n), errors);
       routes.add(new RouteSpec(appId, n, m, dedicated, vhosts, prefix, algorithm, isSticky, group,
-          slowStart(label(labels, n, "SLOW_START"), errors)));
+          slowStart(label(labels, n, "SLOW_START"), errors), policy));
     }
     return new Parsed(routes, errors);
   }

@@ -19,6 +19,8 @@ import java.util.Objects;
  * @param group the load balancer group that exposes it ({@code HAPROXY_GROUP}), or null for every LB
  * @param slowStart the window over which a backend that joins ramps from 10% to its full share of
  *     requests ({@code MEZZO_LB_SLOW_START_n}); zero for none
+ * @param policy health checks, panic threshold, retries and admission limits ({@link RoutePolicy#defaults()}
+ *     when null)
  */
 public record RouteSpec(
     String appId,
@@ -30,7 +32,8 @@ public record RouteSpec(
     String balance,
     boolean sticky,
     String group,
-    Duration slowStart) {
+    Duration slowStart,
+    RoutePolicy policy) {
 
   /** Listener modes. */
   public enum Mode {
@@ -45,12 +48,13 @@ public record RouteSpec(
     Objects.requireNonNull(pathPrefix, "pathPrefix");
     Objects.requireNonNull(balance, "balance");
     Objects.requireNonNull(slowStart, "slowStart");
+    policy = policy == null ? RoutePolicy.defaults() : policy;
   }
 
-  /** A route without slow start. */
+  /** A route without slow start, with the default {@link RoutePolicy}. */
   public RouteSpec(String appId, int portIndex, Mode mode, Integer port, List<String> vhosts, String pathPrefix,
       String balance, boolean sticky, String group) {
-    this(appId, portIndex, mode, port, vhosts, pathPrefix, balance, sticky, group, Duration.ZERO);
+    this(appId, portIndex, mode, port, vhosts, pathPrefix, balance, sticky, group, Duration.ZERO, RoutePolicy.defaults());
   }
 
   /** A short name for logs and metrics: {@code /prod/web:0}. */

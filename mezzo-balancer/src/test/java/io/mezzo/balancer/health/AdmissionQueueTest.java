@@ -135,6 +135,21 @@ class AdmissionQueueTest {
   }
 
   @Test
+  void evictingTheWaitersOfADrainingBackendKeepsItsSlotsCounted() {
+    AdmissionQueue<String> q = queue(1, 5);
+    q.tryAcquire("draining", "r1", 0);
+    q.tryAcquire("draining", "r2", 0);
+    q.tryAcquire("draining", "r3", 0);
+
+    assertThat(q.evictWaiters("draining")).containsExactly("r2", "r3");
+
+    assertThat(q.pending("draining")).isZero();
+    assertThat(q.active("draining")).isEqualTo(1); // r1 finishes there
+    assertThat(q.release("draining", 1).isEmpty()).isTrue();
+    assertThat(q.active("draining")).isZero();
+  }
+
+  @Test
   void releaseWithoutASlotIsABug() {
     AdmissionQueue<String> q = queue(1, 5);
     q.tryAcquire("b", "r1", 0);

@@ -116,14 +116,15 @@ class LoadBalancerTest {
   @Test
   void anUnknownHostGets404AndARouteWithoutBackendsGets503WithAClearBody() throws Exception {
     startLb();
-    lb.apply(Discovered.of(List.of(app("/web", Map.of("MEZZO_LB_VHOST_0", "web.example.com"))), sharedPort, null));
+    lb.apply(Discovered.of(List.of(app("/web", Map.of("MEZZO_LB_VHOST_0", "web.example.com",
+        "MEZZO_LB_QUEUE_TIMEOUT_0", "100ms"))), sharedPort, null));
 
     String[] unknown = rawGet(sharedPort, "other.example.com", "/x");
     assertThat(unknown[0]).isEqualTo("HTTP/1.1 404 Not Found");
     assertThat(unknown[1]).isEqualTo("no route for host 'other.example.com' path '/x' on port " + sharedPort + "\n");
     String[] empty = rawGet(sharedPort, "web.example.com:" + sharedPort, "/");
     assertThat(empty[0]).isEqualTo("HTTP/1.1 503 Service Unavailable");
-    assertThat(empty[1]).isEqualTo("no healthy backend for /web:0\n");
+    assertThat(empty[1]).isEqualTo("no healthy backend for /web:0 (none within the queue timeout of 100ms)\n");
   }
 
   @Test
