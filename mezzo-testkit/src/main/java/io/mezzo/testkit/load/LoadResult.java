@@ -20,7 +20,8 @@ import org.HdrHistogram.Histogram;
  *     start to the last answer when that came later (a server that falls behind answers the window's
  *     requests over a longer time)
  * @param latency microseconds from each answered request's intended send time to its complete answer:
- *     corrected for coordinated omission (a stall counts for every request it delays)
+ *     corrected for coordinated omission (a stall counts for every request it delays); it includes the
+ *     generator's own lateness in waking up for a send (tens of microseconds on an idle machine)
  * @param uncorrected microseconds from each answered request's actual send time, as a closed-loop tool
  *     such as wrk measures: shown for comparison only
  */
