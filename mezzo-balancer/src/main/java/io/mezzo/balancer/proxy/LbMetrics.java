@@ -33,9 +33,11 @@ public final class LbMetrics {
   private final Map<String, HealthMeters> health = new ConcurrentHashMap<>();
   private final Map<String, RouteMeters> routes = new ConcurrentHashMap<>();
 
-  /** One backend's meters. */
-  private record BackendMeters(BackendRef ref, Timer latency, Map<String, Counter> status, Counter connectFailures,
-      Counter ejections, List<Meter> all) {}
+  private static final String[] STATUS_CLASSES = {"2xx", "3xx", "4xx", "5xx"};
+
+  /** One backend's meters; {@code byClass[i]} counts the answers of {@code STATUS_CLASSES[i]}. */
+  private record BackendMeters(BackendRef ref, Timer latency, Map<String, Counter> status, Counter[] byClass,
+      Counter connectFailures, Counter ejections, List<Meter> all) {}
 
   void add(BackendRef b) {
     backends.computeIfAbsent(b.key, k -> {
@@ -45,7 +47,7 @@ public final class LbMetrics {
           .distributionStatisticBufferLength(3).register(registry);
       all.add(latency);
       Map<String, Counter> status = new LinkedHashMap<>();
-      for (String c : new String[] {"2xx", "3xx", "4xx", "5xx"}) {
+      for (String c : STATUS_CLASSES) {
         Counter counter = Counter.builder("mezzo_lb_responses").tag("route", b.routeKey).tag("backend", b.instanceId)
             .tag("class", c).register(registry);
         status.put(c, counter);
@@ -59,7 +61,7 @@ public final class LbMetrics {
       all.add(ejections);
       all.add(Gauge.builder("mezzo_lb_in_flight", b, r -> r.inFlight.get()).tag("route", b.routeKey)
           .tag("backend", b.instanceId).register(registry));
-      return new BackendMeters(b, latency, status, failures, ejections, all);
+      return new BackendMeters(b, latency, status, status.values().toArray(new Counter[0]), failures, ejections, all);
     });
     health(b);
   }
@@ -182,9 +184,9 @@ public final class LbMetrics {
       return;
     }
     m.latency().record(nanos, TimeUnit.NANOSECONDS);
-    Counter c = m.status().get((status / 100) + "xx");
-    if (c != null) {
-      c.increment();
+    int c = status / 100 - 2; // per response: no string built, no map looked up
+    if (c >= 0 && c < m.byClass().length) {
+      m.byClass()[c].increment();
     }
   }
 
