@@ -163,7 +163,10 @@ final class MasterLoop {
     for (FrameworkInfo info : store.frameworks()) {
       FrameworkEntry f = new FrameworkEntry(info.id(), info);
       frameworks.put(f.id, f);
-      scheduleFailover(f, config.agentTimeout().toMillis());
+      // It gets its whole failover timeout from now (when it went away is not known), and at least the
+      // agents' timeout, as a framework without one still deserves the time to find the new master.
+      double failover = info.failoverTimeout() == null ? 0 : info.failoverTimeout();
+      scheduleFailover(f, Math.max(config.agentTimeout().toMillis(), (long) Math.min(failover * 1000, Long.MAX_VALUE / 4)));
     }
     new OperatorStore(store).recover(ops);
     if (!agents.isEmpty() || !frameworks.isEmpty()) {
