@@ -11,7 +11,7 @@ public interface Algorithm {
   enum KeySource {
     /** The algorithm ignores the key: pass 0. */
     NONE,
-    /** The route's sticky key (a header or cookie named by its labels), else the client address. */
+    /** The route's hash key (a header or cookie named by its labels), else the client address. */
     ROUTE,
     /** Always the client address (HAProxy's {@code balance source}). */
     CLIENT_ADDRESS

@@ -8,7 +8,7 @@ import java.util.random.RandomGenerator;
  * The balancing algorithms by label value ({@code MEZZO_LB_BALANCE_{n}}, {@code HAPROXY_{n}_BALANCE}):
  * {@code round_robin} (smooth weighted round robin), {@code least_request} (power of two choices on
  * in-flight requests per weight), {@code ewma} (peak EWMA latency x in-flight), {@code consistent_hash}
- * (Maglev, keyed by the route's sticky key) and {@code random}; HAProxy's / marathon-lb's
+ * (Maglev, keyed by the route's hash key: a header, a cookie or the client address) and {@code random}; HAProxy's / marathon-lb's
  * {@code roundrobin}, {@code leastconn} and {@code source} (consistent hashing on the client address)
  * are accepted too. Names are case-insensitive.
  *

@@ -85,7 +85,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
   private Waiting waiting;
   private long startNanos;
   private boolean bodySent;
+  /** The hash key of this exchange (a header's or cookie's, else {@link #addressKey}). */
   private long clientKey;
+  /** The hash key of the client's address. */
+  private long addressKey;
   private String clientAddress;
   private int responseStatus;
   /** Inside a read burst: writes to the backend are flushed once, at its end. */
@@ -119,7 +122,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
     this.ctx = c;
     this.localPort = ((InetSocketAddress) c.channel().localAddress()).getPort();
     this.clientAddress = ((InetSocketAddress) c.channel().remoteAddress()).getAddress().getHostAddress();
-    this.clientKey = io.mezzo.balancer.algorithm.HashKeys.of(clientAddress);
+    this.addressKey = io.mezzo.balancer.algorithm.HashKeys.of(clientAddress);
+    this.clientKey = addressKey;
     this.waiting = new Waiting(c.channel().eventLoop(), this);
     c.fireChannelActive();
   }
@@ -183,6 +187,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
           + "' on port " + localPort);
       return;
     }
+    clientKey = route.requestKey(req.headers(), addressKey);
     route.guard().deposit(startNanos);
     connectTo(route.spec().sticky() ? stickyPick(req) : route.pick(tried, clientKey));
   }

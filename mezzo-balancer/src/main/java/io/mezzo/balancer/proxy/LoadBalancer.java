@@ -15,7 +15,13 @@ import io.mezzo.balancer.health.OutlierDetector;
 import io.mezzo.balancer.health.Panic;
 import io.mezzo.balancer.route.HealthCheckSpec;
 import io.mezzo.balancer.discovery.Discovered;
+import io.mezzo.balancer.route.HashKey;
 import io.mezzo.balancer.route.RouteSpec;
+import io.mezzo.balancer.algorithm.HashKeys;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.cookie.Cookie;
+import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
 import io.mezzo.balancer.route.RouteTable;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -225,6 +231,30 @@ public final class LoadBalancer implements AutoCloseable {
     private boolean isTried(Set<BackendRef> exclude, Backend x) {
       BackendRef ref = byId.get(x.id());
       return ref != null && exclude.contains(ref);
+    }
+
+    /**
+     * The key a request with {@code headers} hashes to: the header or cookie its route hashes when the
+     * request has it, else its client address's {@code addressKey}.
+     */
+    long requestKey(HttpHeaders headers, long addressKey) {
+      HashKey key = spec.hashKey();
+      if (key.kind() == HashKey.Kind.SOURCE || algorithm.keySource() != Algorithm.KeySource.ROUTE) {
+        return addressKey;
+      }
+      String value = null;
+      if (key.kind() == HashKey.Kind.HEADER) {
+        value = headers.get(key.name());
+      } else {
+        for (String h : headers.getAll(HttpHeaderNames.COOKIE)) {
+          for (Cookie c : ServerCookieDecoder.LAX.decode(h)) {
+            if (c.name().equals(key.name())) {
+              value = c.value();
+            }
+          }
+        }
+      }
+      return value == null ? addressKey : HashKeys.of(value);
     }
 
     /** Any serving backend (for a fresh connection to one already tried), or null when there is none. */

@@ -5,15 +5,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Reads an app's routing labels into {@link RouteSpec}s, one per service port. Mezzo's own labels
  * ({@code MEZZO_LB_PORT_n}, {@code MEZZO_LB_VHOST_n}, {@code MEZZO_LB_PATH_n}, {@code MEZZO_LB_MODE_n},
- * {@code MEZZO_LB_BALANCE_n}, {@code MEZZO_LB_STICKY_n}, {@code MEZZO_LB_SLOW_START_n}) win over marathon-lb's
+ * {@code MEZZO_LB_BALANCE_n}, {@code MEZZO_LB_STICKY_n}, {@code MEZZO_LB_SLOW_START_n}, {@code MEZZO_LB_HASH_KEY_n}) win over marathon-lb's
  * ({@code HAPROXY_GROUP}, {@code HAPROXY_n_PORT}, {@code HAPROXY_n_VHOST}, {@code HAPROXY_n_PATH},
  * {@code HAPROXY_n_MODE}, {@code HAPROXY_n_BALANCE}, {@code HAPROXY_n_STICKY}), so that existing app
- * JSON keeps its routing.
+ * JSON keeps its routing; HAProxy's {@code balance hdr(NAME)} is {@code consistent_hash} on that header.
  *
  * <p>A service port is exposed when it has a dedicated port (its label, or else a non-zero service
  * port from the app's {@code portDefinitions}, as marathon-lb binds service ports) or a vhost or path
@@ -25,6 +26,7 @@ import java.util.regex.Pattern;
  */
 public final class RouteLabels {
   private static final Pattern HOST = Pattern.compile("^(\\*\\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$");
+  private static final Pattern HAPROXY_HDR = Pattern.compile("hdr\\([!#$%&'*+.^_`|~0-9a-z-]+\\)");
   private static final List<String> BALANCES = List.of("round_robin", "least_request", "ewma", "consistent_hash",
       "random", "roundrobin", "leastconn", "source");
 
@@ -97,14 +99,27 @@ public final class RouteLabels {
           default -> errors.add(mode.name + ": '" + mode.value + "' (expected: http or tcp)");
         }
       }
+      HashKey hashKey = HashKey.SOURCE;
       Label balance = label(labels, n, "BALANCE");
       String algorithm = "round_robin";
       if (balance != null) {
         String b = balance.value.trim().toLowerCase(Locale.ROOT);
-        if (BALANCES.contains(b)) {
+        Matcher hdr = HAPROXY_HDR.matcher(b);
+        if (hdr.matches()) {
+          algorithm = "consistent_hash"; // marathon-lb's balance hdr(NAME)
+          hashKey = new HashKey(HashKey.Kind.HEADER, balance.value.trim().substring(4, balance.value.trim().length() - 1));
+        } else if (BALANCES.contains(b)) {
           algorithm = b;
         } else {
           errors.add(balance.name + ": '" + balance.value + "' (expected: one of " + String.join(", ", BALANCES) + ")");
+        }
+      }
+      Label hashLabel = label(labels, n, "HASH_KEY");
+      if (hashLabel != null) {
+        try {
+          hashKey = HashKey.parse(hashLabel.value);
+        } catch (IllegalArgumentException e) {
+          errors.add(hashLabel.name + ": " + e.getMessage());
         }
       }
       Label sticky = label(labels, n, "STICKY");
@@ -126,7 +141,7 @@ public final class RouteLabels {
       }
       RoutePolicy policy = PolicyLabels.parse(labels, n, appHealthPaths.get(n), errors);
       routes.add(new RouteSpec(appId, n, m, dedicated, vhosts, prefix, algorithm, isSticky, group,
-          slowStart(label(labels, n, "SLOW_START"), errors), policy));
+          slowStart(label(labels, n, "SLOW_START"), errors), policy, hashKey));
     }
     return new Parsed(routes, errors);
   }

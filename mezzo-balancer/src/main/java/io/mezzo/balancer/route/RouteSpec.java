@@ -21,6 +21,7 @@ import java.util.Objects;
  *     requests ({@code MEZZO_LB_SLOW_START_n}); zero for none
  * @param policy health checks, panic threshold, retries and admission limits ({@link RoutePolicy#defaults()}
  *     when null)
+ * @param hashKey what {@code consistent_hash} hashes ({@code MEZZO_LB_HASH_KEY_n}; the client address when null)
  */
 public record RouteSpec(
     String appId,
@@ -33,7 +34,8 @@ public record RouteSpec(
     boolean sticky,
     String group,
     Duration slowStart,
-    RoutePolicy policy) {
+    RoutePolicy policy,
+    HashKey hashKey) {
 
   /** Listener modes. */
   public enum Mode {
@@ -49,12 +51,14 @@ public record RouteSpec(
     Objects.requireNonNull(balance, "balance");
     Objects.requireNonNull(slowStart, "slowStart");
     policy = policy == null ? RoutePolicy.defaults() : policy;
+    hashKey = hashKey == null || mode == Mode.TCP ? HashKey.SOURCE : hashKey;
   }
 
   /** A route without slow start, with the default {@link RoutePolicy}. */
   public RouteSpec(String appId, int portIndex, Mode mode, Integer port, List<String> vhosts, String pathPrefix,
       String balance, boolean sticky, String group) {
-    this(appId, portIndex, mode, port, vhosts, pathPrefix, balance, sticky, group, Duration.ZERO, RoutePolicy.defaults());
+    this(appId, portIndex, mode, port, vhosts, pathPrefix, balance, sticky, group, Duration.ZERO, RoutePolicy.defaults(),
+        HashKey.SOURCE);
   }
 
   /** A short name for logs and metrics: {@code /prod/web:0}. */

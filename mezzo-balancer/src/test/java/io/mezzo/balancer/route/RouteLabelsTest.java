@@ -117,4 +117,29 @@ class RouteLabelsTest {
     assertThat(p.routes()).isEmpty();
     assertThat(p.errors()).singleElement().asString().contains("tcp mode with a vhost or path");
   }
+
+  @Test
+  void theHashKeyComesFromItsLabelOrFromMarathonLbsHdrBalance() {
+    RouteLabels.Parsed p = RouteLabels.parse("/h", Map.of(
+        "MEZZO_LB_PORT_0", "10080", "MEZZO_LB_BALANCE_0", "consistent_hash", "MEZZO_LB_HASH_KEY_0", "cookie:session",
+        "HAPROXY_1_PORT", "10081", "HAPROXY_1_BALANCE", "hdr(X-Tenant)",
+        "MEZZO_LB_PORT_2", "10082"), List.of(0, 0, 0));
+
+    assertThat(p.errors()).isEmpty();
+    assertThat(p.routes()).extracting(RouteSpec::balance, RouteSpec::hashKey).containsExactly(
+        org.assertj.core.groups.Tuple.tuple("consistent_hash", new HashKey(HashKey.Kind.COOKIE, "session")),
+        org.assertj.core.groups.Tuple.tuple("consistent_hash", new HashKey(HashKey.Kind.HEADER, "X-Tenant")),
+        org.assertj.core.groups.Tuple.tuple("round_robin", HashKey.SOURCE));
+  }
+
+  @Test
+  void aBadHashKeyIsNamedAndTheAddressIsHashed() {
+    RouteLabels.Parsed p = RouteLabels.parse("/h", Map.of(
+        "MEZZO_LB_PORT_0", "10080", "MEZZO_LB_BALANCE_0", "consistent_hash", "MEZZO_LB_HASH_KEY_0", "url"),
+        List.of(0));
+
+    assertThat(p.errors()).containsExactly(
+        "MEZZO_LB_HASH_KEY_0: 'url' (expected: source, header:NAME or cookie:NAME)");
+    assertThat(p.routes().get(0).hashKey()).isEqualTo(HashKey.SOURCE);
+  }
 }
