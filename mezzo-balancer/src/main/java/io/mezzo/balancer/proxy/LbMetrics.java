@@ -18,8 +18,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The load balancer's meters, per route and per backend: requests (by status class), latency (a
- * Micrometer timer with p50/p90/p99 over a sliding window), in flight, ejections, connect failures;
+ * The load balancer's meters, per route and per backend: requests (by status class), requests/s over
+ * the last 10 s (sampled each second by {@link #sample}), latency (a Micrometer timer, whose p50/p90/p99
+ * over the last minute come from HdrHistograms), in flight, ejections, connect failures; a route's own
+ * figures outlive the backends that come and go;
  * active health state and transitions, retries, and per route panic, retry budget and queue figures.
  * {@link #prometheus()} prints them in the Prometheus text format for {@code /metrics};
  * {@link #stats()} gives the same figures as a tree for the JSON {@code /stats} the autoscaler reads.
@@ -37,14 +39,25 @@ public final class LbMetrics {
 
   /** One backend's meters; {@code byClass[i]} counts the answers of {@code STATUS_CLASSES[i]}. */
   private record BackendMeters(BackendRef ref, Timer latency, Map<String, Counter> status, Counter[] byClass,
-      Counter connectFailures, Counter ejections, List<Meter> all) {}
+      Counter connectFailures, Counter ejections, RateWindow rate, List<Meter> all) {}
+
+  /** Samples in a rate window, one a second: requests/s over the last 10 s. */
+  private static final int RATE_SAMPLES = 11;
+
+  /** A latency timer with p50/p90/p99 over the last minute (Micrometer keeps them in HdrHistograms). */
+  private static Timer latencyTimer(PrometheusMeterRegistry registry, String name, String route, String backend) {
+    Timer.Builder b = Timer.builder(name).tag("route", route);
+    if (backend != null) {
+      b.tag("backend", backend);
+    }
+    return b.publishPercentiles(0.5, 0.9, 0.99).distributionStatisticExpiry(Duration.ofSeconds(60))
+        .distributionStatisticBufferLength(3).register(registry);
+  }
 
   void add(BackendRef b) {
     backends.computeIfAbsent(b.key, k -> {
       List<Meter> all = new ArrayList<>();
-      Timer latency = Timer.builder("mezzo_lb_request_duration").tag("route", b.routeKey).tag("backend", b.instanceId)
-          .publishPercentiles(0.5, 0.9, 0.99).distributionStatisticExpiry(Duration.ofSeconds(60))
-          .distributionStatisticBufferLength(3).register(registry);
+      Timer latency = latencyTimer(registry, "mezzo_lb_request_duration", b.routeKey, b.instanceId);
       all.add(latency);
       Map<String, Counter> status = new LinkedHashMap<>();
       for (String c : STATUS_CLASSES) {
@@ -61,7 +74,8 @@ public final class LbMetrics {
       all.add(ejections);
       all.add(Gauge.builder("mezzo_lb_in_flight", b, r -> r.inFlight.get()).tag("route", b.routeKey)
           .tag("backend", b.instanceId).register(registry));
-      return new BackendMeters(b, latency, status, status.values().toArray(new Counter[0]), failures, ejections, all);
+      return new BackendMeters(b, latency, status, status.values().toArray(new Counter[0]), failures, ejections,
+          new RateWindow(RATE_SAMPLES), all);
     });
     health(b);
   }
@@ -116,6 +130,9 @@ public final class LbMetrics {
    * appear or timed out doing so.
    */
   static final class RouteMeters {
+    final Timer latency;
+    final Counter[] byClass = new Counter[STATUS_CLASSES.length];
+    final RateWindow rate = new RateWindow(RATE_SAMPLES);
     final Counter panics;
     final Counter budgetExhausted;
     final Counter queued;
@@ -129,6 +146,13 @@ public final class LbMetrics {
     private final List<Meter> all = new ArrayList<>();
 
     private RouteMeters(PrometheusMeterRegistry registry, String route) {
+      latency = latencyTimer(registry, "mezzo_lb_route_request_duration", route, null);
+      all.add(latency);
+      for (int i = 0; i < STATUS_CLASSES.length; i++) {
+        byClass[i] = Counter.builder("mezzo_lb_route_responses").tag("route", route).tag("class", STATUS_CLASSES[i])
+            .register(registry);
+        all.add(byClass[i]);
+      }
       panics = counter(registry, "mezzo_lb_panic_requests", route);
       budgetExhausted = counter(registry, "mezzo_lb_retry_budget_exhausted", route);
       queued = counter(registry, "mezzo_lb_queue_waits", route);
@@ -149,6 +173,15 @@ public final class LbMetrics {
 
     private Map<String, Object> stats() {
       Map<String, Object> m = new LinkedHashMap<>();
+      HistogramSnapshot h = latency.takeSnapshot();
+      m.put("requests", h.count());
+      m.put("rps", rate.perSecond());
+      Map<String, Long> status = new LinkedHashMap<>();
+      for (int i = 0; i < STATUS_CLASSES.length; i++) {
+        status.put(STATUS_CLASSES[i], (long) byClass[i].count());
+      }
+      m.put("responses", status);
+      putPercentiles(m, h);
       m.put("panic", panic.get());
       m.put("panic_requests", (long) panics.count());
       m.put("waiting", waiting.get());
@@ -184,9 +217,43 @@ public final class LbMetrics {
       return;
     }
     m.latency().record(nanos, TimeUnit.NANOSECONDS);
-    int c = status / 100 - 2; // per response: no string built, no map looked up
+    int c = status / 100 - 2; // per response: no string built
     if (c >= 0 && c < m.byClass().length) {
       m.byClass()[c].increment();
+    }
+    RouteMeters r = routes.get(b.routeKey);
+    if (r != null) {
+      r.latency.record(nanos, TimeUnit.NANOSECONDS);
+      if (c >= 0 && c < r.byClass.length) {
+        r.byClass[c].increment();
+      }
+    }
+  }
+
+  /** Takes the rate windows' samples; called about once a second. */
+  void sample(long nowNanos) {
+    for (BackendMeters m : backends.values()) {
+      sample(m.rate(), m.latency().count(), nowNanos);
+    }
+    for (RouteMeters r : routes.values()) {
+      sample(r.rate, r.latency.count(), nowNanos);
+    }
+    lastSampleNanos = nowNanos;
+  }
+
+  /** A window's first sample: its meter was made after the last sample, so it counted 0 then. */
+  private void sample(RateWindow w, long count, long nowNanos) {
+    if (w.isEmpty() && lastSampleNanos != Long.MIN_VALUE) {
+      w.sample(0, lastSampleNanos);
+    }
+    w.sample(count, nowNanos);
+  }
+
+  private volatile long lastSampleNanos = Long.MIN_VALUE;
+
+  private static void putPercentiles(Map<String, Object> into, HistogramSnapshot h) {
+    for (ValueAtPercentile p : h.percentileValues()) {
+      into.put("p" + Math.round(p.percentile() * 100) + "_ms", p.value(TimeUnit.MILLISECONDS));
     }
   }
 
@@ -210,8 +277,9 @@ public final class LbMetrics {
   }
 
   /**
-   * {@code {route: {backends: {instance: {in_flight, requests, responses: {2xx..}, p50_ms, p90_ms, p99_ms,
-   * draining, health (UP or DOWN), health_reason, retries, health_transitions}}, requests, in_flight, panic,
+   * {@code {route: {backends: {instance: {in_flight, requests, rps, responses: {2xx..}, p50_ms, p90_ms, p99_ms,
+   * draining, health (UP or DOWN), health_reason, retries, health_transitions}}, requests, rps, responses,
+   * p50_ms, p90_ms, p99_ms, in_flight, panic,
    * panic_requests, waiting, retry_budget_exhausted, queued, queue_timeouts, queue_rejections, no_backend_waits,
    * no_backend_timeouts}}}.
    */
@@ -231,12 +299,11 @@ public final class LbMetrics {
       b.put("draining", m.ref().draining);
       b.put("in_flight", m.ref().inFlight.get());
       b.put("requests", h.count());
+      b.put("rps", m.rate().perSecond());
       Map<String, Long> status = new LinkedHashMap<>();
       m.status().forEach((c, counter) -> status.put(c, (long) counter.count()));
       b.put("responses", status);
-      for (ValueAtPercentile p : h.percentileValues()) {
-        b.put("p" + Math.round(p.percentile() * 100) + "_ms", p.value(TimeUnit.MILLISECONDS));
-      }
+      putPercentiles(b, h);
       b.put("connect_failures", (long) m.connectFailures().count());
       b.put("ejections", (long) m.ejections().count());
       b.put("health", m.ref().down ? "DOWN" : "UP");

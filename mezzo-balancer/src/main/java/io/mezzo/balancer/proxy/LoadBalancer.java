@@ -318,6 +318,7 @@ public final class LoadBalancer implements AutoCloseable {
     this.poolsByLoop = new ConcurrentHashMap<>();
     this.connectTimeoutMillis = (int) config.connectTimeout().toMillis();
     this.prober = new HealthProber(group, this::onHealthTransition);
+    group.next().scheduleAtFixedRate(() -> metrics.sample(System.nanoTime()), 0, 1, TimeUnit.SECONDS);
   }
 
   /** One pool per event loop, used only on its loop. */

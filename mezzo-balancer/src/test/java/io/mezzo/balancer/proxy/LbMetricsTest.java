@@ -24,4 +24,41 @@ class LbMetricsTest {
     assertThat(backend.get("requests")).isEqualTo(7L);
     assertThat(metrics.prometheus()).contains("mezzo_lb_responses_total{backend=\"i1\",class=\"5xx\",route=\"/app:0\"} 1.0");
   }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> route(LbMetrics metrics, String key) {
+    return (Map<String, Object>) ((Map<String, Object>) metrics.stats().get("routes")).get(key);
+  }
+
+  @Test
+  void aRouteKeepsItsFiguresWhenItsBackendsChangeAndGivesItsRate() {
+    LbMetrics metrics = new LbMetrics();
+    metrics.route("/app:0");
+    BackendRef a = new BackendRef("i1", "127.0.0.1", 8080, "/app:0");
+    metrics.add(a);
+    long second = 1_000_000_000L;
+    metrics.sample(0);
+    for (int i = 0; i < 30; i++) {
+      metrics.response(a, i < 27 ? 200 : 503, 2_000_000);
+    }
+    metrics.sample(second);
+    metrics.remove(a.key); // the instance left
+    BackendRef b = new BackendRef("i2", "127.0.0.1", 8081, "/app:0");
+    metrics.add(b);
+    for (int i = 0; i < 10; i++) {
+      metrics.response(b, 200, 4_000_000);
+    }
+    metrics.sample(2 * second);
+
+    Map<String, Object> route = route(metrics, "/app:0");
+    assertThat(route.get("requests")).isEqualTo(40L);
+    assertThat(route.get("responses")).isEqualTo(Map.of("2xx", 37L, "3xx", 0L, "4xx", 0L, "5xx", 3L));
+    assertThat((double) route.get("rps")).isEqualTo(20.0);
+    assertThat((double) route.get("p99_ms")).isGreaterThan(3.0);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> backend = (Map<String, Object>) ((Map<String, Object>) route.get("backends")).get("i2");
+    assertThat((double) backend.get("rps")).isEqualTo(10.0);
+    assertThat(metrics.prometheus()).contains("mezzo_lb_route_responses_total{class=\"5xx\",route=\"/app:0\"} 3.0")
+        .contains("mezzo_lb_route_request_duration_seconds{route=\"/app:0\",quantile=\"0.99\"}");
+  }
 }
