@@ -44,8 +44,7 @@ final class RouteGuard {
         Duration.ofSeconds(10)));
     // No replay buffer: a request whose body went out to a backend is not sent again.
     this.retries = RetryPolicy.of(policy.maxRetries(), 0);
-    this.queue = AdmissionQueue.create(new AdmissionQueue.Limits(policy.maxConnections(), policy.maxPending(),
-        policy.queueTimeout()));
+    this.queue = AdmissionQueue.create(policy.limits());
   }
 
   String key() {

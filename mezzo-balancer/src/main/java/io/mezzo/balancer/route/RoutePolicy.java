@@ -1,7 +1,7 @@
 package io.mezzo.balancer.route;
 
+import io.mezzo.balancer.health.AdmissionQueue;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -56,16 +56,16 @@ public record RoutePolicy(HealthCheckSpec healthCheck, int panicThresholdPercent
         throw new IllegalArgumentException("retryOn: " + status + " (expected: statuses from 500 to 599)");
       }
     }
-    if (maxConnections < 1) {
-      throw new IllegalArgumentException("maxConnections: " + maxConnections + " (expected: >= 1)");
-    }
-    if (maxPending < 0) {
-      throw new IllegalArgumentException("maxPending: " + maxPending + " (expected: >= 0)");
-    }
-    Objects.requireNonNull(queueTimeout, "queueTimeout");
-    if (queueTimeout.isNegative() || queueTimeout.isZero()) {
-      throw new IllegalArgumentException("queueTimeout: " + queueTimeout + " (expected: > 0)");
-    }
+    limits(maxConnections, maxPending, queueTimeout); // validates them
+  }
+
+  /** The admission limits of each backend of the route. */
+  public AdmissionQueue.Limits limits() {
+    return limits(maxConnections, maxPending, queueTimeout);
+  }
+
+  private static AdmissionQueue.Limits limits(int maxConnections, int maxPending, Duration queueTimeout) {
+    return new AdmissionQueue.Limits(maxConnections, maxPending, queueTimeout);
   }
 
   /**
