@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -30,7 +31,10 @@ import org.junit.jupiter.api.io.TempDir;
  * services scheduler through its event stream: it spreads requests over every healthy instance, and
  * under a steady load a scale-in from 4 to 1, a rolling restart, and another app added and removed drop
  * no request, because removed instances drain (no new requests, in-flight ones finish, reported idle)
- * before they are killed and listeners change without touching the others.
+ * before they are killed and listeners change without touching the others. Discovery is resilient: the
+ * LB keeps serving what it knows while the master (and the scheduler inside it) is down, picks the
+ * stream up again after the master comes back, and an LB started afresh learns every instance from the
+ * snapshot.
  */
 class LoadBalancerClusterTest {
   private static final Duration WAIT = Duration.ofSeconds(120);
@@ -172,5 +176,45 @@ class LoadBalancerClusterTest {
 
   private List<String> taskIds() {
     return LbClusterSupport.instances(v2, "/lb").stream().map(LbClusterSupport.Instance::id).toList();
+  }
+
+  @Test
+  void theLoadBalancerServesThroughAMasterCrashAndResynchronisesAfterIt() throws Exception {
+    start();
+    assertThat(v2.post("/v2/apps", app(2, "1")).status()).isEqualTo(201);
+    await("two healthy").atMost(WAIT).until(() -> healthy() == 2 && v2.get("/v2/deployments").json().isEmpty());
+
+    try (Load load = new Load(lbPort, 2)) {
+      await("both instances serve").atMost(WAIT).until(() -> load.servedBy.size() == 2);
+
+      cluster.master().kill9();
+      long whileDown = load.ok.get();
+      await("the lb goes on serving while the master is down").atMost(WAIT)
+          .until(() -> load.ok.get() > whileDown + 300);
+      assertThat(cluster.master().isAlive()).isFalse();
+      assertThat(load.failures).as("failures while the master was down").isEmpty();
+
+      cluster.startMaster();
+      await("the scheduler is back").atMost(WAIT).ignoreExceptions()
+          .until(() -> healthy() == 2 && v2.get("/v2/deployments").json().isEmpty());
+      assertThat(v2.patch("/v2/apps/lb", "{\"instances\":3}").status()).isEqualTo(200);
+      await("the lb learns of the third instance from the resumed stream").atMost(WAIT)
+          .until(() -> load.servedBy.size() == 3);
+      long after = load.ok.get();
+      await("load goes on").atMost(WAIT).until(() -> load.ok.get() > after + 200);
+      assertThat(load.failures).as("failures across the master's crash and return").isEmpty();
+    }
+
+    // A load balancer started afresh gets every serving instance from the snapshot.
+    balancer.close();
+    balancer = Balancer.start(cluster.masterAddress(), "127.0.0.1", MezzoCluster.freeLoopbackPort(), null, -1);
+    Set<String> served = new HashSet<>();
+    await("a new lb routes to all three").atMost(WAIT).ignoreExceptions().until(() -> {
+      LbClusterSupport.Answer a = LbClusterSupport.get(lbPort, "x", "/");
+      if (a.status() == 200) {
+        served.add(a.body().trim());
+      }
+      return served.size() == 3;
+    });
   }
 }
