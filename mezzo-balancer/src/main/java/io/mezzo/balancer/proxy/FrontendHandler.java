@@ -26,19 +26,24 @@ import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
 /**
- * One client connection of an HTTP listener. Requests are proxied one at a time (the next is read
- * once the previous response is complete): the route comes from the {@code Host} and path, the
+ * One client connection of an HTTP listener. Requests are proxied one at a time: the route comes from the {@code Host} and path, the
  * backend from the route's picker, the backend connection from the loop's {@link BackendPool}.
  * Bodies stream in both directions without being gathered, with backpressure (a side that cannot
  * write stops the other side's reads). A connection failure before the request was sent is retried on
  * another backend; the request's parts are held until a backend takes them (only the parts already
  * read: reading pauses while no backend is connected).
+ *
+ * <p>Pipelining: requests a client sends before the previous answer came are queued as decoded (their
+ * parts, in order) and replayed one exchange at a time once the exchange in flight is over, so each is
+ * answered in the order it came. Reading pauses while any is queued, so the queue holds at most what
+ * the reads already done brought.
  *
  * <p>Failures: a connect failure, a backend closing the connection before answering (idempotent
  * requests whose body was not sent) and, when the route opts in ({@code MEZZO_LB_RETRY_ON_n}), a listed
@@ -63,8 +68,20 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
   private ChannelHandlerContext ctx;
   private int localPort;
 
-  // The exchange in progress (null request: none).
+  // The exchange in progress (null request: none, or answered by the LB itself).
   private HttpRequest request;
+  /**
+   * An exchange is in progress: from its request's head until both its response has been written to its
+   * end and its request read to its end ({@code requestComplete}); what comes meanwhile is pipelined.
+   */
+  private boolean active;
+  /** The response of the exchange in progress has been written to its end. */
+  private boolean responded;
+  /** The connection closes once the response being written is out: nothing more is read or answered. */
+  private boolean closing;
+  /** Parts of requests that came while one was in flight (pipelining), in order. */
+  private final ArrayDeque<Object> pipelined = new ArrayDeque<>();
+  private boolean replaying;
   private final List<HttpContent> held = new ArrayList<>();
   private boolean requestComplete;
   private boolean discarding;
@@ -132,6 +149,21 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
   @Override
   public void channelRead(ChannelHandlerContext c, Object msg) {
     reading = true;
+    if (closing) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    if (!pipelined.isEmpty() || active && requestComplete) {
+      // A pipelined request: it waits for the exchange in flight, and reading pauses until its turn.
+      pipelined.add(msg);
+      c().config().setAutoRead(false);
+      return;
+    }
+    dispatch(msg);
+  }
+
+  /** A part of the request in progress, or the head of the next one. */
+  private void dispatch(Object msg) {
     if (msg instanceof HttpRequest req) {
       onRequest(req);
     }
@@ -147,6 +179,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
 
   private void onRequest(HttpRequest req) {
     c().config().setAutoRead(false); // one exchange at a time
+    active = true;
+    responded = false;
+    requestComplete = false;
+    upgrade = false;
     if (accessLog != null) {
       loggedRequest = req;
       startMillis = System.currentTimeMillis();
@@ -201,6 +237,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
       if (last) {
         discarding = false;
         requestComplete = true;
+        if (responded) {
+          endExchange();
+        }
       }
       return;
     }
@@ -471,13 +510,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
       logAccess(responseStatus, b);
     }
     if (clientKeepAlive) {
-      c().writeAndFlush(content).addListener(f -> {
-        if (c().isActive()) {
-          c().config().setAutoRead(true);
-          c().read();
-        }
-      });
+      c().writeAndFlush(content);
+      responseDone();
     } else {
+      closing = true;
       c().writeAndFlush(content).addListener(ChannelFutureListener.CLOSE);
     }
   }
@@ -501,6 +537,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
     backendHandler = null;
     request = null;
     tunnel = false;
+    active = false;
     WebSocketTunnel.splice(lb, b, c(), bc);
   }
 
@@ -609,10 +646,16 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
   }
 
   @Override
+  public void handlerRemoved(ChannelHandlerContext c) {
+    releasePipelined(); // a tunnel or HTTP/2 takes the connection over
+  }
+
+  @Override
   public void channelInactive(ChannelHandlerContext c) {
     if (waiting != null) {
       waiting.leave();
     }
+    releasePipelined();
     discardingAnswer = false;
     releaseHeld();
     if (backend != null) {
@@ -665,15 +708,60 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
     }
     if (!clientKeepAlive) {
       r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      closing = true;
       c().writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
       return;
     }
-    c().writeAndFlush(r).addListener(f -> {
-      if (c().isActive()) {
-        c().config().setAutoRead(true); // also drains a discarded body
-        c().read();
+    c().writeAndFlush(r);
+    responseDone();
+  }
+
+  /**
+   * The response's end is written (kept alive): the exchange is over, or, when the request has not been
+   * read to its end, it will be once the rest of its body has been read and dropped.
+   */
+  private void responseDone() {
+    responded = true;
+    if (requestComplete) {
+      endExchange();
+    } else {
+      discarding = true;
+      c().config().setAutoRead(true);
+    }
+  }
+
+  /** The exchange is over: the pipelined requests go on, else reading resumes. */
+  private void endExchange() {
+    active = false;
+    responded = false;
+    if (!replaying && !pipelined.isEmpty()) {
+      replay();
+    }
+    if (pipelined.isEmpty() && !active) {
+      c().config().setAutoRead(true);
+    }
+  }
+
+  /**
+   * Hands the queued parts of pipelined requests on, in order, until one of them is in flight with its
+   * request read to its end (the rest waits for it) or none is left. Writes to the backend are flushed
+   * once, at the end.
+   */
+  private void replay() {
+    replaying = true;
+    boolean wasReading = reading;
+    reading = true;
+    try {
+      while (!pipelined.isEmpty() && !(active && requestComplete) && !closing) {
+        dispatch(pipelined.poll());
       }
-    });
+    } finally {
+      replaying = false;
+      reading = wasReading;
+    }
+    if (!reading && backendChannel != null) {
+      backendChannel.flush();
+    }
   }
 
   /** The access log line of the exchange that ends now with {@code status}, served by {@code b} (null: none). */
@@ -683,6 +771,13 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
     accessLog.log(new AccessLog.Entry(clientAddress, startMillis, r == null ? "-" : r.method().name(),
         r == null ? "-" : r.uri(), protocol, status, responseBytes, System.nanoTime() - startNanos,
         route == null ? null : route.spec().key(), b == null ? null : b.address, tried.size()));
+  }
+
+  private void releasePipelined() {
+    Object m;
+    while ((m = pipelined.poll()) != null) {
+      ReferenceCountUtil.release(m);
+    }
   }
 
   private void releaseHeld() {
