@@ -5,6 +5,7 @@ import io.mezzo.balancer.route.RouteSpec;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -40,10 +41,15 @@ import java.util.Set;
  * another backend; the request's parts are held until a backend takes them (only the parts already
  * read: reading pauses while no backend is connected).
  *
- * <p>Pipelining: requests a client sends before the previous answer came are queued as decoded (their
- * parts, in order) and replayed one exchange at a time once the exchange in flight is over, so each is
- * answered in the order it came. Reading pauses while any is queued, so the queue holds at most what
- * the reads already done brought.
+ * <p>Reading: the connection reads (auto-read) while it is idle and while one exchange is in flight,
+ * so a kept-alive exchange changes no epoll interest. Reading pauses only while the request in progress
+ * waits for a backend or a slot (it is not read beyond its own messages), while its backend cannot take
+ * more of its body, while an upgrade request's connection is about to become a tunnel, and while
+ * pipelined requests are queued. Pipelining: requests a client sends before the previous answer came
+ * are queued as decoded (their parts, in order) and replayed one exchange at a time once the exchange
+ * in flight is over, so each is answered in the order it came; as reading pauses when the queue
+ * starts, it holds at most what the reads already done brought (and Netty's codec refuses more than
+ * 128 unanswered requests).
  *
  * <p>Failures: a connect failure, a backend closing the connection before answering (idempotent
  * requests whose body was not sent) and, when the route opts in ({@code MEZZO_LB_RETRY_ON_n}), a listed
@@ -156,10 +162,25 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
     if (!pipelined.isEmpty() || active && requestComplete) {
       // A pipelined request: it waits for the exchange in flight, and reading pauses until its turn.
       pipelined.add(msg);
-      c().config().setAutoRead(false);
+      updateReads();
       return;
     }
     dispatch(msg);
+    updateReads();
+  }
+
+  /**
+   * Reads unless pipelined requests are queued, or the request in progress waits for a backend or a slot,
+   * or its backend cannot take more of its body, or it is an upgrade read to its end (the bytes after it
+   * are the tunnel's). Changes the channel's auto-read (an epoll interest change) only when it differs.
+   */
+  private void updateReads() {
+    boolean read = pipelined.isEmpty() && !(active && !responded && !discarding && (backendChannel == null
+        || upgrade && requestComplete || !requestComplete && !backendChannel.isWritable()));
+    ChannelConfig config = c().config();
+    if (config.isAutoRead() != read) {
+      config.setAutoRead(read);
+    }
   }
 
   /** A part of the request in progress, or the head of the next one. */
@@ -178,7 +199,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
   }
 
   private void onRequest(HttpRequest req) {
-    c().config().setAutoRead(false); // one exchange at a time
     active = true;
     responded = false;
     requestComplete = false;
@@ -249,7 +269,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
     }
     if (last) {
       requestComplete = true;
-      c().config().setAutoRead(false);
     }
     if (backendChannel != null && backendChannel.isActive() && held.isEmpty()) {
       bodySent |= content.content().isReadable();
@@ -262,7 +281,13 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
     }
   }
 
+  /** Sends the request to {@code b} (null: none left) once a slot is free, or answers why it cannot. */
   private void connectTo(BackendRef b) {
+    connectOrWait(b);
+    updateReads();
+  }
+
+  private void connectOrWait(BackendRef b) {
     if (b == null) {
       if (tried.isEmpty()) { // nothing routable yet: wait for a backend, 503 after the queue timeout
         LoadBalancer.Route waitedFor = route;
@@ -398,9 +423,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
     if (!reading) {
       ch.flush(); // connected asynchronously: nothing else will flush
     }
-    if (!requestComplete) {
-      c().config().setAutoRead(true); // stream the rest of the body
-    }
+    updateReads(); // streams the rest of the body, if any
   }
 
   /** The request as the backend gets it: hop-by-hop headers dropped, X-Forwarded-* added, keep-alive. */
@@ -542,9 +565,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
   }
 
   void onBackendWritability(boolean writable) {
-    if (!requestComplete) {
-      c().config().setAutoRead(writable);
-    }
+    updateReads();
   }
 
   void onBackendClosed() {
@@ -726,7 +747,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
       endExchange();
     } else {
       discarding = true;
-      c().config().setAutoRead(true);
+      updateReads();
     }
   }
 
@@ -737,9 +758,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
     if (!replaying && !pipelined.isEmpty()) {
       replay();
     }
-    if (pipelined.isEmpty() && !active) {
-      c().config().setAutoRead(true);
-    }
+    updateReads();
   }
 
   /**
