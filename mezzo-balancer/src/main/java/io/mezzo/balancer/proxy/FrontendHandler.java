@@ -24,6 +24,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.HttpConversionUtil;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -70,12 +71,22 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
       HttpHeaderNames.TRAILER, HttpHeaderNames.UPGRADE, "Proxy-Connection"};
   private static final HttpConversionUtil.ExtensionHeaderNames[] H2_EXTENSION_HEADERS =
       HttpConversionUtil.ExtensionHeaderNames.values();
+  private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("X-Forwarded-For");
+  private static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("X-Forwarded-Proto");
+  private static final AsciiString X_FORWARDED_PORT = AsciiString.cached("X-Forwarded-Port");
+  private static final AsciiString X_FORWARDED_HOST = AsciiString.cached("X-Forwarded-Host");
+  private static final AsciiString HTTP = AsciiString.cached("http");
   private final LoadBalancer lb;
   private ChannelHandlerContext ctx;
   private int localPort;
+  /** This connection's own X-Forwarded-For and X-Forwarded-Port values, built at its first request. */
+  private AsciiString forwardedFor;
+  private AsciiString forwardedPort;
 
   // The exchange in progress (null request: none, or answered by the LB itself).
   private HttpRequest request;
+  /** The head sent to backends for {@code request}, once built (retries send it again). */
+  private HttpRequest forwardedHead;
   /**
    * An exchange is in progress: from its request's head until both its response has been written to its
    * end and its request read to its end ({@code requestComplete}); what comes meanwhile is pipelined.
@@ -200,6 +211,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
 
   private void onRequest(HttpRequest req) {
     active = true;
+    forwardedHead = null;
     responded = false;
     requestComplete = false;
     upgrade = false;
@@ -272,7 +284,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
     }
     if (backendChannel != null && backendChannel.isActive() && held.isEmpty()) {
       bodySent |= content.content().isReadable();
-      backendChannel.write(content);
+      backendChannel.write(content, backendChannel.voidPromise());
       if (!reading) {
         backendChannel.flush();
       }
@@ -414,10 +426,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
     backendChannel = ch;
     backendHandler = handler;
     handler.own(this);
-    ch.write(forwarded(request));
+    ch.write(forwarded(request), ch.voidPromise());
     for (HttpContent h : held) {
       bodySent |= h.content().isReadable();
-      ch.write(h);
+      ch.write(h, ch.voidPromise());
     }
     held.clear();
     if (!reading) {
@@ -426,9 +438,23 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
     updateReads(); // streams the rest of the body, if any
   }
 
-  /** The request as the backend gets it: hop-by-hop headers dropped, X-Forwarded-* added, keep-alive. */
+  /**
+   * The request's head as the backend gets it: hop-by-hop headers dropped, X-Forwarded-* added,
+   * HTTP/1.1 (kept alive). The decoded request's headers are edited in place (they are this exchange's
+   * own; what the exchange needs from them was read in {@link #onRequest}), once: a retry sends the same
+   * head again. A new head object all the same, so that a whole request's body (HTTP/2, an aggregated
+   * upgrade) goes on apart.
+   */
   private HttpRequest forwarded(HttpRequest in) {
-    HttpHeaders h = in.headers().copy();
+    if (forwardedHead != null) {
+      return forwardedHead;
+    }
+    if (forwardedFor == null) {
+      forwardedFor = new AsciiString(clientAddress);
+      forwardedPort = new AsciiString(String.valueOf(localPort));
+    }
+    HttpHeaders h = in.headers();
+    String upgradeTo = upgrade ? h.get(HttpHeaderNames.UPGRADE) : null;
     for (CharSequence hop : HOP_BY_HOP) {
       h.remove(hop);
     }
@@ -439,17 +465,18 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
     }
     if (upgrade) {
       h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
-      h.set(HttpHeaderNames.UPGRADE, in.headers().get(HttpHeaderNames.UPGRADE));
+      h.set(HttpHeaderNames.UPGRADE, upgradeTo);
     }
-    String prior = h.get("X-Forwarded-For");
-    h.set("X-Forwarded-For", prior == null ? clientAddress : prior + ", " + clientAddress);
-    h.set("X-Forwarded-Proto", "http");
-    h.set("X-Forwarded-Port", String.valueOf(localPort));
-    String host = in.headers().get(HttpHeaderNames.HOST);
+    String prior = h.get(X_FORWARDED_FOR);
+    h.set(X_FORWARDED_FOR, prior == null ? forwardedFor : prior + ", " + clientAddress);
+    h.set(X_FORWARDED_PROTO, HTTP);
+    h.set(X_FORWARDED_PORT, forwardedPort);
+    String host = h.get(HttpHeaderNames.HOST);
     if (host != null) {
-      h.set("X-Forwarded-Host", host);
+      h.set(X_FORWARDED_HOST, host);
     }
-    return new DefaultHttpRequest(HttpVersion.HTTP_1_1, in.method(), in.uri(), h);
+    forwardedHead = new DefaultHttpRequest(HttpVersion.HTTP_1_1, in.method(), in.uri(), h);
+    return forwardedHead;
   }
 
   @Override
@@ -475,7 +502,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
     }
     if (upgrade && responseStatus == 101) {
       tunnel = true; // relayed as it is, Connection and Upgrade included; the tunnel starts after it
-      c().write(r);
+      c().write(r, c().voidPromise());
       return;
     }
     backendKeepAlive = HttpUtil.isKeepAlive(r);
@@ -492,7 +519,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
     } else if (!clientKeepAlive) {
       h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     }
-    c().write(r);
+    c().write(r, c().voidPromise());
   }
 
   void onBackendContent(HttpContent content) {
@@ -509,7 +536,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
       return;
     }
     if (!last) {
-      c().writeAndFlush(content);
+      c().writeAndFlush(content, c().voidPromise());
       if (!c().isWritable() && backendChannel != null) {
         backendChannel.config().setAutoRead(false);
       }
@@ -533,7 +560,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
       logAccess(responseStatus, b);
     }
     if (clientKeepAlive) {
-      c().writeAndFlush(content);
+      c().writeAndFlush(content, c().voidPromise());
       responseDone();
     } else {
       closing = true;
@@ -733,7 +760,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
       c().writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
       return;
     }
-    c().writeAndFlush(r);
+    c().writeAndFlush(r, c().voidPromise());
     responseDone();
   }
 
