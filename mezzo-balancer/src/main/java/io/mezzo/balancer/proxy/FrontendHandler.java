@@ -252,7 +252,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
       return;
     }
     route.guard().deposit(startNanos);
-    connectTo(route.spec().sticky() ? stickyPick(req) : route.pick(tried, clientKey));
+    connectTo(route.spec().sticky() ? stickyPick(req) : route.pick(tried, clientKey, startNanos));
   }
 
   /** The backend of the request's sticky cookie while it serves, else the algorithm's pick. */
@@ -553,9 +553,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
     } else {
       bc.close();
     }
-    long nanos = System.nanoTime() - startNanos;
-    lb.onComplete(b, nanos);
-    lb.onResponse(b, responseStatus, nanos);
+    long now = System.nanoTime();
+    long nanos = now - startNanos;
+    lb.onComplete(b, nanos, now);
+    lb.onResponse(b, responseStatus, nanos, now);
     if (accessLog != null) {
       logAccess(responseStatus, b);
     }
