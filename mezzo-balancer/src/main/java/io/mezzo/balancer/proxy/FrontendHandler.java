@@ -252,7 +252,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
       return;
     }
     route.guard().deposit(startNanos);
-    connectTo(route.spec().sticky() ? stickyPick(req) : route.pick(tried, clientKey, startNanos));
+    connectTo(route.spec().sticky() ? stickyPick(req) : route.pick(tried, clientKey));
   }
 
   /** The backend of the request's sticky cookie while it serves, else the algorithm's pick. */
