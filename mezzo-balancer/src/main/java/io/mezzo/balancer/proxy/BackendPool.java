@@ -6,7 +6,9 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
@@ -19,6 +21,16 @@ import java.util.Map;
  */
 final class BackendPool {
   private static final int MAX_IDLE_PER_BACKEND = 64;
+  /**
+   * Backends' answers are decoded without validating header names and values (a backend is trusted, and
+   * what it says is relayed, not interpreted beyond framing); clients' requests are still validated.
+   */
+  private static final HttpDecoderConfig BACKEND_DECODER = new HttpDecoderConfig()
+      .setMaxInitialLineLength(4096)
+      .setMaxHeaderSize(16 * 1024)
+      .setMaxChunkSize(16 * 1024)
+      .setHeadersFactory(DefaultHttpHeadersFactory.headersFactory().withValidation(false))
+      .setTrailersFactory(DefaultHttpHeadersFactory.trailersFactory().withValidation(false));
   private final EventLoop loop;
   private final int connectTimeoutMillis;
   private final Map<String, ArrayDeque<Channel>> idle = new HashMap<>();
@@ -50,7 +62,7 @@ final class BackendPool {
         .handler(new ChannelInitializer<Channel>() {
           @Override
           protected void initChannel(Channel ch) {
-            ch.pipeline().addLast(new HttpClientCodec(4096, 16 * 1024, 16 * 1024)).addLast(handler);
+            ch.pipeline().addLast(new HttpClientCodec(BACKEND_DECODER, false, false)).addLast(handler);
           }
         })
         .connect(b.host, b.port);

@@ -5,6 +5,7 @@ import io.mezzo.balancer.route.RouteSpec;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -23,22 +24,33 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.HttpConversionUtil;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
 /**
- * One client connection of an HTTP listener. Requests are proxied one at a time (the next is read
- * once the previous response is complete): the route comes from the {@code Host} and path, the
+ * One client connection of an HTTP listener. Requests are proxied one at a time: the route comes from the {@code Host} and path, the
  * backend from the route's picker, the backend connection from the loop's {@link BackendPool}.
  * Bodies stream in both directions without being gathered, with backpressure (a side that cannot
  * write stops the other side's reads). A connection failure before the request was sent is retried on
  * another backend; the request's parts are held until a backend takes them (only the parts already
  * read: reading pauses while no backend is connected).
+ *
+ * <p>Reading: the connection reads (auto-read) while it is idle and while one exchange is in flight,
+ * so a kept-alive exchange changes no epoll interest. Reading pauses only while the request in progress
+ * waits for a backend or a slot (it is not read beyond its own messages), while its backend cannot take
+ * more of its body, while an upgrade request's connection is about to become a tunnel, and while
+ * pipelined requests are queued. Pipelining: requests a client sends before the previous answer came
+ * are queued as decoded (their parts, in order) and replayed one exchange at a time once the exchange
+ * in flight is over, so each is answered in the order it came; as reading pauses when the queue
+ * starts, it holds at most what the reads already done brought (and Netty's codec refuses more than
+ * 128 unanswered requests).
  *
  * <p>Failures: a connect failure, a backend closing the connection before answering (idempotent
  * requests whose body was not sent) and, when the route opts in ({@code MEZZO_LB_RETRY_ON_n}), a listed
@@ -59,12 +71,34 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
       HttpHeaderNames.TRAILER, HttpHeaderNames.UPGRADE, "Proxy-Connection"};
   private static final HttpConversionUtil.ExtensionHeaderNames[] H2_EXTENSION_HEADERS =
       HttpConversionUtil.ExtensionHeaderNames.values();
+  private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("X-Forwarded-For");
+  private static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("X-Forwarded-Proto");
+  private static final AsciiString X_FORWARDED_PORT = AsciiString.cached("X-Forwarded-Port");
+  private static final AsciiString X_FORWARDED_HOST = AsciiString.cached("X-Forwarded-Host");
+  private static final AsciiString HTTP = AsciiString.cached("http");
   private final LoadBalancer lb;
   private ChannelHandlerContext ctx;
   private int localPort;
+  /** This connection's own X-Forwarded-For and X-Forwarded-Port values, built at its first request. */
+  private AsciiString forwardedFor;
+  private AsciiString forwardedPort;
 
-  // The exchange in progress (null request: none).
+  // The exchange in progress (null request: none, or answered by the LB itself).
   private HttpRequest request;
+  /** The head sent to backends for {@code request}, once built (retries send it again). */
+  private HttpRequest forwardedHead;
+  /**
+   * An exchange is in progress: from its request's head until both its response has been written to its
+   * end and its request read to its end ({@code requestComplete}); what comes meanwhile is pipelined.
+   */
+  private boolean active;
+  /** The response of the exchange in progress has been written to its end. */
+  private boolean responded;
+  /** The connection closes once the response being written is out: nothing more is read or answered. */
+  private boolean closing;
+  /** Parts of requests that came while one was in flight (pipelining), in order. */
+  private final ArrayDeque<Object> pipelined = new ArrayDeque<>();
+  private boolean replaying;
   private final List<HttpContent> held = new ArrayList<>();
   private boolean requestComplete;
   private boolean discarding;
@@ -136,6 +170,36 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
   @Override
   public void channelRead(ChannelHandlerContext c, Object msg) {
     reading = true;
+    if (closing) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    if (!pipelined.isEmpty() || active && requestComplete) {
+      // A pipelined request: it waits for the exchange in flight, and reading pauses until its turn.
+      pipelined.add(msg);
+      updateReads();
+      return;
+    }
+    dispatch(msg);
+    updateReads();
+  }
+
+  /**
+   * Reads unless pipelined requests are queued, or the request in progress waits for a backend or a slot,
+   * or its backend cannot take more of its body, or it is an upgrade read to its end (the bytes after it
+   * are the tunnel's). Changes the channel's auto-read (an epoll interest change) only when it differs.
+   */
+  private void updateReads() {
+    boolean read = pipelined.isEmpty() && !(active && !responded && !discarding && (backendChannel == null
+        || upgrade && requestComplete || !requestComplete && !backendChannel.isWritable()));
+    ChannelConfig config = c().config();
+    if (config.isAutoRead() != read) {
+      config.setAutoRead(read);
+    }
+  }
+
+  /** A part of the request in progress, or the head of the next one. */
+  private void dispatch(Object msg) {
     if (msg instanceof HttpRequest req) {
       onRequest(req);
     }
@@ -150,7 +214,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
   }
 
   private void onRequest(HttpRequest req) {
-    c().config().setAutoRead(false); // one exchange at a time
+    active = true;
+    forwardedHead = null;
+    responded = false;
+    requestComplete = false;
+    upgrade = false;
     if (accessLog != null) {
       loggedRequest = req;
       startMillis = System.currentTimeMillis();
@@ -206,6 +274,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
       if (last) {
         discarding = false;
         requestComplete = true;
+        if (responded) {
+          endExchange();
+        }
       }
       return;
     }
@@ -215,11 +286,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
     }
     if (last) {
       requestComplete = true;
-      c().config().setAutoRead(false);
     }
     if (backendChannel != null && backendChannel.isActive() && held.isEmpty()) {
       bodySent |= content.content().isReadable();
-      backendChannel.write(content);
+      backendChannel.write(content, backendChannel.voidPromise());
       if (!reading) {
         backendChannel.flush();
       }
@@ -228,7 +298,13 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
     }
   }
 
+  /** Sends the request to {@code b} (null: none left) once a slot is free, or answers why it cannot. */
   private void connectTo(BackendRef b) {
+    connectOrWait(b);
+    updateReads();
+  }
+
+  private void connectOrWait(BackendRef b) {
     if (b == null) {
       if (tried.isEmpty()) { // nothing routable yet: wait for a backend, 503 after the queue timeout
         LoadBalancer.Route waitedFor = route;
@@ -355,23 +431,35 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
     backendChannel = ch;
     backendHandler = handler;
     handler.own(this);
-    ch.write(forwarded(request));
+    ch.write(forwarded(request), ch.voidPromise());
     for (HttpContent h : held) {
       bodySent |= h.content().isReadable();
-      ch.write(h);
+      ch.write(h, ch.voidPromise());
     }
     held.clear();
     if (!reading) {
       ch.flush(); // connected asynchronously: nothing else will flush
     }
-    if (!requestComplete) {
-      c().config().setAutoRead(true); // stream the rest of the body
-    }
+    updateReads(); // streams the rest of the body, if any
   }
 
-  /** The request as the backend gets it: hop-by-hop headers dropped, X-Forwarded-* added, keep-alive. */
+  /**
+   * The request's head as the backend gets it: hop-by-hop headers dropped, X-Forwarded-* added,
+   * HTTP/1.1 (kept alive). The decoded request's headers are edited in place (they are this exchange's
+   * own; what the exchange needs from them was read in {@link #onRequest}), once: a retry sends the same
+   * head again. A new head object all the same, so that a whole request's body (HTTP/2, an aggregated
+   * upgrade) goes on apart.
+   */
   private HttpRequest forwarded(HttpRequest in) {
-    HttpHeaders h = in.headers().copy();
+    if (forwardedHead != null) {
+      return forwardedHead;
+    }
+    if (forwardedFor == null) {
+      forwardedFor = new AsciiString(clientAddress);
+      forwardedPort = new AsciiString(String.valueOf(localPort));
+    }
+    HttpHeaders h = in.headers();
+    String upgradeTo = upgrade ? h.get(HttpHeaderNames.UPGRADE) : null;
     for (CharSequence hop : HOP_BY_HOP) {
       h.remove(hop);
     }
@@ -382,17 +470,18 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
     }
     if (upgrade) {
       h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
-      h.set(HttpHeaderNames.UPGRADE, in.headers().get(HttpHeaderNames.UPGRADE));
+      h.set(HttpHeaderNames.UPGRADE, upgradeTo);
     }
-    String prior = h.get("X-Forwarded-For");
-    h.set("X-Forwarded-For", prior == null ? clientAddress : prior + ", " + clientAddress);
-    h.set("X-Forwarded-Proto", "http");
-    h.set("X-Forwarded-Port", String.valueOf(localPort));
-    String host = in.headers().get(HttpHeaderNames.HOST);
+    String prior = h.get(X_FORWARDED_FOR);
+    h.set(X_FORWARDED_FOR, prior == null ? forwardedFor : prior + ", " + clientAddress);
+    h.set(X_FORWARDED_PROTO, HTTP);
+    h.set(X_FORWARDED_PORT, forwardedPort);
+    String host = h.get(HttpHeaderNames.HOST);
     if (host != null) {
-      h.set("X-Forwarded-Host", host);
+      h.set(X_FORWARDED_HOST, host);
     }
-    return new DefaultHttpRequest(HttpVersion.HTTP_1_1, in.method(), in.uri(), h);
+    forwardedHead = new DefaultHttpRequest(HttpVersion.HTTP_1_1, in.method(), in.uri(), h);
+    return forwardedHead;
   }
 
   @Override
@@ -418,7 +507,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
     }
     if (upgrade && responseStatus == 101) {
       tunnel = true; // relayed as it is, Connection and Upgrade included; the tunnel starts after it
-      c().write(r);
+      c().write(r, c().voidPromise());
       return;
     }
     backendKeepAlive = HttpUtil.isKeepAlive(r);
@@ -435,7 +524,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
     } else if (!clientKeepAlive) {
       h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     }
-    c().write(r);
+    c().write(r, c().voidPromise());
   }
 
   void onBackendContent(HttpContent content) {
@@ -452,7 +541,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
       return;
     }
     if (!last) {
-      c().writeAndFlush(content);
+      c().writeAndFlush(content, c().voidPromise());
       if (!c().isWritable() && backendChannel != null) {
         backendChannel.config().setAutoRead(false);
       }
@@ -469,20 +558,18 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
     } else {
       bc.close();
     }
-    long nanos = System.nanoTime() - startNanos;
-    lb.onComplete(b, nanos);
-    lb.onResponse(b, responseStatus, nanos);
+    long now = System.nanoTime();
+    long nanos = now - startNanos;
+    lb.onComplete(b, nanos, now);
+    lb.onResponse(b, responseStatus, nanos, now);
     if (accessLog != null) {
       logAccess(responseStatus, b);
     }
     if (clientKeepAlive) {
-      c().writeAndFlush(content).addListener(f -> {
-        if (c().isActive()) {
-          c().config().setAutoRead(true);
-          c().read();
-        }
-      });
+      c().writeAndFlush(content, c().voidPromise());
+      responseDone();
     } else {
+      closing = true;
       c().writeAndFlush(content).addListener(ChannelFutureListener.CLOSE);
     }
   }
@@ -506,13 +593,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
     backendHandler = null;
     request = null;
     tunnel = false;
+    active = false;
     WebSocketTunnel.splice(lb, b, c(), bc);
   }
 
   void onBackendWritability(boolean writable) {
-    if (!requestComplete) {
-      c().config().setAutoRead(writable);
-    }
+    updateReads();
   }
 
   void onBackendClosed() {
@@ -614,10 +700,16 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
   }
 
   @Override
+  public void handlerRemoved(ChannelHandlerContext c) {
+    releasePipelined(); // a tunnel or HTTP/2 takes the connection over
+  }
+
+  @Override
   public void channelInactive(ChannelHandlerContext c) {
     if (waiting != null) {
       waiting.leave();
     }
+    releasePipelined();
     discardingAnswer = false;
     releaseHeld();
     if (backend != null) {
@@ -670,15 +762,58 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
     }
     if (!clientKeepAlive) {
       r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      closing = true;
       c().writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
       return;
     }
-    c().writeAndFlush(r).addListener(f -> {
-      if (c().isActive()) {
-        c().config().setAutoRead(true); // also drains a discarded body
-        c().read();
+    c().writeAndFlush(r, c().voidPromise());
+    responseDone();
+  }
+
+  /**
+   * The response's end is written (kept alive): the exchange is over, or, when the request has not been
+   * read to its end, it will be once the rest of its body has been read and dropped.
+   */
+  private void responseDone() {
+    responded = true;
+    if (requestComplete) {
+      endExchange();
+    } else {
+      discarding = true;
+      updateReads();
+    }
+  }
+
+  /** The exchange is over: the pipelined requests go on, else reading resumes. */
+  private void endExchange() {
+    active = false;
+    responded = false;
+    if (!replaying && !pipelined.isEmpty()) {
+      replay();
+    }
+    updateReads();
+  }
+
+  /**
+   * Hands the queued parts of pipelined requests on, in order, until one of them is in flight with its
+   * request read to its end (the rest waits for it) or none is left. Writes to the backend are flushed
+   * once, at the end.
+   */
+  private void replay() {
+    replaying = true;
+    boolean wasReading = reading;
+    reading = true;
+    try {
+      while (!pipelined.isEmpty() && !(active && requestComplete) && !closing) {
+        dispatch(pipelined.poll());
       }
-    });
+    } finally {
+      replaying = false;
+      reading = wasReading;
+    }
+    if (!reading && backendChannel != null) {
+      backendChannel.flush();
+    }
   }
 
   /** The access log line of the exchange that ends now with {@code status}, served by {@code b} (null: none). */
@@ -688,6 +823,13 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
     accessLog.log(new AccessLog.Entry(clientAddress, startMillis, r == null ? "-" : r.method().name(),
         r == null ? "-" : r.uri(), protocol, status, responseBytes, System.nanoTime() - startNanos,
         route == null ? null : route.spec().key(), b == null ? null : b.address, tried.size()));
+  }
+
+  private void releasePipelined() {
+    Object m;
+    while ((m = pipelined.poll()) != null) {
+      ReferenceCountUtil.release(m);
+    }
   }
 
   private void releaseHeld() {

@@ -186,7 +186,11 @@ public final class LoadBalancer implements AutoCloseable {
      * none is left.
      */
     BackendRef pick(Set<BackendRef> exclude, long clientKey) {
-      long now = System.nanoTime();
+      return pick(exclude, clientKey, System.nanoTime());
+    }
+
+    /** As {@link #pick(Set, long)}, at {@code now} (the caller's clock read for the request). */
+    BackendRef pick(Set<BackendRef> exclude, long clientKey, long now) {
       PickContext base = hashesClient() ? PickContext.hashed(clientKey, now) : PickContext.at(now);
       HealthView v = view(now);
       boolean filter = v.healthy() < v.total() && !v.panic(); // when all are healthy, the fast path
@@ -575,9 +579,14 @@ public final class LoadBalancer implements AutoCloseable {
   }
 
   void onComplete(BackendRef b, long nanos) {
+    onComplete(b, nanos, System.nanoTime());
+  }
+
+  /** An exchange on {@code b} that took {@code nanos} ended at {@code now}. */
+  void onComplete(BackendRef b, long nanos, long now) {
     BackendStats stats = b.stats;
     if (stats != null) {
-      stats.onComplete(nanos, System.nanoTime());
+      stats.onComplete(nanos, now);
     }
     if (b.draining) {
       maybeReportIdle(b);
@@ -586,17 +595,28 @@ public final class LoadBalancer implements AutoCloseable {
 
   /** A backend's answer (its status) or failure, for outlier detection. */
   void onResult(BackendRef b, OutlierDetector.Result result) {
-    outliers.onResult(b.key, result, System.nanoTime()).ifPresent(e -> {
+    onResult(b, result, System.nanoTime());
+  }
+
+  private void onResult(BackendRef b, OutlierDetector.Result result, long now) {
+    var ejection = outliers.onResult(b.key, result, now); // no capturing lambda: this runs per request
+    if (ejection.isPresent()) {
+      var e = ejection.get();
       healthEpoch.incrementAndGet();
       metrics.ejection(b);
       LOG.warn("lb: {} ejected for {} ms ({}, ejection {})", b, e.duration().toMillis(), e.reason(), e.totalEjections());
-    });
+    }
   }
 
   /** A backend answered {@code status} after {@code nanos}. */
   void onResponse(BackendRef b, int status, long nanos) {
+    onResponse(b, status, nanos, System.nanoTime());
+  }
+
+  /** As {@link #onResponse(BackendRef, int, long)}, answered at {@code now}. */
+  void onResponse(BackendRef b, int status, long nanos, long now) {
     metrics.response(b, status, nanos);
-    onResult(b, OutlierDetector.Result.ofStatus(status));
+    onResult(b, OutlierDetector.Result.ofStatus(status), now);
   }
 
   /** The meters, for {@code /metrics} and {@code /stats}. */
