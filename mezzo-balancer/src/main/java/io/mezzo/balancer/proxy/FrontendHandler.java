@@ -257,14 +257,14 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
     }
     clientKey = route.requestKey(req.headers(), addressKey);
     route.guard().deposit(startNanos);
-    connectTo(route.spec().sticky() ? stickyPick(req) : route.pick(tried, clientKey));
+    connectTo(route.spec().sticky() ? stickyPick(req) : route.pick(tried, clientKey, startNanos));
   }
 
   /** The backend of the request's sticky cookie while it serves, else the algorithm's pick. */
   private BackendRef stickyPick(HttpRequest req) {
     stickyToken = StickyCookie.fromRequest(req.headers());
     BackendRef b = stickyToken == null ? null : route.sticky(stickyToken);
-    return b != null ? b : route.pick(tried, clientKey);
+    return b != null ? b : route.pick(tried, clientKey, startNanos);
   }
 
   private void onRequestContent(HttpContent content) {

@@ -455,33 +455,9 @@ class HealthAndFailureTest {
     assertThat(backendStats("web.slow").get("in_flight")).isEqualTo(0);
   }
 
-  /** A TCP server answering each line with {@code name:line}; returns it so that a test can close it. */
   private ServerSocket lineServer(String name) throws IOException {
-    ServerSocket server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+    ServerSocket server = LineServer.start(name);
     closing.add(server);
-    Thread accept = new Thread(() -> {
-      while (!server.isClosed()) {
-        try {
-          Socket s = server.accept();
-          Thread t = new Thread(() -> {
-            try (s; var in = new BufferedReader(new InputStreamReader(s.getInputStream()));
-                var out = new PrintWriter(s.getOutputStream(), true)) {
-              for (String line = in.readLine(); line != null; line = in.readLine()) {
-                out.println(name + ":" + line);
-              }
-            } catch (IOException e) {
-              // the client went away
-            }
-          });
-          t.setDaemon(true);
-          t.start();
-        } catch (IOException e) {
-          return;
-        }
-      }
-    });
-    accept.setDaemon(true);
-    accept.start();
     return server;
   }
 

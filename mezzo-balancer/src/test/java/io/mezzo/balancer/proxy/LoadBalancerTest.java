@@ -268,33 +268,9 @@ class LoadBalancerTest {
     assertThat(errors).as("500s before the bad backend is ejected").isEqualTo(5);
   }
 
-  /** A TCP server that answers each line with {@code name:line}; one thread per connection. */
   private int lineServer(String name) throws IOException {
-    ServerSocket server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+    ServerSocket server = LineServer.start(name);
     closing.add(server);
-    Thread accept = new Thread(() -> {
-      while (!server.isClosed()) {
-        try {
-          java.net.Socket s = server.accept();
-          Thread t = new Thread(() -> {
-            try (s; var in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream()));
-                var out = new java.io.PrintWriter(s.getOutputStream(), true)) {
-              for (String line = in.readLine(); line != null; line = in.readLine()) {
-                out.println(name + ":" + line);
-              }
-            } catch (IOException e) {
-              // the client went away
-            }
-          });
-          t.setDaemon(true);
-          t.start();
-        } catch (IOException e) {
-          return;
-        }
-      }
-    });
-    accept.setDaemon(true);
-    accept.start();
     return server.getLocalPort();
   }
 
