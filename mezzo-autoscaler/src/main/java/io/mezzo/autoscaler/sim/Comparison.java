@@ -85,7 +85,12 @@ public final class Comparison {
     return toJson().toString();
   }
 
-  /** A table for people: a heading naming the trace and model, then a row per run. */
+  /**
+   * A table for people: a heading naming the trace and model, then a row per run: SLO-violation time in
+   * percent, instance-hours, scaling actions, and the SPEC metrics of {@link Report} in percent
+   * ({@code accU}/{@code accO} the under/over-provisioning accuracy theta, {@code timeU}/{@code timeO} the
+   * timeshare tau, {@code instab} the instability upsilon).
+   */
   public String table() {
     StringBuilder out = new StringBuilder();
     InstanceModel m = config.model();
@@ -93,10 +98,14 @@ public final class Comparison {
         trace.name(), trace.durationSeconds() / 86400, trace.peakRps(), m.demand(trace.peakRps())));
     out.append(String.format(Locale.ROOT, "model: %s; step %d s, evaluation every %d s%n", m,
         config.step().toSeconds(), config.evaluationInterval().toSeconds()));
-    out.append(String.format(Locale.ROOT, "%-10s %9s %11s %8s %8s %8s %8s %8s %8s%n", "run", "SLO viol.",
-        "inst-hours", "actions", "θU %", "θO %", "τU %", "τO %", "υ %"));
-    reports.forEach((name, r) -> out.append(String.format(Locale.ROOT,
-        "%-10s %8.3f%% %11.1f %8d %8.2f %8.2f %8.2f %8.2f %8.2f%n", name, 100 * r.sloViolationFraction(),
+    int width = 6;
+    for (String name : reports.keySet()) {
+      width = Math.max(width, name.length());
+    }
+    out.append(String.format(Locale.ROOT, "%-" + width + "s %10s %11s %8s %8s %8s %8s %8s %8s%n", "run", "SLO viol.",
+        "inst-hours", "actions", "accU %", "accO %", "timeU %", "timeO %", "instab %"));
+    String row = "%-" + width + "s %9.3f%% %11.1f %8d %8.2f %8.2f %8.2f %8.2f %8.2f%n";
+    reports.forEach((name, r) -> out.append(String.format(Locale.ROOT, row, name, 100 * r.sloViolationFraction(),
         r.instanceHours(), r.scalingActions(), r.underProvisioningAccuracy(), r.overProvisioningAccuracy(),
         r.underProvisioningTimeshare(), r.overProvisioningTimeshare(), r.instability())));
     return out.toString();
