@@ -33,7 +33,8 @@ public final class Oracle {
     Simulation.Config everyStep = config.withEvaluationInterval(config.step());
     long stepMs = config.step().toMillis();
     Scaler scaler = (Observation o) -> {
-      int i = (int) Math.min(plan.length - 1, o.now().toEpochMilli() / stepMs);
+      long sinceStart = o.now().toEpochMilli() - config.start().toEpochMilli();
+      int i = (int) Math.min(plan.length - 1, sinceStart / stepMs);
       return new Decision(o.now(), o.current(), plan[i], List.of(), null, "oracle plan: " + plan[i]);
     };
     return Simulation.run(trace, everyStep, scaler, false);

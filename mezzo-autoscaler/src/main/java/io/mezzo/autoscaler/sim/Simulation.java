@@ -16,7 +16,8 @@ import java.util.Objects;
  * as the autoscaler would in production, and scores the run ({@link Report}). Pure and single-threaded:
  * no clock reads, no threads; each run owns its state.
  *
- * <p>The clock starts at {@link Instant#EPOCH} (the trace's first sample) and moves in steps of
+ * <p>The clock starts at {@link Config#start()} (the trace's first sample; {@link Instant#EPOCH} unless
+ * set, so that scheduled policies can see the trace's real days and hours) and moves in steps of
  * {@link Config#step()} (5 s by default) to the trace's last sample. At each step, in this order:
  * <ol>
  *   <li>starting instances whose start-up delay has passed become ready;</li>
@@ -50,10 +51,13 @@ public final class Simulation {
    * @param step the virtual clock's step (whole milliseconds, > 0)
    * @param evaluationInterval how often the scaler is called (a multiple of the step)
    * @param initialInstances the ready instances at the start, or -1 for the warm start
+   * @param start the virtual time of the trace's first sample
    */
-  public record Config(InstanceModel model, Duration step, Duration evaluationInterval, int initialInstances) {
+  public record Config(InstanceModel model, Duration step, Duration evaluationInterval, int initialInstances,
+      Instant start) {
     public Config {
       Objects.requireNonNull(model, "model");
+      Objects.requireNonNull(start, "start");
       Objects.requireNonNull(step, "step");
       Objects.requireNonNull(evaluationInterval, "evaluationInterval");
       if (step.toMillis() <= 0 || !step.equals(Duration.ofMillis(step.toMillis()))) {
@@ -69,21 +73,26 @@ public final class Simulation {
       }
     }
 
-    /** Steps of 5 s, an evaluation every 15 s, a warm start. */
+    /** Steps of 5 s, an evaluation every 15 s, a warm start, the clock starting at the epoch. */
     public static Config of(InstanceModel model) {
-      return new Config(model, Duration.ofSeconds(5), Duration.ofSeconds(15), -1);
+      return new Config(model, Duration.ofSeconds(5), Duration.ofSeconds(15), -1, Instant.EPOCH);
     }
 
     public Config withEvaluationInterval(Duration interval) {
-      return new Config(model, step, interval, initialInstances);
+      return new Config(model, step, interval, initialInstances, start);
     }
 
     public Config withStep(Duration newStep) {
-      return new Config(model, newStep, evaluationInterval, initialInstances);
+      return new Config(model, newStep, evaluationInterval, initialInstances, start);
     }
 
     public Config withInitialInstances(int instances) {
-      return new Config(model, step, evaluationInterval, instances);
+      return new Config(model, step, evaluationInterval, instances, start);
+    }
+
+    /** This configuration with the clock starting at {@code first} (the time of the trace's first sample). */
+    public Config withStart(Instant first) {
+      return new Config(model, step, evaluationInterval, initialInstances, first);
     }
 
     /** The number of steps a run over {@code trace} takes. */
@@ -161,7 +170,7 @@ public final class Simulation {
       }
       if (i > 0 && i % stepsPerEvaluation == 0) {
         int current = ready + starting.size();
-        Observation observation = new Observation(Instant.ofEpochMilli(now), current, ready,
+        Observation observation = new Observation(config.start().plusMillis(now), current, ready,
             metrics ? window.metrics(model, ready) : Map.of());
         Decision decision = Objects.requireNonNull(scaler.evaluate(observation), "BUG: the scaler returned no decision");
         int desired = decision.desired();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import java.time.Duration;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 class OracleTest {
@@ -23,6 +24,8 @@ class OracleTest {
     Report report = Oracle.run(stepUpAndDown(), Simulation.Config.of(MODEL));
     assertThat(report.sloViolationFraction()).isZero();
     assertThat(report.underProvisioningTimeshare()).isZero();
+    Report later = Oracle.run(stepUpAndDown(), Simulation.Config.of(MODEL).withStart(Instant.parse("2016-01-01T00:00:00Z")));
+    assertThat(later).isEqualTo(report);
   }
 
   @Test

@@ -158,4 +158,13 @@ class SimulationTest {
     assertThat(scaler.observations.get(0).ready()).isEqualTo(4);
     assertThat(report.sloViolationFraction()).isZero();
   }
+
+  @Test
+  void scalersSeeTheTracesOwnClockWhenAStartIsGiven() {
+    Instant kickOff = Instant.parse("1998-04-30T21:30:00Z");
+    TestScalers.Recording scaler = new TestScalers.Recording(fixed(3));
+    Simulation.run(constant(100), config(3).withStart(kickOff), scaler);
+    assertThat(scaler.observations.get(0).now()).isEqualTo(kickOff.plusSeconds(15));
+    assertThat(scaler.observations.get(scaler.observations.size() - 1).now()).isEqualTo(kickOff.plusSeconds(3585));
+  }
 }
