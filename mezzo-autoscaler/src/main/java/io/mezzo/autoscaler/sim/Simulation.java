@@ -42,6 +42,9 @@ import java.util.Objects;
  * cold start it could not avoid.
  */
 public final class Simulation {
+  /** The most instances a scaler may ask for; more is taken for a bug in the scaler. */
+  public static final int MAX_INSTANCES = 100_000;
+
   private Simulation() {}
 
   /**
@@ -174,6 +177,10 @@ public final class Simulation {
             metrics ? window.metrics(model, ready) : Map.of());
         Decision decision = Objects.requireNonNull(scaler.evaluate(observation), "BUG: the scaler returned no decision");
         int desired = decision.desired();
+        if (desired > MAX_INSTANCES) {
+          throw new IllegalStateException("desired: " + desired + " at " + observation.now() + " (expected: <= "
+              + MAX_INSTANCES + ", the most the simulator runs)");
+        }
         if (desired != current) {
           actions++;
           for (int k = current; k < desired; k++) {

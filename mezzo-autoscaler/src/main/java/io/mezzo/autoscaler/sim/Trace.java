@@ -21,7 +21,8 @@ import java.util.Objects;
  * Immutable.
  *
  * <p>The file format is the one of the shipped traces (see {@code traces/README.md} on the class path):
- * CSV with the header {@code t_seconds,rps}, one sample a line, blank lines ignored. Reading errors name
+ * CSV with the header {@code t_seconds,rps}, one sample a line, blank lines and a leading byte-order
+ * mark ignored. Reading errors name
  * the file, the line and the bad value ({@link TraceFormatException}).
  */
 public final class Trace {
@@ -53,9 +54,12 @@ public final class Trace {
     }
     double[] times = new double[t.length];
     for (int i = 0; i < t.length; i++) {
-      if (!Double.isFinite(t[i]) || (i > 0 && t[i] <= t[i - 1])) {
+      if (!Double.isFinite(t[i])) {
+        throw new IllegalArgumentException(name + " sample " + i + ": t: " + t[i] + " (expected: a finite number)");
+      }
+      if (i > 0 && t[i] <= t[i - 1]) {
         throw new IllegalArgumentException(name + " sample " + i + ": t: " + t[i]
-            + " (expected: finite and > the previous " + (i > 0 ? t[i - 1] : "") + ")");
+            + " (expected: > the previous sample's " + t[i - 1] + ")");
       }
       if (!Double.isFinite(rps[i]) || rps[i] < 0) {
         throw new IllegalArgumentException(name + " sample " + i + ": rps: " + rps[i] + " (expected: a number >= 0)");
@@ -99,7 +103,7 @@ public final class Trace {
     try {
       for (String line = lines.readLine(); line != null; line = lines.readLine()) {
         lineNo++;
-        String trimmed = line.strip();
+        String trimmed = (lineNo == 1 && line.startsWith("\uFEFF") ? line.substring(1) : line).strip();
         if (trimmed.isEmpty()) {
           continue;
         }

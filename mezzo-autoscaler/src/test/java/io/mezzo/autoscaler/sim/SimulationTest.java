@@ -2,6 +2,7 @@ package io.mezzo.autoscaler.sim;
 
 import static io.mezzo.autoscaler.sim.TestScalers.fixed;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.mezzo.autoscaler.Decision;
@@ -166,5 +167,11 @@ class SimulationTest {
     Simulation.run(constant(100), config(3).withStart(kickOff), scaler);
     assertThat(scaler.observations.get(0).now()).isEqualTo(kickOff.plusSeconds(15));
     assertThat(scaler.observations.get(scaler.observations.size() - 1).now()).isEqualTo(kickOff.plusSeconds(3585));
+  }
+
+  @Test
+  void anAbsurdCountFromTheScalerIsReportedAsItsBug() {
+    assertThatThrownBy(() -> Simulation.run(constant(100), config(3), fixed(Integer.MAX_VALUE)))
+        .hasMessage("desired: 2147483647 at 1970-01-01T00:00:15Z (expected: <= 100000, the most the simulator runs)");
   }
 }

@@ -28,6 +28,19 @@ class TraceTest {
   }
 
   @Test
+  void leadingByteOrderMarkIsIgnored() {
+    assertThat(parse("\uFEFFt_seconds,rps\n0,1\n60,2\n").size()).isEqualTo(2);
+  }
+
+  @Test
+  void samplesGivenInCodeAreCheckedToo() {
+    assertThatThrownBy(() -> Trace.of("x", new double[] {0, 60, 30}, new double[] {1, 1, 1}))
+        .hasMessage("x sample 2: t: 30.0 (expected: > the previous sample's 60.0)");
+    assertThatThrownBy(() -> Trace.of("x", new double[] {0, 60}, new double[] {1, -2}))
+        .hasMessage("x sample 1: rps: -2.0 (expected: a number >= 0)");
+  }
+
+  @Test
   void interpolatesLinearlyBetweenSamplesAndClampsAtTheEnds() {
     Trace trace = parse("t_seconds,rps\n0,10\n60,40\n120,40\n");
     assertThat(trace.rateAt(0)).isEqualTo(10);
