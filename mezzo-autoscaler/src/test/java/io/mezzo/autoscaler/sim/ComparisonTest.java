@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
+/** Several runs on one trace: the JSON object of the issue and the text table. */
 class ComparisonTest {
   private static final InstanceModel MODEL = InstanceModel.defaults();
 

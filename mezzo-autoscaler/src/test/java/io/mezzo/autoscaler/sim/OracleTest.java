@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
+/** The oracle: never violates, asks exactly one start-up delay ahead, bridges short dips, beats every fixed count that meets the SLO. */
 class OracleTest {
   private static final InstanceModel MODEL = InstanceModel.defaults();
   private static final double PER_INSTANCE = MODEL.sustainableRps();

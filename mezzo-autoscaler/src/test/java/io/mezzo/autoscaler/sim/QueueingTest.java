@@ -10,6 +10,7 @@ import java.util.PriorityQueue;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
+/** The M/M/1 and M/M/k forms against closed forms, textbook values and a seeded event simulation; the instance model built on them. */
 class QueueingTest {
   @Test
   void singleServerMatchesTheMm1ClosedForms() {

@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
+/** The simulator's accounting (instance-hours, SLO violation, SPEC metrics), start-up delay, scale-in order and the metrics scalers see. */
 class SimulationTest {
   private static final InstanceModel MODEL = InstanceModel.defaults();
   private static final double PER_INSTANCE = MODEL.sustainableRps();

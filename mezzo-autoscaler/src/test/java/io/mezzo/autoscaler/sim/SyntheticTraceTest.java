@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
+/** The seeded synthetic trace: reproducible, the shipped file is the generator, its cycles and spikes are there. */
 class SyntheticTraceTest {
   @Test
   void sameSeedGivesTheSameTraceAndAnotherSeedAnother() {

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+/** Reading trace files: the format, its errors (line and value named), interpolation, rescaling, the shipped traces. */
 class TraceTest {
   private static Trace parse(String text) {
     return Trace.parse("t.csv", new StringReader(text));
