@@ -109,7 +109,13 @@ final class PolicyJson {
     }
     Map<String, String> all = new LinkedHashMap<>(shapeProblems);
     for (String problem : semantic) {
-      all.putIfAbsent(problem.substring(0, problem.indexOf(": ")), problem);
+      String path = problem.substring(0, problem.indexOf(": "));
+      // a range problem caused by a placeholder: the field itself, or one of its elements, was reported
+      boolean placeholder = shapeProblems.keySet().stream()
+          .anyMatch(k -> k.equals(path) || k.startsWith(path + "[") || k.startsWith(path + "."));
+      if (!placeholder) {
+        all.put(path, problem);
+      }
     }
     throw new PolicyException(List.copyOf(all.values()));
   }
