@@ -61,24 +61,17 @@ final class Behavior {
       }
     }
     if (desired > current) {
-      int limit = Math.max(current, upLimit(spec.scaleUp(), changes, now, current));
-      if (desired > limit) {
-        desired = limit;
-        limits.add(describe("scaleUp", spec.scaleUp()));
+      int rate = Math.max(current, upLimit(spec.scaleUp(), changes, now, current));
+      if (desired > Math.min(rate, max)) {
+        desired = Math.min(rate, max);
+        limits.add(rate < max ? describe("scaleUp", spec.scaleUp()) : "maxInstances " + max);
       }
     } else if (desired < current) {
-      int limit = Math.min(current, downLimit(spec.scaleDown(), changes, now, current));
-      if (desired < limit) {
-        desired = limit;
-        limits.add(describe("scaleDown", spec.scaleDown()));
+      int rate = Math.min(current, downLimit(spec.scaleDown(), changes, now, current));
+      if (desired < Math.max(rate, min)) {
+        desired = Math.max(rate, min);
+        limits.add(rate > min ? describe("scaleDown", spec.scaleDown()) : "minInstances " + min);
       }
-    }
-    if (desired > max) {
-      desired = max;
-      limits.add("maxInstances " + max);
-    } else if (desired < min) {
-      desired = min;
-      limits.add("minInstances " + min);
     }
     return new Outcome(desired, limits.isEmpty() ? null : String.join(", ", limits));
   }
