@@ -67,6 +67,9 @@ final class TargetTracking {
     int missing = Math.max(0, Math.min(ready, current) - reporting);
     boolean upWithUnready = unready > 0 && ratio > 1;
     boolean downWithUnready = keepUnreadyOnScaleDown && unready > 0 && ratio < 1;
+    if (keepUnreadyOnScaleDown && Math.abs(1 - ratio) <= tolerance) {
+      return current; // Mezzo: on target is on target (HPA can scale down at a ratio of exactly 1 with missing pods)
+    }
     if (!upWithUnready && !downWithUnready && missing == 0) {
       if (Math.abs(1 - ratio) <= tolerance) {
         return current;
