@@ -45,7 +45,7 @@ final class Predictive {
 
   Predictive(PredictiveSpec spec, int evaluationSeconds) {
     this.spec = spec;
-    this.slots = (int) Math.max(1, Math.min(MAX_SLOTS, spec.seasonSeconds() / evaluationSeconds));
+    this.slots = Math.max(1, Math.min(MAX_SLOTS, spec.seasonSeconds() / evaluationSeconds));
     this.slotMillis = spec.seasonSeconds() * 1000.0 / slots;
     this.warmup = new double[slots];
     this.season = new double[slots];
