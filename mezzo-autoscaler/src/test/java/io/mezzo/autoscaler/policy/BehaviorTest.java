@@ -12,6 +12,7 @@ import io.mezzo.autoscaler.policy.ScalingPolicy.Select;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
+/** The HPA behaviour: stabilization windows, rate limits from the start of each period, selectPolicy, cooldown, bounds, bounded history. */
 class BehaviorTest {
   private static final BehaviorSpec DEFAULTS = BehaviorSpec.defaults();
 

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
+/** The HPA baseline reproduces Kubernetes' defaults and its treatment of missing and unready pods. */
 class HpaScalerTest {
   @Test
   void aBurstScalesUpByDoublingOrFourEveryFifteenSeconds() {

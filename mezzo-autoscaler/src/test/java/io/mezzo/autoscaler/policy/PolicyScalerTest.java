@@ -8,6 +8,7 @@ import io.mezzo.autoscaler.Observation;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
+/** Mezzo's scaler composing the policies, and the explanation in each decision. */
 class PolicyScalerTest {
   private static ScalingPolicy policy(String json) {
     return ScalingPolicy.parse(json);

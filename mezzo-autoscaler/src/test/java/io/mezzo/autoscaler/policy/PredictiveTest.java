@@ -8,6 +8,7 @@ import io.mezzo.autoscaler.policy.ScalingPolicy.PredictiveSpec;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
+/** The Holt-Winters forecast: silent for the first season, ahead of a seasonal rise, sane across gaps, bounded memory. */
 class PredictiveTest {
   /** An hour-long season: 100 requests/s for the first half hour, 1,000 for the second. */
   static double load(long seconds) {

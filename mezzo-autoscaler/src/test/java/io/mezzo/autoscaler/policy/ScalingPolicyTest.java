@@ -16,6 +16,7 @@ import java.time.ZoneId;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
+/** Reading, checking and writing the {@code autoscaling} JSON: defaults, every field, and problems that name path, value and expectation. */
 class ScalingPolicyTest {
   private static PolicyException failure(String json) {
     try {

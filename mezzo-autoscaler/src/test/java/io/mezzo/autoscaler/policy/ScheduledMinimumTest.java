@@ -10,6 +10,7 @@ import java.time.ZoneId;
 import java.util.EnumSet;
 import org.junit.jupiter.api.Test;
 
+/** Scheduled minimums: windows by day and local time, time zones with daylight saving, windows past midnight. */
 class ScheduledMinimumTest {
   private static final ScheduleSpec OFFICE = new ScheduleSpec("office",
       EnumSet.range(DayOfWeek.MONDAY, DayOfWeek.FRIDAY), LocalTime.of(8, 0), LocalTime.of(18, 0),

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
+/** Step scaling: which threshold wins, strict bounds, percent steps, missing metrics. */
 class StepScalingTest {
   private static final StepSpec STEPS = new StepSpec("latencyP95Ms", List.of(
       new ThresholdSpec(Side.ABOVE, 100, Unit.INSTANCES, 2),

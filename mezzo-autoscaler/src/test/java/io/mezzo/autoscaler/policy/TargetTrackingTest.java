@@ -8,6 +8,7 @@ import io.mezzo.autoscaler.policy.ScalingPolicy.TargetSpec;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
+/** The HPA rule of target tracking: rounding, tolerance, instances that are starting or do not report, app-wide metrics. */
 class TargetTrackingTest {
   private static final TargetSpec CPU = new TargetSpec("cpu", 0.6, 0.1);
 
