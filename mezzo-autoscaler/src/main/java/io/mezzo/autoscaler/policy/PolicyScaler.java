@@ -23,7 +23,8 @@ import java.util.Objects;
  *       policy's {@code minInstances} raised by the scheduled minimums in force, and
  *       {@code maxInstances}.
  * </ol>
- * The {@link Decision} lists every proposal, what limited the result, and a one-line reason.
+ * The {@link Decision} lists every proposal, what limited the result, and a one-line reason. An app at
+ * 0 instances is suspended (by its user) and stays so, as HPA leaves a workload scaled to zero alone.
  *
  * <p>State: the recommendation and change history of the behaviour and the predictive model, both
  * bounded ({@link ScaleHistory}, {@link Predictive}). Not thread-safe: one scaler per app, called by one
@@ -49,6 +50,9 @@ public final class PolicyScaler implements Scaler {
   public Decision evaluate(Observation observation) {
     Instant now = observation.now();
     int current = observation.current();
+    if (current == 0) {
+      return new Decision(now, 0, 0, List.of(), "suspended", "0 instances: the app is suspended, as HPA holds at 0 -> 0");
+    }
     List<Proposal> proposals = new ArrayList<>();
     List<String> missing = new ArrayList<>();
     Proposal winner = null;

@@ -2,6 +2,7 @@ package io.mezzo.autoscaler.policy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mezzo.autoscaler.Scaler;
 import java.time.DayOfWeek;
 import java.time.Instant;
 import java.time.LocalTime;
@@ -81,6 +82,16 @@ public record ScalingPolicy(int minInstances, int maxInstances, List<TargetSpec>
   /** This policy in its JSON shape, defaults filled in; {@link #fromJson} reads it back equal. */
   public ObjectNode toJson() {
     return PolicyJson.write(this);
+  }
+
+  /** A new scaler applying this policy ({@link PolicyScaler}); one per app. */
+  public Scaler scaler() {
+    return new PolicyScaler(this);
+  }
+
+  /** A new Kubernetes HPA with its defaults on this policy's first metric and bounds ({@link HpaScaler#from}). */
+  public Scaler hpaBaseline() {
+    return HpaScaler.from(this);
   }
 
   /** This policy with another behaviour. */

@@ -129,6 +129,13 @@ class PolicyScalerTest {
   }
 
   @Test
+  void aSuspendedAppStaysSuspended() {
+    Decision d = ScalingPolicy.targetTracking("cpu", 0.5, 2, 10).scaler().evaluate(Obs.none(0, 0));
+    assertThat(d.desired()).isZero();
+    assertThat(d.limitedBy()).isEqualTo("suspended");
+  }
+
+  @Test
   void theHistoryStaysBounded() {
     PolicyScaler scaler = new PolicyScaler(ScalingPolicy.targetTracking("cpu", 0.5, 1, 20));
     int count = 1;
