@@ -1,0 +1,69 @@
+package io.mezzo.autoscaler.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mezzo.autoscaler.MetricValue;
+import io.mezzo.autoscaler.Observation;
+import io.mezzo.autoscaler.policy.ScalingPolicy.PredictiveSpec;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The Holt-Winters forecast: silent for the first season, ahead of a seasonal rise, sane across gaps, bounded memory. */
+class PredictiveTest {
+  /** An hour-long season: 100 requests/s for the first half hour, 1,000 for the second. */
+  static double load(long seconds) {
+    return Math.floorMod(seconds, 3600) < 1800 ? 100 : 1000;
+  }
+
+  /** The load spread over {@code current} instances, as the load balancer reports it. */
+  static Observation observe(long seconds, int current) {
+    return new Observation(Obs.at(seconds), current, current,
+        Map.of(MetricValue.REQUESTS_PER_SECOND, MetricValue.perInstance(load(seconds) / current, current)));
+  }
+
+  @Test
+  void itAbstainsUntilAFullSeasonIsLearnt() {
+    Predictive p = new Predictive(PredictiveSpec.of("requestsPerSecond", 100, 600, 3600), 15);
+    for (long t = 0; t < 3600; t += 15) {
+      p.observe(observe(t, 4));
+      assertThat(p.propose(observe(t, 4)).instances()).as("at %d s", t).isEqualTo(-1);
+    }
+    p.observe(observe(3600, 4));
+    assertThat(p.ready()).isTrue();
+    assertThat(p.propose(observe(3600, 4)).instances()).isPositive();
+  }
+
+  @Test
+  void itForecastsARiseOneHorizonAhead() {
+    Predictive p = new Predictive(PredictiveSpec.of("requestsPerSecond", 100, 600, 3600), 15);
+    for (long t = 0; t <= 3600 + 1200; t += 15) {
+      p.observe(observe(t, 4));
+    }
+    // 20 min into the second season, load 100: the rise to 1,000 at 30 min is within 10 min
+    assertThat(p.propose(observe(3600 + 1200, 4)).instances()).isBetween(9, 11);
+    Predictive early = new Predictive(PredictiveSpec.of("requestsPerSecond", 100, 600, 3600), 15);
+    for (long t = 0; t <= 3600 + 600; t += 15) {
+      early.observe(observe(t, 4));
+    }
+    assertThat(early.propose(observe(3600 + 600, 4)).instances()).as("no rise within 10 min").isBetween(1, 2);
+  }
+
+  @Test
+  void missingSamplesAreFilledByTheModel() {
+    Predictive p = new Predictive(PredictiveSpec.of("requestsPerSecond", 100, 600, 3600), 15);
+    for (long t = 0; t <= 3 * 3600; t += 15) {
+      boolean outage = t > 5400 && t < 7200; // half an hour without the metric
+      p.observe(outage ? Obs.none(t, 4) : observe(t, 4));
+    }
+    assertThat(p.propose(observe(3 * 3600, 4)).instances()).as("forecast stays sane").isBetween(1, 2);
+  }
+
+  @Test
+  void itsMemoryIsBoundedBySlotsNotSamples() {
+    Predictive p = new Predictive(PredictiveSpec.of("requestsPerSecond", 100, 600, 86_400), 1);
+    for (long t = 0; t <= 86_400 + 3600; t += 1) {
+      p.observe(observe(t, 4));
+    }
+    assertThat(p.ready()).as("1,440 slots of 60 s filled").isTrue();
+  }
+}
