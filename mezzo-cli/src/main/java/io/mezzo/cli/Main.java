@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
 @Command(name = "mezzo", mixinStandardHelpOptions = true, version = "mezzo 0.1.0",
     description = "A cluster manager in the tradition of Apache Mesos.",
     subcommands = {UpCommand.class, MasterCommand.class, AgentCommand.class, ExecuteCommand.class, LogsCommand.class,
-        SampleServerCommand.class, ServicesCommand.class, AppCommand.class, TasksCommand.class, DeploymentsCommand.class, LbCommand.class})
+        SampleServerCommand.class, ServicesCommand.class, AppCommand.class, TasksCommand.class, DeploymentsCommand.class, LbCommand.class,
+        SimulateCommand.class})
 public final class Main {
   public static void main(String[] args) {
     System.exit(run(args));

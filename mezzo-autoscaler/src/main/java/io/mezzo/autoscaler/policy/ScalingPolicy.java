@@ -74,6 +74,18 @@ public record ScalingPolicy(int minInstances, int maxInstances, List<TargetSpec>
     return PolicyJson.parse(json);
   }
 
+  /** The policy Mezzo recommends: {@code examples/autoscale-policy.json}, shipped in the jar. */
+  public static ScalingPolicy recommended() {
+    try (java.io.InputStream in = ScalingPolicy.class.getResourceAsStream("/io/mezzo/autoscaler/autoscale-policy.json")) {
+      if (in == null) {
+        throw new IllegalStateException("the recommended policy is missing from the jar");
+      }
+      return parse(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   /** As {@link #parse(String)}, from a tree. */
   public static ScalingPolicy fromJson(JsonNode node) {
     return PolicyJson.read(node);
