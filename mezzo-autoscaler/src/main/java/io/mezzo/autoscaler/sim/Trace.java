@@ -20,7 +20,7 @@ import java.util.Objects;
  * rate between samples is interpolated linearly; the trace spans from its first sample to its last.
  * Immutable.
  *
- * <p>The file format is the one of the shipped traces (see {@code traces/README.md} on the class path):
+ * <p>The file format is the one of the shipped traces (see {@code io/mezzo/autoscaler/traces/README.md} on the class path):
  * CSV with the header {@code t_seconds,rps}, one sample a line, blank lines and a leading byte-order
  * mark ignored. Reading errors name
  * the file, the line and the bad value ({@link TraceFormatException}).
@@ -78,9 +78,9 @@ public final class Trace {
     }
   }
 
-  /** A trace shipped with Mezzo on the class path under {@code traces/}, such as {@code worldcup98.csv}. */
+  /** A trace shipped with Mezzo on the class path under {@code io/mezzo/autoscaler/traces/}, such as {@code worldcup98.csv}. */
   public static Trace bundled(String fileName) {
-    InputStream in = Trace.class.getClassLoader().getResourceAsStream("traces/" + fileName);
+    InputStream in = Trace.class.getClassLoader().getResourceAsStream("io/mezzo/autoscaler/traces/" + fileName);
     if (in == null) {
       throw new IllegalArgumentException("trace: " + fileName + " (expected: one of the bundled traces "
           + "worldcup98.csv, wikipedia-en-2016-01.csv, synthetic-daily-spikes.csv)");
