@@ -24,7 +24,7 @@ final class PolicyValidator implements AutoscalingValidator {
     }
   }
 
-  /** {@code autoscaling.a[0].b: message} as a detail at {@code /autoscaling/a/0/b}; an unplaced one at {@code /autoscaling}. */
+  /** {@code autoscaling.a[0].b: message} as a detail at {@code /autoscaling/a/0/b}; others at {@code /autoscaling}. */
   static Problem problem(String text) {
     int colon = text.indexOf(": ");
     String path = colon < 0 ? "" : text.substring(0, colon);

@@ -38,6 +38,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>Handlers parse and validate on the event loop, then hand the work to the scheduler's loop and
  * answer when it completes; they never block. Until {@link #bind} gives it a scheduler the API
  * answers 503. Errors are {@code {"message": ...}} bodies (422 carries Marathon's {@code details}).
+ * Posted apps' {@code autoscaling} policies are judged by the {@link AutoscalingValidator} given at
+ * construction (the host passes the autoscaler's); a change of the policy alone answers without a
+ * {@code deploymentId}, since none is started.
  */
 public final class V2Api {
   private static final int MAX_BODY = 1024 * 1024;
@@ -329,7 +332,7 @@ public final class V2Api {
     return json(200, changeBody(c));
   }
 
-  /** {@code {"version", "deploymentId"}}; without {@code deploymentId} when the change needed none (autoscaling alone). */
+  /** {@code {"version", "deploymentId"}}, without the id when the change needed no deployment (autoscaling alone). */
   private static Map<String, Object> changeBody(ServicesScheduler.Change c) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("version", c.version());

@@ -139,7 +139,8 @@ public final class AppValidator {
     double mem = e.number(app.get("mem"), "/mem", AppDefinition.DEFAULT_MEM, 0);
     double disk = e.number(app.get("disk"), "/disk", 0, 0);
     JsonNode autoscaling = autoscaling(app.get("autoscaling"), autoscalingValidator, e);
-    int instances = e.integer(app.get("instances"), "/instances", Math.max(1, bound(autoscaling, "minInstances", 1)), 0);
+    int instances = e.integer(app.get("instances"), "/instances",
+        Math.max(1, bound(autoscaling, "minInstances", 1)), 0);
     if (bounds && autoscaling != null && e.isEmpty("/instances")) {
       checkBounds(instances, autoscaling, e);
     }

@@ -677,7 +677,7 @@ public final class ServicesScheduler implements AutoCloseable {
 
   // ================================================================ changes (from the API, on the loop)
 
-  /** The result of an accepted change: the new version and the deployment carrying it out (null: none needed). */
+  /** An accepted change: the new version and the deployment carrying it out (null: none was needed). */
   public record Change(String version, String deploymentId, boolean created) {}
 
   /** A change was refused because deployments hold the app (HTTP 409 unless forced). */
@@ -761,7 +761,7 @@ public final class ServicesScheduler implements AutoCloseable {
     });
   }
 
-  /** {@code app} differs from {@code a}'s definition in its {@code autoscaling} alone: a new version, nothing to deploy. */
+  /** {@code app} differs from {@code a}'s definition in {@code autoscaling} alone: a new version, nothing to deploy. */
   private Change changePolicy(AppEntry a, AppDefinition app) {
     String version = nextVersion(clock.instant());
     store.putApp(app, version, a.configVersion);

@@ -257,7 +257,8 @@ class ServicesStoreTest {
     data.putObject("versionInfo").put("lastConfigChangeAt", "2026-11-27T05:00:00Z");
     ObjectNode envelope = MarathonJson.MAPPER.createObjectNode().put("format", 1).put("kind", "app");
     envelope.set("data", data);
-    raw.create().creatingParentsIfNeeded().forPath(root + "/apps/%2Fold", MarathonJson.MAPPER.writeValueAsBytes(envelope));
+    raw.create().creatingParentsIfNeeded()
+        .forPath(root + "/apps/%2Fold", MarathonJson.MAPPER.writeValueAsBytes(envelope));
 
     StoredApp old = store.apps().get(0);
 
