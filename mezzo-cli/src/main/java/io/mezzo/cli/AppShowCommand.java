@@ -8,7 +8,8 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code mezzo app show ID}: one app ({@code GET /v2/apps/{id}?embed=app.tasks}) as a summary of its
- * definition and counts, then a table of its tasks (TASK, HOST, PORTS, STATE, HEALTH, STARTED).
+ * definition and counts (and its autoscaling policy, when it has one), then a table of its tasks
+ * (TASK, HOST, PORTS, STATE, HEALTH, STARTED).
  */
 @Command(name = "show", mixinStandardHelpOptions = true, description = "Show an app and its tasks.")
 final class AppShowCommand extends ServiceCommand {
@@ -33,6 +34,9 @@ final class AppShowCommand extends ServiceCommand {
     field(out, "MEM", MarathonViews.number(app.get("mem")));
     field(out, "VERSION", MarathonViews.text(app, "version"));
     field(out, "DEPLOYMENTS", deployments.isEmpty() ? "-" : String.join(",", deployments));
+    if (app.path("autoscaling").isObject()) {
+      field(out, "AUTOSCALING", PolicySummary.of(app.get("autoscaling")));
+    }
     out.println();
     Table tasks = new Table("TASK", "HOST", "PORTS", "STATE", "HEALTH", "STARTED");
     for (JsonNode t : app.path("tasks")) {

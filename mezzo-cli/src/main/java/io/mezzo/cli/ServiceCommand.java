@@ -60,6 +60,21 @@ abstract class ServiceCommand implements Callable<Integer> {
    */
   static String deploymentOf(MarathonClient client, MarathonClient.Answer a, String method, String path, String appId)
       throws CliFailure {
+    JsonNode body = accepted(client, a, method, path, appId);
+    String id = body.path("deploymentId").asText("");
+    if (id.isEmpty()) {
+      id = body.path("deployments").path(0).path("id").asText("");
+    }
+    if (id.isEmpty()) {
+      throw new CliFailure("the master answered " + a.status() + " to " + method + " " + path
+          + " without a deployment id: " + body);
+    }
+    return id;
+  }
+
+  /** The body of an accepted change; a refusal fails as {@link #deploymentOf} says. */
+  static JsonNode accepted(MarathonClient client, MarathonClient.Answer a, String method, String path, String appId)
+      throws CliFailure {
     if (a.status() == 409) {
       throw new CliFailure(a.message() + " (use --force to override the deployment in progress)");
     }
@@ -72,16 +87,7 @@ abstract class ServiceCommand implements Callable<Integer> {
       }
       throw new CliFailure(sb.toString());
     }
-    JsonNode body = client.check(a, method, path, appId).body();
-    String id = body.path("deploymentId").asText("");
-    if (id.isEmpty()) {
-      id = body.path("deployments").path(0).path("id").asText("");
-    }
-    if (id.isEmpty()) {
-      throw new CliFailure("the master answered " + a.status() + " to " + method + " " + path
-          + " without a deployment id: " + body);
-    }
-    return id;
+    return client.check(a, method, path, appId).body();
   }
 
   /** Prints the deployment, then follows it when {@code --wait} was given. */

@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 final class ServicesHost implements AutoCloseable {
   private final Clock clock = Clock.systemUTC();
   private final EventBus events = new EventBus(clock);
-  private final V2Api api = new V2Api(events, clock);
+  private final V2Api api = new V2Api(events, clock, new PolicyValidator());
   private final ScheduledExecutorService keepAlive = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "services-events-keepalive");
     t.setDaemon(true);

@@ -10,6 +10,7 @@ import io.mezzo.services.app.AppDefinition;
 import io.mezzo.services.app.AppId;
 import io.mezzo.services.app.AppValidationException;
 import io.mezzo.services.app.AppValidator;
+import io.mezzo.services.app.AutoscalingValidator;
 import io.mezzo.services.app.MarathonJson;
 import io.mezzo.services.deploy.Deployment;
 import io.mezzo.services.instance.Instance;
@@ -37,17 +38,27 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>Handlers parse and validate on the event loop, then hand the work to the scheduler's loop and
  * answer when it completes; they never block. Until {@link #bind} gives it a scheduler the API
  * answers 503. Errors are {@code {"message": ...}} bodies (422 carries Marathon's {@code details}).
+ * Posted apps' {@code autoscaling} policies are judged by the {@link AutoscalingValidator} given at
+ * construction (the host passes the autoscaler's); a change of the policy alone answers without a
+ * {@code deploymentId}, since none is started.
  */
 public final class V2Api {
   private static final int MAX_BODY = 1024 * 1024;
   private final AtomicReference<ServicesScheduler> scheduler = new AtomicReference<>();
   private final EventBus events;
   private final Clock clock;
+  private final AutoscalingValidator autoscaling;
   private volatile String leader = "";
 
   public V2Api(EventBus events, Clock clock) {
+    this(events, clock, AutoscalingValidator.ANY_OBJECT);
+  }
+
+  /** An API whose posted apps have their {@code autoscaling} policy judged by {@code autoscaling}. */
+  public V2Api(EventBus events, Clock clock, AutoscalingValidator autoscaling) {
     this.events = events;
     this.clock = clock;
+    this.autoscaling = java.util.Objects.requireNonNull(autoscaling, "autoscaling");
   }
 
   /** Gives the API its scheduler and the address it answers to as leader. */
@@ -228,7 +239,7 @@ public final class V2Api {
     return switch (m) {
       case "GET" -> s.app(appId, true).thenApply(snap -> json(200, Map.of("app", Views.app(snap, embeds(req, "app")))));
       case "PUT" -> posted(s, req, readApp(req, appId), false, force)
-          .thenApply(c -> json(c.created() ? 201 : 200, Map.of("version", c.version(), "deploymentId", c.deploymentId())));
+          .thenApply(c -> json(c.created() ? 201 : 200, changeBody(c)));
       case "PATCH" -> s.app(appId, true).thenCompose(snap -> {
         ObjectNode merged = Views.definition(snap.app());
         JsonNode patch = readJson(req);
@@ -318,7 +329,17 @@ public final class V2Api {
   }
 
   private HttpResponse change(ServicesScheduler.Change c) {
-    return json(200, Map.of("version", c.version(), "deploymentId", c.deploymentId()));
+    return json(200, changeBody(c));
+  }
+
+  /** {@code {"version", "deploymentId"}}, without the id when the change needed no deployment (autoscaling alone). */
+  private static Map<String, Object> changeBody(ServicesScheduler.Change c) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("version", c.version());
+    if (c.deploymentId() != null) {
+      body.put("deploymentId", c.deploymentId());
+    }
+    return body;
   }
 
   private HttpResponse info(String frameworkId) {
@@ -352,7 +373,7 @@ public final class V2Api {
   }
 
   /** The app in the body; when {@code pathId} is given it wins over (and must agree with) the body's id. */
-  private static AppDefinition readApp(HttpRequest req, String pathId) {
+  private AppDefinition readApp(HttpRequest req, String pathId) {
     JsonNode node = readJson(req);
     if (!node.isObject()) {
       throw new ApiError(422, "body: " + node.getNodeType() + " (expected: an app object)");
@@ -367,8 +388,8 @@ public final class V2Api {
     return validate(node);
   }
 
-  private static AppDefinition validate(JsonNode node) {
-    return AppValidator.validate(node);
+  private AppDefinition validate(JsonNode node) {
+    return AppValidator.validate(node, autoscaling);
   }
 
   private static JsonNode readJson(HttpRequest req) {

@@ -1,5 +1,6 @@
 package io.mezzo.services.app;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -12,7 +13,10 @@ import java.util.Objects;
  *
  * <p>Invariants: {@code id} is an absolute path ({@link AppId}); exactly one of {@code cmd} and
  * {@code args} is set; collections are immutable. {@code taskKillGracePeriodSeconds} and {@code role}
- * are null when not given (the scheduler's defaults apply).
+ * are null when not given (the scheduler's defaults apply). {@code autoscaling} is the app's scaling
+ * policy, a JSON object kept as given (the autoscaler reads it; see {@link AutoscalingValidator}) or
+ * null; it is copied in and out, so the record stays immutable. Changing it, like changing
+ * {@code instances}, replaces no instance ({@link #sameTasksAs}).
  */
 public record AppDefinition(
     String id,
@@ -36,7 +40,8 @@ public record AppDefinition(
     KillSelection killSelection,
     UnreachableStrategy unreachableStrategy,
     Long taskKillGracePeriodSeconds,
-    String role) {
+    String role,
+    JsonNode autoscaling) {
 
   public static final double DEFAULT_CPUS = 1.0;
   public static final double DEFAULT_MEM = 128.0;
@@ -56,6 +61,32 @@ public record AppDefinition(
     Objects.requireNonNull(upgradeStrategy, "upgradeStrategy");
     Objects.requireNonNull(killSelection, "killSelection");
     Objects.requireNonNull(unreachableStrategy, "unreachableStrategy");
+    if (autoscaling != null && !autoscaling.isObject()) {
+      throw new IllegalArgumentException("autoscaling: " + autoscaling + " (expected: a JSON object or null)");
+    }
+    autoscaling = autoscaling == null ? null : autoscaling.deepCopy();
+  }
+
+  /** The scaling policy (a copy: the record is immutable), or null when the app is not autoscaled. */
+  @Override
+  public JsonNode autoscaling() {
+    return autoscaling == null ? null : autoscaling.deepCopy();
+  }
+
+  /**
+   * Whether {@code other}'s instances would be the same as this app's: the two differ at most in
+   * {@code instances} and {@code autoscaling}, which say how many instances run, not what they run.
+   */
+  public boolean sameTasksAs(AppDefinition other) {
+    return withInstances(other.instances).withAutoscaling(other.autoscaling).equals(other);
+  }
+
+  /** A copy with another scaling policy (null: none). */
+  public AppDefinition withAutoscaling(JsonNode policy) {
+    return new AppDefinition(id, cmd, args, cpus, mem, disk, instances, portDefinitions, requirePorts, env,
+        labels, constraints, healthChecks, readinessChecks, upgradeStrategy, backoffSeconds,
+        backoffFactor, maxLaunchDelaySeconds, killSelection, unreachableStrategy,
+        taskKillGracePeriodSeconds, role, policy);
   }
 
   /** A copy with other {@code args} (for tests of what validation normally prevents). */
@@ -63,7 +94,7 @@ public record AppDefinition(
     return new AppDefinition(id, cmd, newArgs, cpus, mem, disk, instances, portDefinitions, requirePorts, env,
         labels, constraints, healthChecks, readinessChecks, upgradeStrategy, backoffSeconds,
         backoffFactor, maxLaunchDelaySeconds, killSelection, unreachableStrategy,
-        taskKillGracePeriodSeconds, role);
+        taskKillGracePeriodSeconds, role, autoscaling);
   }
 
   /** A copy with another instance count (scaling keeps everything else). */
@@ -71,6 +102,6 @@ public record AppDefinition(
     return new AppDefinition(id, cmd, args, cpus, mem, disk, count, portDefinitions, requirePorts, env,
         labels, constraints, healthChecks, readinessChecks, upgradeStrategy, backoffSeconds,
         backoffFactor, maxLaunchDelaySeconds, killSelection, unreachableStrategy,
-        taskKillGracePeriodSeconds, role);
+        taskKillGracePeriodSeconds, role, autoscaling);
   }
 }

@@ -21,6 +21,13 @@ import java.util.regex.Pattern;
  * ({@code version}, {@code tasksRunning}, ...) are ignored so that an app fetched from Marathon can be
  * posted back. Unknown fields are refused too: ignoring a misspelt field would silently change behaviour.
  *
+ * <p>{@code autoscaling}, Mezzo's extension, must be an object (or null: none); what is in it is judged
+ * by the {@link AutoscalingValidator} the caller passes (by default any object passes). With a policy,
+ * {@code instances} defaults to its {@code minInstances} and must lie within
+ * [{@code minInstances}, {@code maxInstances}] or be 0 (an app at 0 is suspended: the autoscaler leaves
+ * it alone). Those two bounds are read here as plain integers, {@code minInstances} defaulting to 1 as
+ * in the autoscaler; a bound that is not an integer is left to the {@link AutoscalingValidator}.
+ *
  * <p>Pure and stateless; thread-safe.
  */
 public final class AppValidator {
@@ -28,7 +35,7 @@ public final class AppValidator {
       "id", "cmd", "args", "cpus", "mem", "disk", "instances", "portDefinitions", "ports", "requirePorts",
       "env", "labels", "constraints", "healthChecks", "readinessChecks", "upgradeStrategy",
       "backoffSeconds", "backoffFactor", "maxLaunchDelaySeconds", "killSelection", "unreachableStrategy",
-      "taskKillGracePeriodSeconds", "role");
+      "taskKillGracePeriodSeconds", "role", "autoscaling");
   /** Server-set fields of Marathon's GET answers. */
   private static final Set<String> READ_ONLY = Set.of(
       "version", "versionInfo", "tasksStaged", "tasksRunning", "tasksHealthy", "tasksUnhealthy",
@@ -55,11 +62,36 @@ public final class AppValidator {
   }
 
   /**
-   * Validates one app object.
+   * Validates one app object, accepting any {@code autoscaling} object.
    *
    * @throws AppValidationException naming every bad field
    */
   public static AppDefinition validate(JsonNode app) {
+    return validate(app, AutoscalingValidator.ANY_OBJECT);
+  }
+
+  /**
+   * Validates one app object, its {@code autoscaling} policy judged by {@code autoscaling}.
+   *
+   * @throws AppValidationException naming every bad field
+   */
+  public static AppDefinition validate(JsonNode app, AutoscalingValidator autoscaling) {
+    return validate(app, autoscaling, true);
+  }
+
+  /**
+   * Reads an app back from the store: as {@link #validate(JsonNode)} but without the rule that ties
+   * {@code instances} to the policy's bounds, which a stored app may have left since (a kill with
+   * {@code scale} lowers the count below {@code minInstances}); a stored app must always load.
+   *
+   * @throws AppValidationException naming every bad field
+   */
+  public static AppDefinition readStored(JsonNode app) {
+    return validate(app, AutoscalingValidator.ANY_OBJECT, false);
+  }
+
+  private static AppDefinition validate(JsonNode app, AutoscalingValidator autoscalingValidator, boolean bounds) {
+    java.util.Objects.requireNonNull(autoscalingValidator, "autoscalingValidator");
     Errors e = new Errors();
     if (app == null || !app.isObject()) {
       e.add("/", "app: " + app + " (expected: a JSON object)");
@@ -106,7 +138,12 @@ public final class AppValidator {
     double cpus = e.number(app.get("cpus"), "/cpus", AppDefinition.DEFAULT_CPUS, 0);
     double mem = e.number(app.get("mem"), "/mem", AppDefinition.DEFAULT_MEM, 0);
     double disk = e.number(app.get("disk"), "/disk", 0, 0);
-    int instances = e.integer(app.get("instances"), "/instances", 1, 0);
+    JsonNode autoscaling = autoscaling(app.get("autoscaling"), autoscalingValidator, e);
+    int instances = e.integer(app.get("instances"), "/instances",
+        Math.max(1, bound(autoscaling, "minInstances", 1)), 0);
+    if (bounds && autoscaling != null && e.isEmpty("/instances")) {
+      checkBounds(instances, autoscaling, e);
+    }
 
     List<PortDefinition> ports = ports(app, e);
     boolean requirePorts = e.bool(app.get("requirePorts"), "/requirePorts", false);
@@ -160,7 +197,45 @@ public final class AppValidator {
     e.throwIfAny();
     return new AppDefinition(id, cmd, args, cpus, mem, disk, instances, ports, requirePorts, env, labels,
         constraints, healthChecks, readiness, upgrade, backoffSeconds, backoffFactor, maxLaunchDelay,
-        killSelection, unreachable, grace, role);
+        killSelection, unreachable, grace, role, autoscaling);
+  }
+
+  /** The policy object, or null when absent; a non-object is reported, the rest judged by {@code v}. */
+  private static JsonNode autoscaling(JsonNode node, AutoscalingValidator v, Errors e) {
+    if (Errors.absent(node)) {
+      return null;
+    }
+    if (!node.isObject()) {
+      e.add("/autoscaling", "autoscaling: " + node + " (expected: an object, the app's scaling policy)");
+      return null;
+    }
+    for (AutoscalingValidator.Problem p : v.problems(node)) {
+      e.add(p.pointer(), p.message());
+    }
+    return node;
+  }
+
+  /** {@code autoscaling}'s integer {@code field}, or {@code dflt} when there is no policy or no such integer. */
+  private static int bound(JsonNode autoscaling, String field, int dflt) {
+    if (autoscaling == null) {
+      return dflt;
+    }
+    JsonNode n = autoscaling.get(field);
+    return n != null && n.isIntegralNumber() && n.canConvertToInt() ? n.intValue() : dflt;
+  }
+
+  private static void checkBounds(int instances, JsonNode autoscaling, Errors e) {
+    if (instances == 0) {
+      return; // suspended: the autoscaler leaves an app at 0 alone
+    }
+    int min = bound(autoscaling, "minInstances", 1); // the autoscaler's default
+    int max = bound(autoscaling, "maxInstances", Integer.MAX_VALUE);
+    if (instances > max) {
+      e.add("/instances", "instances: " + instances + " (expected: <= autoscaling.maxInstances " + max + ")");
+    } else if (instances < min) {
+      e.add("/instances", "instances: " + instances + " (expected: >= autoscaling.minInstances " + min
+          + ", or 0 to suspend the app)");
+    }
   }
 
   private static void checkKnown(String name, JsonNode value, Errors e) {

@@ -22,6 +22,11 @@ final class Errors {
     return byPath.isEmpty();
   }
 
+  /** Whether nothing was reported at {@code path}. */
+  boolean isEmpty(String path) {
+    return !byPath.containsKey(path);
+  }
+
   void throwIfAny() {
     if (!byPath.isEmpty()) {
       throw new AppValidationException(byPath);

@@ -677,7 +677,7 @@ public final class ServicesScheduler implements AutoCloseable {
 
   // ================================================================ changes (from the API, on the loop)
 
-  /** The result of an accepted change: the new version and the deployment carrying it out. */
+  /** An accepted change: the new version and the deployment carrying it out (null: none was needed). */
   public record Change(String version, String deploymentId, boolean created) {}
 
   /** A change was refused because deployments hold the app (HTTP 409 unless forced). */
@@ -710,8 +710,11 @@ public final class ServicesScheduler implements AutoCloseable {
   }
 
   /**
-   * Creates or replaces {@code app}. A change of the instance count alone is a scale; any other
-   * change replaces every instance by rolling upgrade.
+   * Creates or replaces {@code app}. A change of the instance count alone (with or without one of
+   * {@code autoscaling}) is a scale; a change of {@code autoscaling} alone is a new version without a
+   * deployment (no instance is touched and no running deployment is disturbed, so it needs no
+   * {@code force}; the answer's deployment id is null); any other change replaces every instance by
+   * rolling upgrade.
    *
    * @param createOnly refuse (with {@link Exists}) when the app exists (POST)
    * @param force replace a running deployment of the app instead of refusing with {@link Locked}
@@ -721,6 +724,10 @@ public final class ServicesScheduler implements AutoCloseable {
       AppEntry existing = apps.get(app.id());
       if (existing != null && createOnly) {
         throw new Exists("An app with id [" + app.id() + "] already exists.");
+      }
+      if (existing != null && !existing.def.equals(app) && existing.def.instances() == app.instances()
+          && existing.def.sameTasksAs(app)) {
+        return changePolicy(existing, app);
       }
       String forcedFrom = checkLock(app.id(), force);
       Instant now = clock.instant();
@@ -736,7 +743,7 @@ public final class ServicesScheduler implements AutoCloseable {
         startDeployment(a, d, app.instances() == 0);
         return new Change(version, d.id(), true);
       }
-      boolean scaleOnly = existing.def.withInstances(app.instances()).equals(app);
+      boolean scaleOnly = existing.def.sameTasksAs(app);
       String configVersion = scaleOnly ? existing.configVersion : version;
       Deployment d = new Deployment(UUID.randomUUID().toString(), app.id(),
           scaleOnly ? Deployment.Action.ScaleApplication : Deployment.Action.RestartApplication,
@@ -752,6 +759,16 @@ public final class ServicesScheduler implements AutoCloseable {
       startDeployment(existing, d, false);
       return new Change(version, d.id(), false);
     });
+  }
+
+  /** {@code app} differs from {@code a}'s definition in {@code autoscaling} alone: a new version, nothing to deploy. */
+  private Change changePolicy(AppEntry a, AppDefinition app) {
+    String version = nextVersion(clock.instant());
+    store.putApp(app, version, a.configVersion);
+    a.def = app;
+    a.version = version;
+    LOG.info("services: autoscaling of {} changed (version {}); no instance replaced", app.id(), version);
+    return new Change(version, null, false);
   }
 
   /** Replaces every instance of {@code appId} by rolling restart (a new version, same definition). */
@@ -865,7 +882,7 @@ public final class ServicesScheduler implements AutoCloseable {
       AppDefinition previous = store.version(d.appId(), d.fromVersion())
           .orElseThrow(() -> new NotFound("version " + d.fromVersion() + " of " + d.appId() + " is no longer stored"));
       String previousConfig = d.action() == Deployment.Action.RestartApplication ? null : a.configVersion;
-      boolean scaleOnly = a.def.withInstances(previous.instances()).equals(previous) && previousConfig != null;
+      boolean scaleOnly = a.def.sameTasksAs(previous) && previousConfig != null;
       String version = nextVersion(now);
       String configVersion = scaleOnly ? a.configVersion : version;
       Deployment back = new Deployment(UUID.randomUUID().toString(), d.appId(),

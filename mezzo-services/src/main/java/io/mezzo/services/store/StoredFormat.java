@@ -116,7 +116,7 @@ final class StoredFormat {
     }
     try {
       JsonNode config = data.path("versionInfo").get("lastConfigChangeAt");
-      return new StoredApp(AppValidator.validate(data), version.textValue(),
+      return new StoredApp(AppValidator.readStored(data), version.textValue(),
           config != null && config.isTextual() ? config.textValue() : version.textValue());
     } catch (AppValidationException e) {
       throw new StoreException("zk: " + path + ": the stored app is not valid: " + e.details(), e);

@@ -31,7 +31,7 @@ final class Fixtures {
     return new AppDefinition(a.id(), a.cmd(), a.args(), a.cpus(), a.mem(), a.disk(), a.instances(), a.portDefinitions(),
         a.requirePorts(), a.env(), a.labels(), a.constraints(), checks, a.readinessChecks(), a.upgradeStrategy(),
         a.backoffSeconds(), a.backoffFactor(), a.maxLaunchDelaySeconds(), a.killSelection(), a.unreachableStrategy(),
-        a.taskKillGracePeriodSeconds(), a.role());
+        a.taskKillGracePeriodSeconds(), a.role(), a.autoscaling());
   }
 
   /** An offer of {@code resources} (agent syntax, e.g. {@code cpus:2;mem(eng):512;ports:[31000-31009]}). */

@@ -120,7 +120,10 @@ class ServicesStoreTest {
         "killSelection": "OLDEST_FIRST",
         "unreachableStrategy": {"inactiveAfterSeconds": 60, "expungeAfterSeconds": 120},
         "taskKillGracePeriodSeconds": 9,
-        "role": "web"
+        "role": "web",
+        "autoscaling": {"minInstances": 2, "maxInstances": 10,
+                        "metrics": [{"name": "requestsPerSecond", "target": 70.5}],
+                        "behavior": {"scaleDown": {"stabilizationWindowSeconds": 120}}}
       }
       """;
 
@@ -242,6 +245,46 @@ class ServicesStoreTest {
     store.removeDeployment("never-stored");
     store.removeApp("/never/stored");
     assertThat(store.instances()).isEmpty();
+  }
+
+  @Test
+  void anAppStoredBeforeAutoscalingExistedStillReadsBackWithoutAPolicy() throws Exception {
+    // format 1 as written before the autoscaling field existed: the app's Marathon JSON with no such member
+    ObjectNode data = MarathonJson.MAPPER.valueToTree(AppValidator.parse(
+        "{\"id\": \"/old\", \"cmd\": \"sleep 1\", \"cpus\": 0.5, \"instances\": 3}"));
+    assertThat(data.has("autoscaling")).isFalse();
+    data.put("version", "2026-11-27T05:30:00Z");
+    data.putObject("versionInfo").put("lastConfigChangeAt", "2026-11-27T05:00:00Z");
+    ObjectNode envelope = MarathonJson.MAPPER.createObjectNode().put("format", 1).put("kind", "app");
+    envelope.set("data", data);
+    raw.create().creatingParentsIfNeeded()
+        .forPath(root + "/apps/%2Fold", MarathonJson.MAPPER.writeValueAsBytes(envelope));
+
+    StoredApp old = store.apps().get(0);
+
+    assertThat(old.app().id()).isEqualTo("/old");
+    assertThat(old.app().instances()).isEqualTo(3);
+    assertThat(old.app().autoscaling()).isNull();
+    assertThat(old.configVersion()).isEqualTo("2026-11-27T05:00:00Z");
+    assertThat(MarathonJson.MAPPER.valueToTree(old.app()).has("autoscaling")).isFalse();
+  }
+
+  @Test
+  void anAutoscaledAppRoundTripsItsPolicyAndLoadsEvenWithItsCountOutsideTheBounds() throws Exception {
+    AppDefinition app = AppValidator.parse("{\"id\": \"/auto\", \"cmd\": \"sleep 1\", \"instances\": 2,"
+        + " \"autoscaling\": {\"minInstances\": 2, \"maxInstances\": 6, \"cooldownSeconds\": 30,"
+        + " \"metrics\": [{\"name\": \"cpu\", \"target\": 0.6}]}}");
+    // a kill with scale=true lowers the count without validation: the stored app must still load
+    AppDefinition killedWithScale = app.withInstances(1);
+    store.putApp(app, "2026-11-27T05:30:00Z");
+    store.putApp(killedWithScale, "2026-11-27T05:31:00Z", "2026-11-27T05:30:00Z");
+
+    assertThat(store.apps()).containsExactly(new StoredApp(killedWithScale, "2026-11-27T05:31:00Z",
+        "2026-11-27T05:30:00Z"));
+    assertThat(store.version("/auto", "2026-11-27T05:30:00Z")).contains(app);
+    JsonNode stored = MarathonJson.MAPPER.readTree(raw.getData().forPath(root + "/apps/%2Fauto"));
+    assertThat(stored.at("/data/autoscaling/maxInstances").intValue()).isEqualTo(6);
+    assertThat(stored.at("/data/autoscaling/metrics/0/target").doubleValue()).isEqualTo(0.6);
   }
 
   @Test
