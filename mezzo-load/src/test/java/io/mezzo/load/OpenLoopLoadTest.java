@@ -1,10 +1,13 @@
-package io.mezzo.testkit.load;
+package io.mezzo.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class OpenLoopLoadTest {
@@ -43,6 +46,46 @@ class OpenLoopLoadTest {
       assertThat(r.scheduled()).isBetween(5999L, 6001L);
       assertThat(r.responses()).isEqualTo(r.scheduled());
       assertThat(r.achievedRate()).as(r.line()).isBetween(1400.0, 2050.0); // loose: a stalled machine delays the last answers
+    }
+  }
+
+  /**
+   * A ramp from 100 to 300 requests/s over 3 s: each second's report asks for the integral of the rate
+   * over it (133.3, 200, 266.7), and the seconds' answers add up to the run's, all of them timed.
+   */
+  @Test
+  void aRampIsReportedSecondBySecond() throws InterruptedException {
+    try (TestServer server = TestServer.answering(200)) {
+      List<Interval> seconds = new ArrayList<>();
+      LoadResult r = OpenLoopLoad.run(OpenLoopLoad.Config.of(server.url(),
+          RateProfile.ramp(100, 300, Duration.ofSeconds(3)), 4), seconds::add);
+
+      System.out.println(r.line());
+      seconds.forEach(i -> System.out.println(i.line()));
+      assertThat(r.errors()).as(r.line()).isZero();
+      assertThat(r.scheduled()).isEqualTo(600);
+      assertThat(r.responses()).isEqualTo(600);
+      assertThat(r.targetRate()).isEqualTo(200);
+      assertThat(seconds).hasSizeBetween(3, 4);
+      double[] targets = {400.0 / 3, 200, 800.0 / 3};
+      for (int k = 0; k < 3; k++) {
+        assertThat(seconds.get(k).targetRate()).as("second %d", k + 1).isCloseTo(targets[k], within(1e-6));
+      }
+      assertThat(seconds).extracting(Interval::toSeconds).startsWith(1.0, 2.0, 3.0);
+      assertThat(seconds.stream().mapToLong(Interval::responses).sum()).isEqualTo(600);
+      assertThat(seconds.stream().mapToLong(i -> i.latency().getTotalCount()).sum()).isEqualTo(600);
+      assertThat(seconds).allSatisfy(i -> assertThat(i.errors()).isZero());
+    }
+  }
+
+  @Test
+  void theHostHeaderCanBeSet() throws InterruptedException {
+    try (TestServer server = TestServer.answering(200)) {
+      LoadResult r = OpenLoopLoad.run(OpenLoopLoad.Config.of(server.url(), RateProfile.constant(20,
+          Duration.ofSeconds(1)), 1).withHost("demo.local"));
+
+      assertThat(r.responses()).isEqualTo(20);
+      assertThat(server.hosts()).containsOnly("demo.local");
     }
   }
 

@@ -1,4 +1,4 @@
-package io.mezzo.testkit.load;
+package io.mezzo.load;
 
 import java.util.Locale;
 import org.HdrHistogram.Histogram;

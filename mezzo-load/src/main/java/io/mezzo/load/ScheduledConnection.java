@@ -1,4 +1,4 @@
-package io.mezzo.testkit.load;
+package io.mezzo.load;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
@@ -94,9 +94,9 @@ final class ScheduledConnection {
       return;
     }
     if (inFlight && schedule.measured(intended)) {
-      tally.timeouts++;
+      tally.timeouts(1);
     }
-    tally.timeouts += schedule.measuredFrom(index, inFlight ? k + 1 : k);
+    tally.timeouts(schedule.measuredFrom(index, inFlight ? k + 1 : k));
     finish();
   }
 
@@ -135,7 +135,7 @@ final class ScheduledConnection {
         send();
       } else {
         if (schedule.measured(intended)) {
-          tally.connectErrors++;
+          tally.connectError();
         }
         next();
       }
@@ -176,7 +176,7 @@ final class ScheduledConnection {
   private void checkTimeout() {
     if (inFlight && System.nanoTime() - sent > timeoutNanos) {
       if (schedule.measured(intended)) {
-        tally.timeouts++;
+        tally.timeouts(1);
       }
       drop();
       next();
@@ -242,7 +242,7 @@ final class ScheduledConnection {
       channel = null;
       if (inFlight) {
         if (schedule.measured(intended)) {
-          tally.resets++;
+          tally.reset();
         }
         next();
       }
