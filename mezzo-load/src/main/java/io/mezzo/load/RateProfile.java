@@ -58,9 +58,9 @@ public final class RateProfile {
   /** From {@code from} to {@code to} requests/s, linearly, over {@code duration}; one of them may be 0. */
   public static RateProfile ramp(double from, double to, Duration duration) {
     checkRate("rate", from);
-    checkRate("ramp-to rate", to);
+    checkRate("ramp-to", to);
     if (from == 0 && to == 0) {
-      throw new IllegalArgumentException("ramp: 0 to 0 (expected: some rate > 0 requests/s)");
+      throw new IllegalArgumentException("ramp-to: 0.0 from rate 0.0 (expected: some rate > 0 requests/s)");
     }
     return new RateProfile(List.of(new Segment(from, to, seconds("duration", duration))));
   }

@@ -101,7 +101,7 @@ class RateProfileTest {
     assertThatThrownBy(() -> RateProfile.steps("-5:1s"))
         .hasMessage("ramp: rate: -5.0 (expected: >= 0 requests/s)");
     assertThatThrownBy(() -> RateProfile.ramp(10, -1, Duration.ofSeconds(1)))
-        .hasMessage("ramp-to rate: -1.0 (expected: >= 0 requests/s)");
+        .hasMessage("ramp-to: -1.0 (expected: >= 0 requests/s)");
     assertThatThrownBy(() -> RateProfile.constant(10, Duration.ZERO))
         .hasMessage("duration: PT0S (expected: > 0)");
   }
