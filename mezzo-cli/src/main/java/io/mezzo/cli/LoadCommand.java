@@ -45,7 +45,7 @@ final class LoadCommand implements Callable<Integer> {
       description = "Steps of constant rate instead of --rate/--duration: RATE:DURATION,... e.g. 50:30s,200:60s,50:30s.")
   String ramp;
 
-  @Option(names = "--connections", paramLabel = "C", defaultValue = "16",
+  @Option(names = "--connections", paramLabel = "C", defaultValue = "32",
       description = "Keep-alive connections to spread the requests over (default: ${DEFAULT-VALUE}); each carries "
           + "one request at a time, so C over the latency bounds the rate.")
   int connections;
