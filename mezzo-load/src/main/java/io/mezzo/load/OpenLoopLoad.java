@@ -180,11 +180,9 @@ public final class OpenLoopLoad {
       long deadline = schedule.end() + timeoutNanos + TimeUnit.SECONDS.toNanos(5);
       boolean finished = onInterval == null
           ? done.await(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)
-          : awaitReporting(done, deadline, schedule, tallies, onInterval);
+          : awaitReporting(done, deadline, schedule, tallies, onInterval, () -> abort(conns));
       if (!finished) {
-        for (ScheduledConnection conn : conns) {
-          conn.loop().submit(conn::abort).syncUninterruptibly();
-        }
+        abort(conns);
       }
       long scheduled = 0;
       for (int c = 0; c < config.connections(); c++) {
@@ -198,13 +196,21 @@ public final class OpenLoopLoad {
     }
   }
 
+  /** Ends every connection's schedule on its loop (again is harmless): what is unanswered times out. */
+  private static void abort(List<ScheduledConnection> conns) {
+    for (ScheduledConnection conn : conns) {
+      conn.loop().submit(conn::abort).syncUninterruptibly();
+    }
+  }
+
   /**
    * Waits for the run to finish (true) or the deadline to pass (false), handing each second of the
    * measured window to {@code onInterval} as it ends. What comes after the last whole second before
-   * the run finished is reported as one more whole second, if anything came.
+   * the run finished is reported as one more whole second, if anything came; at the deadline the run
+   * is aborted and the part second up to it reported with the timeouts that makes.
    */
   private static boolean awaitReporting(CountDownLatch done, long deadline, Schedule schedule,
-      Map<EventLoop, Tally> tallies, Consumer<Interval> onInterval) throws InterruptedException {
+      Map<EventLoop, Tally> tallies, Consumer<Interval> onInterval, Runnable abort) throws InterruptedException {
     long from = schedule.measureFrom();
     while (true) {
       long tick = from + SECOND;
@@ -221,6 +227,8 @@ public final class OpenLoopLoad {
         return true;
       }
       if (System.nanoTime() >= deadline) {
+        abort.run();
+        report(schedule, from, Math.min(tick, System.nanoTime()), take(tallies), onInterval);
         return false;
       }
       report(schedule, from, tick, take(tallies), onInterval);

@@ -114,6 +114,26 @@ class OpenLoopLoadTest {
     }
   }
 
+  /**
+   * 200 requests on one connection to a server that never answers, each given 100 ms: timing them out
+   * one after the other would take 20 s, so the run is cut off at its deadline (6.1 s) and the rest
+   * count as timeouts, in the summary and in the seconds' reports.
+   */
+  @Test
+  void aRunCutOffAtItsDeadlineReportsEveryTimeout() throws InterruptedException {
+    try (TestServer server = new TestServer(TestServer.Behaviour.SILENT, 200, 0, Duration.ZERO)) {
+      List<Interval> seconds = new ArrayList<>();
+      LoadResult r = OpenLoopLoad.run(new OpenLoopLoad.Config(URI.create(server.url()), 200, 1, Duration.ofSeconds(1),
+          Duration.ZERO, 1, Duration.ofMillis(100)), seconds::add);
+
+      assertThat(r.scheduled()).isEqualTo(200);
+      assertThat(r.timeouts()).as(r.line()).isEqualTo(200);
+      assertThat(seconds.stream().mapToLong(Interval::timeouts).sum()).isEqualTo(200);
+      assertThat(seconds.get(seconds.size() - 1).toSeconds()).as("the last report ends at the deadline, a part second")
+          .isBetween(6.1, 7.0);
+    }
+  }
+
   @Test
   void connectionsClosedBeforeTheAnswerAreCountedAsResets() throws InterruptedException {
     try (TestServer server = new TestServer(TestServer.Behaviour.CLOSE, 200, 0, Duration.ZERO)) {
