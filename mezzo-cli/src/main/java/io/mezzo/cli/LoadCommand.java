@@ -82,7 +82,7 @@ final class LoadCommand implements Callable<Integer> {
     }
     out.printf(Locale.ROOT, "load %s%s: %s requests/s (%.1f/s on average, %.0f requests) over %d connections%n",
         config.url(), config.host() == null ? "" : " (Host: " + config.host() + ")", config.profile(), config.rate(),
-        Math.floor(config.profile().requests()), config.connections());
+        Math.ceil(config.profile().requests()), config.connections());
     out.println(Interval.HEADER);
     out.flush();
     LoadResult result = OpenLoopLoad.run(config, i -> {

@@ -206,7 +206,8 @@ public final class OpenLoopLoad {
   /**
    * Waits for the run to finish (true) or the deadline to pass (false), handing each second of the
    * measured window to {@code onInterval} as it ends. What comes after the last whole second before
-   * the run finished is reported as one more whole second, if anything came; at the deadline the run
+   * the run finished is reported as one more whole second, if anything came or the schedule was not
+   * over by then (a profile lasting 2.5 s gets 3 reports); at the deadline the run
    * is aborted and the part second up to it reported with the timeouts that makes.
    */
   private static boolean awaitReporting(CountDownLatch done, long deadline, Schedule schedule,
@@ -217,7 +218,7 @@ public final class OpenLoopLoad {
       long now = System.nanoTime();
       if (done.await(Math.min(tick, deadline) - now, TimeUnit.NANOSECONDS)) {
         Tally.Window tail = take(tallies);
-        if (!tail.isEmpty()) {
+        if (!tail.isEmpty() || from < schedule.end()) {
           long left = tick - System.nanoTime();
           if (left > 0) {
             TimeUnit.NANOSECONDS.sleep(left); // the tail is reported as a whole second, like the others

@@ -25,7 +25,8 @@ import java.util.concurrent.TimeUnit;
  * the delay counts in its latency because latency is measured from the intended time). A request
  * fails, and the schedule moves on, when its connection cannot be opened, breaks before the answer
  * is complete, or takes longer than the timeout (the connection is then closed and the next request
- * opens a new one, as does an answer with {@code Connection: close}).
+ * opens a new one, as does an answer with {@code Connection: close}). It is through when the schedule
+ * ends (not at its own last request: a profile ending in a pause is waited out).
  *
  * <p>Runs on its event loop only; {@code done} runs there too, once, when the schedule is through.
  */
@@ -105,19 +106,20 @@ final class ScheduledConnection {
       return;
     }
     long t = schedule.intended(index, k);
-    if (t >= schedule.end()) {
-      finish();
-      return;
-    }
     long now = System.nanoTime();
-    if (t > now) {
+    long wake = Math.min(t, schedule.end()); // past its last request, a connection waits out the schedule
+    if (wake > now) {
       if (!timerArmed) {
         timerArmed = true;
         loop.schedule(() -> {
           timerArmed = false;
           step();
-        }, t - now, TimeUnit.NANOSECONDS);
+        }, wake - now, TimeUnit.NANOSECONDS);
       }
+      return;
+    }
+    if (t >= schedule.end()) {
+      finish();
       return;
     }
     intended = t;

@@ -79,6 +79,20 @@ class OpenLoopLoadTest {
   }
 
   @Test
+  void aProfileEndingInAPauseIsWaitedOutAndReported() throws InterruptedException {
+    try (TestServer server = TestServer.answering(200)) {
+      List<Interval> seconds = new ArrayList<>();
+      LoadResult r = OpenLoopLoad.run(OpenLoopLoad.Config.of(server.url(), RateProfile.steps("50:1s,0:1s"), 2),
+          seconds::add);
+
+      assertThat(r.responses()).as(r.line()).isEqualTo(50);
+      assertThat(seconds).hasSizeBetween(2, 3);
+      assertThat(seconds).extracting(Interval::targetRate).startsWith(50.0, 0.0);
+      assertThat(seconds.stream().mapToLong(Interval::responses).sum()).isEqualTo(50);
+    }
+  }
+
+  @Test
   void theHostHeaderCanBeSet() throws InterruptedException {
     try (TestServer server = TestServer.answering(200)) {
       LoadResult r = OpenLoopLoad.run(OpenLoopLoad.Config.of(server.url(), RateProfile.constant(20,
