@@ -1,4 +1,4 @@
-package io.mezzo.testkit.load;
+package io.mezzo.load;
 
 import java.util.Locale;
 import org.HdrHistogram.Histogram;
@@ -7,7 +7,7 @@ import org.HdrHistogram.Histogram;
  * What an open-loop run measured over its measured window (the warm-up left out).
  *
  * @param url the URL loaded
- * @param targetRate the scheduled rate, requests/s
+ * @param targetRate the scheduled rate, requests/s (its mean over the window when the rate varies)
  * @param connections the connections the schedule was spread over
  * @param seconds the length of the measured window
  * @param scheduled requests intended inside the window

@@ -1,4 +1,4 @@
-package io.mezzo.testkit.load;
+package io.mezzo.load;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;

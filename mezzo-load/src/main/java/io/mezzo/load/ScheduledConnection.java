@@ -1,4 +1,4 @@
-package io.mezzo.testkit.load;
+package io.mezzo.load;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
@@ -25,7 +25,8 @@ import java.util.concurrent.TimeUnit;
  * the delay counts in its latency because latency is measured from the intended time). A request
  * fails, and the schedule moves on, when its connection cannot be opened, breaks before the answer
  * is complete, or takes longer than the timeout (the connection is then closed and the next request
- * opens a new one, as does an answer with {@code Connection: close}).
+ * opens a new one, as does an answer with {@code Connection: close}). It is through when the schedule
+ * ends (not at its own last request: a profile ending in a pause is waited out).
  *
  * <p>Runs on its event loop only; {@code done} runs there too, once, when the schedule is through.
  */
@@ -94,9 +95,9 @@ final class ScheduledConnection {
       return;
     }
     if (inFlight && schedule.measured(intended)) {
-      tally.timeouts++;
+      tally.timeouts(1);
     }
-    tally.timeouts += schedule.measuredFrom(index, inFlight ? k + 1 : k);
+    tally.timeouts(schedule.measuredFrom(index, inFlight ? k + 1 : k));
     finish();
   }
 
@@ -105,19 +106,20 @@ final class ScheduledConnection {
       return;
     }
     long t = schedule.intended(index, k);
-    if (t >= schedule.end()) {
-      finish();
-      return;
-    }
     long now = System.nanoTime();
-    if (t > now) {
+    long wake = Math.min(t, schedule.end()); // past its last request, a connection waits out the schedule
+    if (wake > now) {
       if (!timerArmed) {
         timerArmed = true;
         loop.schedule(() -> {
           timerArmed = false;
           step();
-        }, t - now, TimeUnit.NANOSECONDS);
+        }, wake - now, TimeUnit.NANOSECONDS);
       }
+      return;
+    }
+    if (t >= schedule.end()) {
+      finish();
       return;
     }
     intended = t;
@@ -135,7 +137,7 @@ final class ScheduledConnection {
         send();
       } else {
         if (schedule.measured(intended)) {
-          tally.connectErrors++;
+          tally.connectError();
         }
         next();
       }
@@ -176,7 +178,7 @@ final class ScheduledConnection {
   private void checkTimeout() {
     if (inFlight && System.nanoTime() - sent > timeoutNanos) {
       if (schedule.measured(intended)) {
-        tally.timeouts++;
+        tally.timeouts(1);
       }
       drop();
       next();
@@ -242,7 +244,7 @@ final class ScheduledConnection {
       channel = null;
       if (inFlight) {
         if (schedule.measured(intended)) {
-          tally.resets++;
+          tally.reset();
         }
         next();
       }

@@ -1,4 +1,4 @@
-package io.mezzo.testkit.load;
+package io.mezzo.load;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
@@ -21,6 +22,8 @@ import io.netty.handler.codec.http.LastHttpContent;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -28,7 +31,8 @@ import java.util.concurrent.TimeUnit;
  * every request with {@code status} and a short body, except that the {@code stallAt}-th request (from
  * 1) starts a stall of {@code stall} during which no answer goes out (those due are sent when it
  * ends, as after a GC pause); {@link Behaviour#SILENT} never answers, {@link Behaviour#CLOSE} closes
- * the connection instead of answering. State is owned by the server's loop.
+ * the connection instead of answering; the {@code Host} headers seen are kept. State is owned by the
+ * server's loop (the hosts set is concurrent: tests read it).
  */
 final class TestServer implements AutoCloseable {
   enum Behaviour { ANSWER, SILENT, CLOSE }
@@ -39,6 +43,7 @@ final class TestServer implements AutoCloseable {
   private final long stallNanos;
   private final int status;
   private final Behaviour behaviour;
+  private final Set<String> hosts = ConcurrentHashMap.newKeySet();
   private long requests;
   private long stallUntil = Long.MIN_VALUE;
 
@@ -71,6 +76,11 @@ final class TestServer implements AutoCloseable {
     return "http://127.0.0.1:" + ((InetSocketAddress) listener.localAddress()).getPort() + "/x";
   }
 
+  /** The {@code Host} headers received so far. */
+  Set<String> hosts() {
+    return Set.copyOf(hosts);
+  }
+
   @Override
   public void close() {
     listener.close().syncUninterruptibly();
@@ -80,6 +90,9 @@ final class TestServer implements AutoCloseable {
   private final class Handler extends SimpleChannelInboundHandler<HttpObject> {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
+      if (msg instanceof HttpRequest r) {
+        hosts.add(r.headers().get(HttpHeaderNames.HOST, ""));
+      }
       if (!(msg instanceof LastHttpContent)) {
         return;
       }
