@@ -144,6 +144,11 @@ public final class AutoscalerLoop implements AutoCloseable {
     });
   }
 
+  /** The view {@code GET /v1/autoscaler/apps/{id}} serves, or null. */
+  JsonNode viewForTest(String appId) {
+    return views.get(appId);
+  }
+
   private JsonNode summary() {
     ObjectNode o = JsonNodeFactory.instance.objectNode();
     var list = o.putArray("apps");
