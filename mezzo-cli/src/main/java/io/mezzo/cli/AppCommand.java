@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "app", mixinStandardHelpOptions = true, description = "Deploy and manage long-running apps.",
     subcommands = {AppDeployCommand.class, AppListCommand.class, AppShowCommand.class, AppScaleCommand.class,
-        AppRestartCommand.class, AppRemoveCommand.class})
+        AppRestartCommand.class, AppRemoveCommand.class,
+        AppAutoscaleStatusCommand.class})
 final class AppCommand {
 }

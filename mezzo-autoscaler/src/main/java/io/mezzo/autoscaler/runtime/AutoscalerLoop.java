@@ -28,6 +28,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -131,17 +132,37 @@ public final class AutoscalerLoop implements AutoCloseable {
 
   /** Adds {@code GET /v1/autoscaler/apps} and {@code GET /v1/autoscaler/apps/{id}} to {@code b}. */
   public void routes(HttpServer.Builder b) {
-    b.route("GET", "/v1/autoscaler/apps", req -> CompletableFuture.completedFuture(HttpResponse.json(200, summary())));
+    routes(b, () -> this);
+  }
+
+  /**
+   * Adds the autoscaler's routes to {@code b} for whichever loop {@code current} gives when a request
+   * comes (a host adds the routes before the loop exists, and the loop comes and goes with the
+   * services scheduler); while it gives null they answer 503.
+   */
+  public static void routes(HttpServer.Builder b, Supplier<AutoscalerLoop> current) {
+    b.route("GET", "/v1/autoscaler/apps", req -> CompletableFuture.completedFuture(answer(current.get(), null)));
     b.prefixRoute("GET", "/v1/autoscaler/apps/", req -> {
       String id = req.path().substring("/v1/autoscaler/apps".length());
       while (id.length() > 1 && id.endsWith("/")) {
         id = id.substring(0, id.length() - 1);
       }
-      JsonNode view = views.get(id);
-      return CompletableFuture.completedFuture(view != null ? HttpResponse.json(200, view)
-          : HttpResponse.json(404, Map.of("message", "App '" + id + "' has no autoscaling policy"
-              + " (expected: an app with an autoscaling object)")));
+      return CompletableFuture.completedFuture(answer(current.get(), id));
     });
+  }
+
+  private static HttpResponse answer(AutoscalerLoop loop, String appId) {
+    if (loop == null) {
+      return HttpResponse.json(503, Map.of("message", "the autoscaler is not running (expected: the services"
+          + " scheduler started with load balancer stats addresses, --lb-stats HOST:PORT)"));
+    }
+    if (appId == null) {
+      return HttpResponse.json(200, loop.summary());
+    }
+    JsonNode view = loop.views.get(appId);
+    return view != null ? HttpResponse.json(200, view)
+        : HttpResponse.json(404, Map.of("message", "App '" + appId + "' has no autoscaling policy"
+            + " (expected: an app with an autoscaling object)"));
   }
 
   /** The view {@code GET /v1/autoscaler/apps/{id}} serves, or null. */
