@@ -79,6 +79,7 @@ class AutoscalerClusterTest {
     // no load: back to the minimum after the 5 s window
     await().atMost(WAIT).until(() -> v2.get("/v2/apps/auto").json().path("app").path("instances").asInt() == 1);
     JsonNode after = cluster.getJson(cluster.master().port(), "/v1/autoscaler/apps/auto").path("decisions");
+    System.out.println("autoscaler decisions on /auto: " + after.toPrettyString());
     JsonNode last = after.get(after.size() - 1);
     assertThat(last.path("desired").asInt()).isEqualTo(1);
     assertThat(last.path("outcome").asText()).isEqualTo("scaled");
