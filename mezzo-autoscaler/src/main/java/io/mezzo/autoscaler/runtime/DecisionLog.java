@@ -54,19 +54,23 @@ final class DecisionLog {
     this.capacity = capacity;
   }
 
-  /** Records {@code e}, folding it into the last entry when both hold the same count for the same reason. */
-  void add(Entry e) {
+  /**
+   * Records {@code e}, folding it into the last entry when both hold the same count for the same reason;
+   * whether it made a new entry.
+   */
+  boolean add(Entry e) {
     Entry last = entries.peekLast();
     if (last != null && last.sameHold(e.decision())) {
       entries.pollLast();
       entries.addLast(new Entry(last.decision(), e.decision().at(), last.repeats() + 1, e.metrics(), e.notes(),
           e.outcome()));
-      return;
+      return false;
     }
     if (entries.size() == capacity) {
       entries.pollFirst();
     }
     entries.addLast(e);
+    return true;
   }
 
   List<Entry> entries() {
