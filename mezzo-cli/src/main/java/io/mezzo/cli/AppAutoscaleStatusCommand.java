@@ -103,11 +103,19 @@ final class AppAutoscaleStatusCommand extends ServiceCommand {
         out.add(e.getKey() + " missing (" + v.path("missing").asText() + ")");
       } else {
         int n = v.path("instances").asInt();
-        out.add(e.getKey() + " " + MarathonViews.number(v.get("value")) + (n > 0 ? " per instance on " + n : "")
+        out.add(e.getKey() + " " + significant(v.path("value").asDouble()) + (n > 0 ? " per instance on " + n : "")
             + (v.has("note") ? " (" + v.path("note").asText() + ")" : ""));
       }
     });
     return String.join("; ", out);
+  }
+
+  /** {@code value} to 3 significant digits: {@code 0.333}, {@code 21.5}, {@code 1200}. */
+  static String significant(double value) {
+    if (!Double.isFinite(value)) {
+      return String.valueOf(value);
+    }
+    return new java.math.BigDecimal(value).round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString();
   }
 
   private static void field(PrintWriter out, String name, String value) {

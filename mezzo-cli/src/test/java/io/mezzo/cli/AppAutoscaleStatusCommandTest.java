@@ -28,7 +28,7 @@ class AppAutoscaleStatusCommandTest {
        "recommendation": {"at": "2026-11-27T10:00:15Z", "current": 4, "desired": 4, "limitedBy": null,
          "reason": "targetTracking requestsPerSecond 10 under target 10 on 3 reporting: 4 -> 4", "proposals": []},
        "nextEvaluationAt": "2026-11-27T10:00:30Z",
-       "metrics": {"requestsPerSecond": {"value": 10.0, "instances": 3},
+       "metrics": {"requestsPerSecond": {"value": 10.0, "instances": 3}, "cpu": {"value": 0.33333333, "instances": 2},
                    "latencyP95Ms": {"missing": "no requests through the load balancer: no latency"}},
        "decisions": [
          {"at": "2026-11-27T10:00:00Z", "lastAt": "2026-11-27T10:00:00Z", "repeats": 1, "current": 2, "desired": 4,
@@ -48,7 +48,7 @@ class AppAutoscaleStatusCommandTest {
     assertThat(run.out()).contains("APP          /web\n")
         .contains("INSTANCES    4 (3 ready)\n")
         .contains("POLICY       instances 1..10; targets requestsPerSecond=10; windows up 0s, down 300s; every 15s\n")
-        .contains("METRICS      requestsPerSecond 10 per instance on 3; latencyP95Ms missing (no requests")
+        .contains("METRICS      requestsPerSecond 10 per instance on 3; cpu 0.333 per instance on 2; latencyP95Ms missing (no requests")
         .contains("RECOMMENDS   4 (from 4) at 2026-11-27T10:00:15Z: targetTracking")
         .contains("2026-11-27T10:00:00Z  2 -> 4  scaled  targetTracking requestsPerSecond 20 over target 10 -> 4\n")
         .contains("2026-11-27T10:01:00Z  4 -> 4  held x5 (until 2026-11-27T10:02:00Z)  targetTracking");
