@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "app", mixinStandardHelpOptions = true, description = "Deploy and manage long-running apps.",
     subcommands = {AppDeployCommand.class, AppListCommand.class, AppShowCommand.class, AppScaleCommand.class,
-        AppAutoscaleCommand.class,
+        AppAutoscaleCommand.class, AppAutoscaleStatusCommand.class,
         AppRestartCommand.class, AppRemoveCommand.class})
 final class AppCommand {
 }

@@ -54,6 +54,10 @@ final class MasterCommand implements Callable<Integer> {
       description = "Run the services scheduler (Marathon /v2 API) in this process (default: ${DEFAULT-VALUE}; --no-services to run it apart).")
   boolean services;
 
+  @Option(names = "--lb-stats", split = ",", paramLabel = "HOST:PORT[,...]",
+      description = "Load balancers' admin addresses serving /stats; given, the autoscaler runs with the services scheduler.")
+  java.util.List<String> lbStats = new java.util.ArrayList<>();
+
   MasterConfig config() {
     return new MasterConfig(ip, port, workDir.toAbsolutePath(), zk, hostname == null ? ip : hostname, agentHeartbeat,
         maxMissed, frameworkHeartbeat, allocationInterval, killGrace, offerTimeout);
@@ -67,7 +71,7 @@ final class MasterCommand implements Callable<Integer> {
           + " (ZooKeeper " + master.zkConnect() + ")");
       return Daemon.runUntilStopped(master);
     }
-    ServicesHost host = new ServicesHost();
+    ServicesHost host = new ServicesHost(lbStats);
     Master master = Master.start(config(), host::routes);
     try {
       String self = ServicesHost.local(ip, master.port());

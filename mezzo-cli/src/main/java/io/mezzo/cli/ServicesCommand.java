@@ -27,9 +27,13 @@ final class ServicesCommand implements Callable<Integer> {
   @Option(names = "--ip", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
   String ip;
 
+  @Option(names = "--lb-stats", split = ",", paramLabel = "HOST:PORT[,...]",
+      description = "Load balancers' admin addresses serving /stats; given, the autoscaler runs with the services scheduler.")
+  java.util.List<String> lbStats = new java.util.ArrayList<>();
+
   @Override
   public Integer call() throws Exception {
-    ServicesHost host = new ServicesHost();
+    ServicesHost host = new ServicesHost(lbStats);
     HttpServer.Builder b = HttpServer.builder().bind(ip, port).name("services-http");
     host.routes(b);
     b.route("GET", "/health", req -> CompletableFuture.completedFuture(HttpResponse.text(200, "ok")));

@@ -1,11 +1,16 @@
 package io.mezzo.cli;
 
+import io.mezzo.autoscaler.runtime.AutoscalerLoop;
+import io.mezzo.autoscaler.runtime.MetricsGatherer;
 import io.mezzo.core.http.HttpServer;
 import io.mezzo.services.api.EventBus;
 import io.mezzo.services.api.V2Api;
 import io.mezzo.services.scheduler.ServicesConfig;
 import io.mezzo.services.scheduler.ServicesScheduler;
+import java.net.URI;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -14,7 +19,8 @@ import java.util.concurrent.TimeUnit;
  * The services scheduler as a part of a process: its {@code /v2} routes go onto an HTTP server
  * first ({@link #routes}), answering 503 until {@link #start} has recovered the stored state and
  * begun subscribing to the master. Used by {@code mezzo up}, {@code mezzo master} and
- * {@code mezzo services}.
+ * {@code mezzo services}. Given load balancer stats addresses, it also runs the autoscaler
+ * ({@link AutoscalerLoop}, {@code /v1/autoscaler}) with the scheduler, so that it moves with it.
  */
 final class ServicesHost implements AutoCloseable {
   private final Clock clock = Clock.systemUTC();
@@ -26,9 +32,27 @@ final class ServicesHost implements AutoCloseable {
     return t;
   });
   private ServicesScheduler scheduler;
+  private final List<String> lbStats;
+  private volatile AutoscalerLoop autoscaler;
+
+  ServicesHost() {
+    this(List.of());
+  }
+
+  /** A host whose autoscaler reads the load balancers' {@code /stats} at {@code lbStats} (empty: no autoscaler). */
+  ServicesHost(List<String> lbStats) {
+    for (String a : lbStats) {
+      int colon = a.lastIndexOf(':');
+      if (colon <= 0 || !a.substring(colon + 1).matches("[0-9]{1,5}")) {
+        throw new IllegalArgumentException("--lb-stats: \"" + a + "\" (expected: HOST:PORT[,HOST:PORT...])");
+      }
+    }
+    this.lbStats = List.copyOf(lbStats);
+  }
 
   void routes(HttpServer.Builder b) {
     api.routes(b);
+    AutoscalerLoop.routes(b, () -> autoscaler);
   }
 
   /**
@@ -39,10 +63,20 @@ final class ServicesHost implements AutoCloseable {
     scheduler = ServicesScheduler.start(ServicesConfig.defaults(masterHostPort, zkConnect), events, clock);
     api.bind(scheduler, leader);
     keepAlive.scheduleWithFixedDelay(events::keepAlive, 15, 15, TimeUnit.SECONDS);
+    if (!lbStats.isEmpty()) {
+      AutoscalerLoop loop = new AutoscalerLoop(URI.create("http://" + leader),
+          new MetricsGatherer(lbStats, masterHostPort, Duration.ofSeconds(2)),
+          fields -> events.publish(AutoscalerLoop.EVENT_TYPE, fields), clock);
+      loop.start();
+      autoscaler = loop;
+    }
   }
 
   @Override
   public void close() {
+    if (autoscaler != null) {
+      autoscaler.close();
+    }
     keepAlive.shutdownNow();
     if (scheduler != null) {
       scheduler.close();

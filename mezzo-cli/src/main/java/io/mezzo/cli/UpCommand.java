@@ -45,7 +45,8 @@ final class UpCommand implements Callable<Integer> {
         Duration.ofSeconds(5), 3, defaults.frameworkHeartbeatInterval(), defaults.allocationInterval(),
         defaults.killGracePeriod());
     List<AutoCloseable> parts = new ArrayList<>();
-    ServicesHost services = new ServicesHost();
+    // the autoscaler reads the embedded load balancer's /stats on its admin port (started below)
+    ServicesHost services = new ServicesHost(List.of("127.0.0.1:" + (lbPort + 1)));
     Master master = Master.start(mc, services::routes);
     parts.add(master);
     String masterAddress = "127.0.0.1:" + master.port();
@@ -84,7 +85,7 @@ final class UpCommand implements Callable<Integer> {
         + "  master    http://%s  (state: http://%s/master/state, scheduler API: /api/v1/scheduler)%n"
         + "  zookeeper embedded, data in %s%n"
         + "%s"
-        + "  services  http://%s/v2  (Marathon API: apps, tasks, deployments, events)%n"
+        + "  services  http://%s/v2  (Marathon API: apps, tasks, deployments, events; autoscaler: /v1/autoscaler/apps)%n"
         + "  lb        127.0.0.1:" + lbPort + " for vhost routes, and each app's MEZZO_LB_PORT_n; metrics on :"
         + (lbPort + 1) + "/metrics and /stats%n"
         + "Try: ./mezzo app deploy examples/sample-server.json --wait%n"
