@@ -2,7 +2,6 @@ package io.mezzo.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mezzo.balancer.Balancer;
@@ -64,8 +63,6 @@ class AutoscalerClusterTest {
         "MEZZO_LB_PORT_0", String.valueOf(lbPort)), policy)
         .replace("sample-server --port $PORT0", "sample-server --port $PORT0 --latency-ms 200");
     V2Client.Answer posted = v2.post("/v2/apps", app);
-    assumeTrue(posted.status() != 422 || !posted.text().contains("autoscaling"),
-        "the services API does not take autoscaling yet: " + posted);
     assertThat(posted.status()).as(posted.toString()).isEqualTo(201);
     await().atMost(WAIT).until(() -> LbClusterSupport.healthy(v2, "/auto") == 1);
     List<String> events = new CopyOnWriteArrayList<>();
