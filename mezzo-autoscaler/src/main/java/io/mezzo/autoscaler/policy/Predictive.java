@@ -41,7 +41,7 @@ final class Predictive {
   /**
    * The ramp counts only a slope at least this many standard errors above zero (the standard error from
    * the residuals of the fit): a rise, not traffic noise. 2 was chosen on the shipped traces; without the
-   * test the ramp chased every wobble of noisy traffic and cost about 6% more instance-hours.
+   * test the ramp chased the wobbles of noisy traffic and cost 2-3% more instance-hours.
    */
   static final double RAMP_SIGNIFICANCE = 2;
 

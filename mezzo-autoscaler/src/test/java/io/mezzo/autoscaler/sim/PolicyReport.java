@@ -23,8 +23,11 @@ import java.util.function.Supplier;
  * {@code --hpa-target X}, HPA runs a second time on target {@code X} of the same metric ({@code hpa@X}).
  *
  * <pre>
- * java -cp ... io.mezzo.autoscaler.sim.PolicyReport examples/autoscale-policy.json [--peak 20] [--held-out]
- *     [--hpa-target 80] [--trace FILE.csv]...
+ * mvn -B -q -o -pl mezzo-autoscaler -am test-compile dependency:build-classpath \
+ *     -Dmdep.outputFile=/tmp/cp.txt -Dmdep.includeScope=test
+ * java -cp mezzo-autoscaler/target/classes:mezzo-autoscaler/target/test-classes:$(cat /tmp/cp.txt) \
+ *     io.mezzo.autoscaler.sim.PolicyReport examples/autoscale-policy.json [--peak 20] [--held-out]
+ *     [--hpa-target 80]... [--trace FILE.csv]...
  * </pre>
  * A main in test sources, single-threaded, printing to standard output; not part of the shipped code.
  */
