@@ -146,6 +146,11 @@ final class PolicyChecks {
     fraction(f.levelSmoothing(), at + "levelSmoothing", out);
     fraction(f.trendSmoothing(), at + "trendSmoothing", out);
     fraction(f.seasonSmoothing(), at + "seasonSmoothing", out);
+    if (f.rampWindowSeconds() != 0 && (f.rampWindowSeconds() < 2 * evaluation
+        || f.rampWindowSeconds() > f.seasonSeconds())) {
+      out.add(at + "rampWindowSeconds: " + f.rampWindowSeconds() + " (expected: 0, or >= 2 evaluations ("
+          + 2 * evaluation + ") and <= seasonSeconds " + f.seasonSeconds() + ")");
+    }
   }
 
   private static void direction(DirectionSpec d, String at, List<String> out) {

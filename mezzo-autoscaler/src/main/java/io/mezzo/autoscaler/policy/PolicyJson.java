@@ -219,7 +219,7 @@ final class PolicyJson {
       return null;
     }
     known(n, p, Set.of("metric", "target", "horizonSeconds", "seasonSeconds", "levelSmoothing", "trendSmoothing",
-        "seasonSmoothing"));
+        "seasonSmoothing", "rampWindowSeconds"));
     String metric = required(n, p, "metric") ? text(n, p, "metric", null) : null;
     double target;
     if (absent(n.get("target"))) {
@@ -238,7 +238,8 @@ final class PolicyJson {
         integer(n, p, "seasonSeconds", DEFAULT_SEASON_SECONDS),
         number(n, p, "levelSmoothing", PredictiveSpec.DEFAULT_LEVEL_SMOOTHING),
         number(n, p, "trendSmoothing", PredictiveSpec.DEFAULT_TREND_SMOOTHING),
-        number(n, p, "seasonSmoothing", PredictiveSpec.DEFAULT_SEASON_SMOOTHING));
+        number(n, p, "seasonSmoothing", PredictiveSpec.DEFAULT_SEASON_SMOOTHING),
+        integer(n, p, "rampWindowSeconds", 0));
   }
 
   private BehaviorSpec behavior(JsonNode n, String p) {
@@ -338,7 +339,7 @@ final class PolicyJson {
       o.putObject("predictive").put("metric", p.metric()).put("target", p.target())
           .put("horizonSeconds", p.horizonSeconds()).put("seasonSeconds", p.seasonSeconds())
           .put("levelSmoothing", p.levelSmoothing()).put("trendSmoothing", p.trendSmoothing())
-          .put("seasonSmoothing", p.seasonSmoothing());
+          .put("seasonSmoothing", p.seasonSmoothing()).put("rampWindowSeconds", p.rampWindowSeconds());
     }
     ObjectNode behavior = o.putObject("behavior");
     direction(behavior.putObject("scaleUp"), policy.behavior().scaleUp());

@@ -5,6 +5,7 @@ import io.mezzo.autoscaler.MetricValue;
 import io.mezzo.autoscaler.Observation;
 import io.mezzo.autoscaler.policy.ScalingPolicy.PredictiveSpec;
 import java.time.Instant;
+import java.util.ArrayDeque;
 
 /**
  * The predictive policy: additive Holt-Winters (level, trend and a seasonal component per slot of the
@@ -21,6 +22,14 @@ import java.time.Instant;
  * only uses closed slots, so the sample of this evaluation cannot change this evaluation's proposal.
  * Memory: two arrays of the slot count.
  *
+ * <p><b>Ramp.</b> With {@code rampWindowSeconds > 0}, the samples of the last {@code rampWindowSeconds}
+ * (at most {@link #MAX_RAMP_SAMPLES}) are kept as they came, this evaluation's included, and while their
+ * least-squares slope is positive, and at least {@link #RAMP_SIGNIFICANCE} standard errors so, the
+ * forecast is at least the latest sample plus the slope times {@code horizonSeconds}. Holt-Winters learns the daily shape but only from closed slots and so reacts a
+ * slot late; the ramp catches a rise as it starts (a flash crowd, a match kicking off) so that instances
+ * asked for now are ready for the load of when they are ready. It abstains on a flat or falling load
+ * and with fewer than three samples, and needs no season of learning.
+ *
  * <p>References: Holt (1957) and Winters (1960), additive seasonal form as in Hyndman and
  * Athanasopoulos, <i>Forecasting: Principles and Practice</i>, section 8.3.
  *
@@ -28,6 +37,13 @@ import java.time.Instant;
  */
 final class Predictive {
   static final int MAX_SLOTS = 1440;
+  static final int MAX_RAMP_SAMPLES = 1024;
+  /**
+   * The ramp counts only a slope at least this many standard errors above zero (the standard error from
+   * the residuals of the fit): a rise, not traffic noise. 2 was chosen on the shipped traces; without the
+   * test the ramp chased the wobbles of noisy traffic and cost 2-3% more instance-hours.
+   */
+  static final double RAMP_SIGNIFICANCE = 2;
 
   private final PredictiveSpec spec;
   private final int slots;
@@ -42,6 +58,7 @@ final class Predictive {
   private long openSlot = Long.MIN_VALUE;
   private double openSum;
   private int openCount;
+  private final ArrayDeque<double[]> ramp = new ArrayDeque<>();
 
   Predictive(PredictiveSpec spec, int evaluationSeconds) {
     this.spec = spec;
@@ -71,20 +88,76 @@ final class Predictive {
       openSum += total;
       openCount++;
     }
+    if (spec.rampWindowSeconds() > 0) {
+      double seconds = observation.now().toEpochMilli() / 1000.0;
+      while (!ramp.isEmpty() && (ramp.size() >= MAX_RAMP_SAMPLES
+          || ramp.peekFirst()[0] <= seconds - spec.rampWindowSeconds())) {
+        ramp.pollFirst();
+      }
+      if (!Double.isNaN(total)) {
+        ramp.addLast(new double[] {seconds, total});
+      }
+    }
   }
 
-  /** The count the forecast asks for, or -1 while a season is still being learnt. */
+  /**
+   * The count the forecast asks for, or -1 while a season is still being learnt and the ramp (if any)
+   * abstains.
+   */
   Proposal propose(Observation observation) {
     String policy = "predictive " + spec.metric();
-    if (!initialized) {
+    double rising = rampForecast();
+    if (!initialized && Double.isNaN(rising)) {
       return new Proposal(policy, -1, "learning: " + (100 * warmed / slots) + "% of a season");
     }
-    long target = slotOf(observation.now().plusSeconds(spec.horizonSeconds()));
-    long ahead = Math.max(1, target - (openSlot - 1));
-    double forecast = Math.max(0, level + ahead * trend + season[index(target)]);
+    double forecast = Double.NaN;
+    if (initialized) {
+      long target = slotOf(observation.now().plusSeconds(spec.horizonSeconds()));
+      long ahead = Math.max(1, target - (openSlot - 1));
+      forecast = Math.max(0, level + ahead * trend + season[index(target)]);
+    }
+    String source = "forecast ";
+    if (!Double.isNaN(rising) && !(rising <= forecast)) {
+      forecast = rising;
+      source = "ramp forecast ";
+    }
     int instances = TargetTracking.ceil(forecast / spec.target());
-    return new Proposal(policy, instances, "forecast " + Format.num(forecast) + " in " + spec.horizonSeconds()
+    return new Proposal(policy, instances, source + Format.num(forecast) + " in " + spec.horizonSeconds()
         + "s at " + Format.num(spec.target()) + " per instance: " + instances);
+  }
+
+  /** The latest sample plus the ramp's slope over the horizon, or NaN when the ramp abstains. */
+  private double rampForecast() {
+    int n = ramp.size();
+    if (n < 3) {
+      return Double.NaN;
+    }
+    double meanT = 0;
+    double meanY = 0;
+    for (double[] s : ramp) {
+      meanT += s[0] / n;
+      meanY += s[1] / n;
+    }
+    double sxy = 0;
+    double sxx = 0;
+    for (double[] s : ramp) {
+      sxy += (s[0] - meanT) * (s[1] - meanY);
+      sxx += (s[0] - meanT) * (s[0] - meanT);
+    }
+    double slope = sxx == 0 ? 0 : sxy / sxx;
+    if (!(slope > 0)) {
+      return Double.NaN;
+    }
+    double residuals = 0;
+    for (double[] s : ramp) {
+      double e = s[1] - (meanY + slope * (s[0] - meanT));
+      residuals += e * e;
+    }
+    double standardError = Math.sqrt(residuals / (n - 2) / sxx);
+    if (slope < RAMP_SIGNIFICANCE * standardError) {
+      return Double.NaN; // a wobble, not a rise
+    }
+    return ramp.peekLast()[1] + slope * spec.horizonSeconds();
   }
 
   /** The app-wide total of the metric, NaN when missing. */
@@ -139,6 +212,7 @@ final class Predictive {
   }
 
   private void restart() {
+    ramp.clear();
     initialized = false;
     warmed = 0;
     lastValue = Double.NaN;

@@ -184,10 +184,14 @@ public record ScalingPolicy(int minInstances, int maxInstances, List<TargetSpec>
    * A forecast of {@code metric}'s app-wide total (the per-instance value times the instances
    * reporting it) {@code horizonSeconds} ahead, by additive Holt-Winters with a season of
    * {@code seasonSeconds}; the count it asks for is the forecast over {@code target} per instance.
-   * The smoothing factors are in (0, 1].
+   * The smoothing factors are in (0, 1]. With {@code rampWindowSeconds > 0}, a short-term ramp forecast
+   * too: while the total rises, its least-squares slope over the last {@code rampWindowSeconds},
+   * extrapolated {@code horizonSeconds} ahead of the latest sample (for a horizon of the start-up delay
+   * plus an evaluation: the load when instances asked for now are ready); the forecast is the larger of
+   * the two. The ramp needs no season of learning.
    */
   public record PredictiveSpec(String metric, double target, int horizonSeconds, int seasonSeconds,
-      double levelSmoothing, double trendSmoothing, double seasonSmoothing) {
+      double levelSmoothing, double trendSmoothing, double seasonSmoothing, int rampWindowSeconds) {
     public static final double DEFAULT_LEVEL_SMOOTHING = 0.3;
     public static final double DEFAULT_TREND_SMOOTHING = 0.02;
     public static final double DEFAULT_SEASON_SMOOTHING = 0.3;
@@ -195,7 +199,13 @@ public record ScalingPolicy(int minInstances, int maxInstances, List<TargetSpec>
     /** A forecast with the default smoothing factors. */
     public static PredictiveSpec of(String metric, double target, int horizonSeconds, int seasonSeconds) {
       return new PredictiveSpec(metric, target, horizonSeconds, seasonSeconds, DEFAULT_LEVEL_SMOOTHING,
-          DEFAULT_TREND_SMOOTHING, DEFAULT_SEASON_SMOOTHING);
+          DEFAULT_TREND_SMOOTHING, DEFAULT_SEASON_SMOOTHING, 0);
+    }
+
+    /** This forecast with a short-term ramp over {@code windowSeconds} (0: none). */
+    public PredictiveSpec withRamp(int windowSeconds) {
+      return new PredictiveSpec(metric, target, horizonSeconds, seasonSeconds, levelSmoothing, trendSmoothing,
+          seasonSmoothing, windowSeconds);
     }
   }
 

@@ -21,7 +21,7 @@
  *                  "to": "18:00", "zone": "Europe/Paris", "minInstances": 4}],
  *   "predictive": {"metric": "requestsPerSecond", "target": 80, "horizonSeconds": 600,
  *                  "seasonSeconds": 86400, "levelSmoothing": 0.3, "trendSmoothing": 0.02,
- *                  "seasonSmoothing": 0.3},
+ *                  "seasonSmoothing": 0.3, "rampWindowSeconds": 0},
  *   "behavior": {
  *     "scaleUp": {"stabilizationWindowSeconds": 0, "selectPolicy": "Max", "policies": [
  *         {"type": "Percent", "value": 100, "periodSeconds": 15},

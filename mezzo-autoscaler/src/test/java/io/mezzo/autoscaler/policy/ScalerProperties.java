@@ -275,7 +275,7 @@ class ScalerProperties {
         new ThresholdSpec(Side.ABOVE, 200, Unit.INSTANCES, 2), new ThresholdSpec(Side.ABOVE, 400, Unit.PERCENT, 50),
         new ThresholdSpec(Side.BELOW, 20, Unit.INSTANCES, -1)))));
     Arbitrary<PredictiveSpec> predictive = Arbitraries.integers().between(0, 300)
-        .map(h -> PredictiveSpec.of("requestsPerSecond", 80, h, 600)).injectNull(0.5);
+        .map(h -> PredictiveSpec.of("requestsPerSecond", 80, h, 600).withRamp(h % 2 == 0 ? 0 : 45)).injectNull(0.5);
     Arbitrary<Integer> cooldown = Arbitraries.of(0, 0, 30, 60);
     return Combinators.combine(min, extra, metrics, steps, predictive, behaviors(), cooldown, Arbitraries.of(0, 1))
         .as((lo, more, m, s, p, b, c, schedules) -> new ScalingPolicy(lo, lo + more, m, s, schedules == 0 ? List.of()

@@ -118,6 +118,15 @@ class ScalingPolicyTest {
   }
 
   @Test
+  void aRampWindowShorterThanTwoEvaluationsIsRefused() {
+    assertThat(failure("""
+        {"maxInstances": 3, "metrics": [{"name": "requestsPerSecond", "target": 80}],
+         "predictive": {"metric": "requestsPerSecond", "horizonSeconds": 90, "rampWindowSeconds": 20}}
+        """).problems()).containsExactly("autoscaling.predictive.rampWindowSeconds: 20 (expected: 0, or >= 2"
+            + " evaluations (30) and <= seasonSeconds 86400)");
+  }
+
+  @Test
   void aPolicyWithoutMetricsOrStepsIsRefused() {
     assertThat(failure("{\"maxInstances\": 3}").problems())
         .containsExactly("autoscaling.metrics: [] (expected: at least one target-tracking metric or step rule)");
@@ -162,9 +171,11 @@ class ScalingPolicyTest {
         {"maxInstances": 20, "metrics": [{"name": "inFlight", "target": 8}],
          "steps": [{"metric": "latencyP95Ms", "thresholds": [{"above": 100, "change": 2}, {"below": 20, "changePercent": -10}]}],
          "schedules": [{"days": ["SAT", "SUN"], "from": "22:00", "to": "24:00", "minInstances": 3}],
-         "predictive": {"metric": "inFlight", "target": 6, "horizonSeconds": 600, "seasonSeconds": 86400},
+         "predictive": {"metric": "inFlight", "target": 6, "horizonSeconds": 600, "seasonSeconds": 86400,
+             "rampWindowSeconds": 120},
          "behavior": {"scaleUp": {"selectPolicy": "Disabled", "policies": []}}}
         """);
+    assertThat(p.predictive().rampWindowSeconds()).isEqualTo(120);
     assertThat(ScalingPolicy.fromJson(p.toJson())).isEqualTo(p);
   }
 
@@ -173,6 +184,6 @@ class ScalingPolicyTest {
     ScalingPolicy p = ScalingPolicy.parse(Files.readString(Path.of("../examples/autoscale-policy.json")));
     assertThat(p.metrics()).extracting(ScalingPolicy.TargetSpec::name).containsExactly("requestsPerSecond");
     assertThat(p.predictive()).isNotNull();
-    assertThat(List.of(p.behavior().scaleDown().stabilizationWindowSeconds())).containsExactly(300);
+    assertThat(p.predictive().rampWindowSeconds()).isPositive();
   }
 }
