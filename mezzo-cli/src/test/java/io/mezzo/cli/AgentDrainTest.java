@@ -129,10 +129,12 @@ class AgentDrainTest {
     int from = fw.events().size();
     await(n + " offer rounds").atMost(TASK_TIMEOUT).pollInterval(Duration.ofMillis(50)).until(() -> {
       fw.declineAll(0);
-      return fw.events().subList(from, fw.events().size()).stream().filter(e -> e.type() == Event.Type.OFFERS).count() >= n;
+      List<Event> seen = List.copyOf(fw.events()); // a snapshot: events keep arriving meanwhile
+      return seen.subList(from, seen.size()).stream().filter(e -> e.type() == Event.Type.OFFERS).count() >= n;
     });
     List<Offer> out = new ArrayList<>();
-    for (Event e : fw.events().subList(from, fw.events().size())) {
+    List<Event> seen = List.copyOf(fw.events());
+    for (Event e : seen.subList(from, seen.size())) {
       if (e.type() == Event.Type.OFFERS) {
         out.addAll(e.offers().offers());
       }
