@@ -41,6 +41,11 @@ final class SampleServerCommand implements Callable<Integer> {
       description = "/health answers 503 after N requests to GET /, or after TIME since the start (500ms, 30s, 2m).")
   String failHealthAfter;
 
+  @Option(names = "--concurrency", defaultValue = "0", paramLabel = "N",
+      description = "Serve at most N GET / at once, queueing the rest in arrival order, as a server with N "
+          + "request threads does (0: no limit; default: ${DEFAULT-VALUE}).")
+  int concurrency;
+
   @Option(names = "--workers", description = "Threads that burn CPU for requests (default: the number of cpus).")
   Integer workers;
 
@@ -69,7 +74,7 @@ final class SampleServerCommand implements Callable<Integer> {
       instance = h == null || h.isBlank() ? "sample-server on port " + p : "sample-server on " + h.trim() + ":" + p;
     }
     try {
-      return SampleConfig.of(host, p, cpuMs, latencyMs, failHealthAfter, n, instance);
+      return SampleConfig.of(host, p, cpuMs, latencyMs, failHealthAfter, n, instance).withConcurrency(concurrency);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }

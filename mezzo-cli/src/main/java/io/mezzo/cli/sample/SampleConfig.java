@@ -13,9 +13,11 @@ import java.time.Duration;
  * @param failHealth when {@code /health} starts failing by itself
  * @param workers threads that burn the requests' CPU
  * @param instance the name {@code GET /} answers with (the task id when it runs as a task)
+ * @param concurrency how many {@code GET /} requests are served at once, the others waiting their turn
+ *     in arrival order (a server with that many request threads); 0 for no limit
  */
 public record SampleConfig(String host, int port, Duration cpu, Duration latency, FailHealth failHealth,
-    int workers, String instance) {
+    int workers, String instance, int concurrency) {
 
   /** When {@code /health} starts failing by itself. */
   public sealed interface FailHealth {
@@ -81,6 +83,9 @@ public record SampleConfig(String host, int port, Duration cpu, Duration latency
     if (workers < 1 || workers > 1024) {
       throw new IllegalArgumentException("workers: " + workers + " (expected: 1..1024)");
     }
+    if (concurrency < 0 || concurrency > 100_000) {
+      throw new IllegalArgumentException("--concurrency: " + concurrency + " (expected: 0 for no limit, or 1..100000)");
+    }
     if (!cpu.isZero() && !CpuBurner.supported()) {
       throw new IllegalArgumentException("cpu: " + cpu.toMillis()
           + " ms (expected: 0 on this JVM, which cannot measure a thread's CPU time)");
@@ -102,6 +107,11 @@ public record SampleConfig(String host, int port, Duration cpu, Duration latency
     FailHealth rule = failHealthAfter == null ? new FailHealth.Never()
         : FailHealth.parse(failHealthAfter);
     return new SampleConfig(host, port, Duration.ofMillis(cpuMs), Duration.ofMillis(latencyMs), rule, workers,
-        instance);
+        instance, 0);
+  }
+
+  /** This configuration serving at most {@code n} {@code GET /} requests at once (0: no limit). */
+  public SampleConfig withConcurrency(int n) {
+    return new SampleConfig(host, port, cpu, latency, failHealth, workers, instance, n);
   }
 }

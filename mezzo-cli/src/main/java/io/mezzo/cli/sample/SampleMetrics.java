@@ -7,6 +7,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
 
 /**
  * The sample server's meters, exposed in the Prometheus text format:
@@ -17,6 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code sample_request_duration_seconds{path}}: a histogram of the time from receiving a
  *       request to answering it, with buckets from 1 ms to 10 s;
  *   <li>{@code sample_cpu_burned_seconds_total}: CPU time spent burning for {@code GET /};
+ *   <li>{@code sample_requests_waiting}: {@code GET /} requests queued behind the concurrency limit;
  *   <li>{@code sample_healthy}: 1 while {@code /health} passes, else 0.
  * </ul>
  * Thread-safe (Micrometer's meters are); durations are measured by the caller.
@@ -32,7 +34,9 @@ final class SampleMetrics {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final Counter cpuBurned;
 
-  SampleMetrics(HealthSwitch health) {
+  SampleMetrics(HealthSwitch health, IntSupplier waiting) {
+    Gauge.builder("sample.requests.waiting", waiting, IntSupplier::getAsInt)
+        .description("GET / requests queued behind the concurrency limit").register(registry);
     Gauge.builder("sample.requests.in.flight", inFlight, AtomicInteger::get)
         .description("GET / requests received and not answered yet").register(registry);
     Gauge.builder("sample.healthy", health, h -> h.failure().isPresent() ? 0 : 1)

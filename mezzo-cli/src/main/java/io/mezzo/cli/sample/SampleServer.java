@@ -30,7 +30,8 @@ import java.util.function.Supplier;
  * <ul>
  *   <li>{@code GET /} burns {@link SampleConfig#cpu} of CPU time on a worker thread, then waits
  *       {@link SampleConfig#latency} on a timer (no thread blocks), then answers
- *       {@code hello from <instance>}.
+ *       {@code hello from <instance>}; with {@link SampleConfig#concurrency} set, at most that many are
+ *       served at once and the others queue ({@link ConcurrencyLimit}).
  *   <li>{@code GET /health} answers 200 {@code ok}, or 503 with the reason once health fails (see
  *       {@link HealthSwitch}); {@code POST /health/fail} makes it fail from then on.
  *   <li>{@code GET /metrics} answers every meter of {@link SampleMetrics} in the Prometheus text format.
@@ -64,12 +65,15 @@ public final class SampleServer implements AutoCloseable {
   private final AtomicLong latencyNanos;
   /** The status {@code GET /} answers instead of 200, or 0; {@code POST /fail} changes it. */
   private final AtomicInteger failStatus = new AtomicInteger();
+  /** The queue in front of {@code GET /} when {@link SampleConfig#concurrency} is set, else null. */
+  private final ConcurrencyLimit limit;
 
   private SampleServer(SampleConfig config, LongSupplier nanoTime) {
     this.config = config;
     this.nanoTime = nanoTime;
     this.health = new HealthSwitch(config.failHealth(), nanoTime);
-    this.metrics = new SampleMetrics(health);
+    this.limit = config.concurrency() == 0 ? null : new ConcurrencyLimit(config.concurrency());
+    this.metrics = new SampleMetrics(health, limit == null ? () -> 0 : limit::waiting);
     this.latencyNanos = new AtomicLong(config.latency().toNanos());
     ThreadPoolExecutor pool = (ThreadPoolExecutor) Executors.newFixedThreadPool(config.workers(),
         daemons("sample-worker-", workerThreads::add));
@@ -127,6 +131,17 @@ public final class SampleServer implements AutoCloseable {
 
   private CompletionStage<HttpResponse> root() {
     CompletableFuture<HttpResponse> answer = new CompletableFuture<>();
+    if (limit == null) {
+      serve(answer);
+    } else {
+      limit.submit(() -> serve(answer));
+      answer.whenComplete((r, e) -> limit.release());
+    }
+    return answer;
+  }
+
+  /** Burns, waits and completes {@code answer} with the answer to {@code GET /}. */
+  private void serve(CompletableFuture<HttpResponse> answer) {
     Runnable afterCpu = () -> {
       health.requestServed();
       int failing = failStatus.get();
@@ -151,7 +166,6 @@ public final class SampleServer implements AutoCloseable {
         }
       });
     }
-    return answer;
   }
 
   /** {@code POST /latency?ms=N}. */

@@ -186,6 +186,29 @@ class SampleServerTest {
         .hasMessage("port: 70000 (expected: 0..65535)");
     assertThatThrownBy(() -> SampleConfig.of("0.0.0.0", 1, 0, 0, null, 0, "x"))
         .hasMessage("workers: 0 (expected: 1..1024)");
+    assertThatThrownBy(() -> SampleConfig.of("0.0.0.0", 1, 0, 0, null, 1, "x").withConcurrency(-1))
+        .hasMessage("--concurrency: -1 (expected: 0 for no limit, or 1..100000)");
+  }
+
+  @Test
+  void aConcurrencyLimitQueuesTheRequestsBeyondItAndServesThemAll() throws Exception {
+    SampleServer s = SampleServer.start(SampleConfig.of("127.0.0.1", 0, 0, 0, null, 1, "limited").withConcurrency(2));
+    servers.add(s);
+    assertThat(post(s, "/latency?ms=5000").statusCode()).isEqualTo(200);
+    List<CompletableFuture<JsonClient.Reply>> sent = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      sent.add(http.get(URI.create("http://127.0.0.1:" + s.port() + "/")));
+    }
+    // two are served (waiting out their 5 s), three wait for a place
+    await().atMost(Duration.ofSeconds(30)).until(() -> metrics(s).value("sample_requests_in_flight") == 5);
+    assertThat(metrics(s).value("sample_requests_waiting")).isEqualTo(3);
+    // those three read the latency when their turn comes
+    assertThat(post(s, "/latency?ms=0").statusCode()).isEqualTo(200);
+    for (CompletableFuture<JsonClient.Reply> r : sent) {
+      assertThat(r.join().status()).isEqualTo(200);
+    }
+    assertThat(metrics(s).value("sample_requests_waiting")).isZero();
+    assertThat(metrics(s).value("sample_requests_in_flight")).isZero();
   }
 
   @Test
