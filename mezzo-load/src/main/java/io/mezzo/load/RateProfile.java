@@ -95,6 +95,13 @@ public final class RateProfile {
     return new RateProfile(steps);
   }
 
+  /** This profile followed by {@code next} (a ramp up, a plateau, then a drop, say). */
+  public RateProfile then(RateProfile next) {
+    List<Segment> all = new ArrayList<>(segments);
+    all.addAll(next.segments);
+    return new RateProfile(all);
+  }
+
   /** This profile preceded by {@code lead} at this profile's first rate (the warm-up of a run). */
   RateProfile after(Duration lead) {
     if (lead.isZero()) {

@@ -63,6 +63,18 @@ class RateProfileTest {
   }
 
   @Test
+  void profilesChainOneAfterTheOther() {
+    RateProfile p = RateProfile.ramp(10, 100, Duration.ofSeconds(10))
+        .then(RateProfile.constant(100, Duration.ofSeconds(5))).then(RateProfile.constant(20, Duration.ofSeconds(5)));
+    assertThat(p.duration()).isEqualTo(Duration.ofSeconds(20));
+    assertThat(p.requests()).isEqualTo(550 + 500 + 100);
+    assertThat(p.rateAt(5)).isEqualTo(55);
+    assertThat(p.rateAt(12)).isEqualTo(100);
+    assertThat(p.rateAt(17)).isEqualTo(20);
+    assertThat(p.toString()).isEqualTo("10->100:10s,100:5s,20:5s");
+  }
+
+  @Test
   void aWarmUpRunsAtTheFirstRateAhead() {
     RateProfile p = RateProfile.ramp(100, 200, Duration.ofSeconds(1)).after(Duration.ofSeconds(2));
     assertThat(p.requests()).isEqualTo(350);
