@@ -209,11 +209,12 @@ class AppAutoscaleCommandTest {
     assertThat(ScalingPolicy.fromJson(patchSent()).toJson()).isEqualTo(ScalingPolicy.recommended().toJson());
 
     CliRun overridden = run("app", "autoscale", "web", "--policy", file.toString(), "--max", "12",
-        "--scale-down-window", "90s", "--step", "latencyP95Ms>300:+1");
+        "--scale-down-window", "90s", "--step", "latencyP95Ms>300:+1", "--tolerance", "0.2");
 
     assertThat(overridden.exit()).as(overridden.toString()).isZero();
     ObjectNode expected = example.deepCopy();
     expected.put("maxInstances", 12);
+    ((ObjectNode) expected.path("metrics").get(0)).put("tolerance", 0.2);
     ((ObjectNode) expected.path("behavior").path("scaleDown")).put("stabilizationWindowSeconds", 90);
     expected.set("steps", Json.MAPPER.readTree("[{\"metric\": \"latencyP95Ms\", \"thresholds\":"
         + " [{\"above\": 300.0, \"change\": 1.0}]}]"));
