@@ -6,47 +6,37 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mezzo.autoscaler.policy.PolicyException;
 import io.mezzo.autoscaler.policy.ScalingPolicy;
 import java.io.PrintWriter;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Set;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code mezzo app autoscale ID --max N --target METRIC=VALUE [--target ...] [--min N]
- * [--scale-down-window 300s]} sets an app's {@code autoscaling} policy (replacing any it had) with
- * {@code PATCH /v2/apps/{id}}; {@code --off} removes it ({@code "autoscaling": null}). Either way no
- * instance is restarted. When the app's current count lies outside the new bounds the same PATCH
- * moves it to the nearest bound, a scale deployment ({@code --wait} follows it); an app at 0 stays
- * suspended. Prints the policy as set and the new version or the deployment.
+ * {@code mezzo app autoscale ID [--policy FILE] [--min N] --max N --target METRIC=VALUE ...} sets an
+ * app's {@code autoscaling} policy (replacing any it had) with {@code PATCH /v2/apps/{id}}: every member
+ * of the policy has a flag ({@link PolicyOptions}), over the members of {@code --policy FILE} when one is
+ * given; {@code --off} removes it ({@code "autoscaling": null}). Either way no instance is restarted.
+ * When the app's current count lies outside the new bounds the same PATCH moves it to the nearest bound,
+ * a scale deployment ({@code --wait} follows it); an app at 0 stays suspended. Prints the policy as set
+ * and the new version or the deployment.
  *
  * <p>Bad flags, and a policy the autoscaler would refuse (checked here with its own reader), exit 2
  * before the master is contacted; the master's refusals (422 with each field) exit 1.
  */
-@Command(name = "autoscale", mixinStandardHelpOptions = true,
-    description = "Set (or with --off remove) an app's autoscaling policy; no instance is restarted.")
+@Command(name = "autoscale", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Set (or with --off remove) an app's autoscaling policy; no instance is restarted. Each flag "
+        + "sets one member of the policy's JSON (named first in its description; see examples/autoscale-policy.json).",
+    footer = {"%nExample:",
+        "  mezzo app autoscale /web --min 2 --max 20 --target requestsPerSecond=70 \\",
+        "    --step 'latencyP95Ms>250:+2' --predictive requestsPerSecond:horizon=75s \\",
+        "    --schedule MON-FRI@08:00-18:00=4,zone=Europe/Paris --cooldown 30s \\",
+        "    --scale-down-limit 50%%/60s --scale-down-window 60s"})
 final class AppAutoscaleCommand extends ServiceCommand {
   @Parameters(index = "0", paramLabel = "ID", description = "The app's id.")
   String id;
 
-  @Option(names = "--min", paramLabel = "N", description = "The lowest instance count (default: 1).")
-  Integer min;
-
-  @Option(names = "--max", paramLabel = "N", description = "The highest instance count (required unless --off).")
-  Integer max;
-
-  @Option(names = "--target", paramLabel = "METRIC=VALUE",
-      description = "Keep METRIC per instance near VALUE, e.g. requestsPerSecond=70 or cpu=0.6 (repeatable; "
-          + "several combine by taking the largest count).")
-  List<String> targets = new ArrayList<>();
-
-  @Option(names = "--scale-down-window", paramLabel = "DURATION", converter = DurationConverter.class,
-      description = "How long the count must have been wanted lower before it falls (default: 300s).")
-  Duration scaleDownWindow;
+  @Mixin
+  PolicyOptions flags;
 
   @Option(names = "--off", description = "Remove the policy: the count stays where it is.")
   boolean off;
@@ -59,9 +49,9 @@ final class AppAutoscaleCommand extends ServiceCommand {
 
   @Override
   int run(PrintWriter out) throws CliFailure, InterruptedException {
-    if (off && (min != null || max != null || !targets.isEmpty() || scaleDownWindow != null)) {
-      throw new CliFailure(2, "--off: given with --min, --max, --target or --scale-down-window "
-          + "(expected: --off alone, to remove the policy)");
+    if (off && !flags.given().isEmpty()) {
+      throw new CliFailure(2, "--off: given with " + String.join(", ", flags.given())
+          + " (expected: --off alone, to remove the policy)");
     }
     JsonNode policy = off ? null : policy();
     String appId = MarathonClient.appId(id);
@@ -95,48 +85,7 @@ final class AppAutoscaleCommand extends ServiceCommand {
 
   /** The policy the flags describe, checked by the autoscaler's reader; any problem exits 2. */
   private JsonNode policy() throws CliFailure {
-    if (max == null) {
-      throw new CliFailure(2, "--max: missing (expected: the highest instance count, e.g. --max 10; or --off)");
-    }
-    if (targets.isEmpty()) {
-      throw new CliFailure(2, "--target: missing (expected: at least one METRIC=VALUE, e.g. "
-          + "--target requestsPerSecond=70)");
-    }
-    ObjectNode p = JsonNodeFactory.instance.objectNode();
-    if (min != null) {
-      p.put("minInstances", min);
-    }
-    p.put("maxInstances", max);
-    var metrics = p.putArray("metrics");
-    Set<String> names = new LinkedHashSet<>();
-    for (String t : targets) {
-      int eq = t.lastIndexOf('=');
-      double value = Double.NaN;
-      if (eq > 0) {
-        try {
-          value = Double.parseDouble(t.substring(eq + 1).trim());
-        } catch (NumberFormatException notNumber) {
-          // reported below
-        }
-      }
-      if (Double.isNaN(value) || Double.isInfinite(value)) {
-        throw new CliFailure(2, "--target: '" + t + "' (expected: METRIC=VALUE with a number, "
-            + "e.g. requestsPerSecond=70)");
-      }
-      String name = t.substring(0, eq).trim();
-      if (!names.add(name)) {
-        throw new CliFailure(2, "--target: '" + t + "' (expected: each metric once; " + name + " is given twice)");
-      }
-      metrics.addObject().put("name", name).put("target", value);
-    }
-    if (scaleDownWindow != null) {
-      if (scaleDownWindow.isNegative() || scaleDownWindow.toMillis() % 1000 != 0
-          || scaleDownWindow.toSeconds() > Integer.MAX_VALUE) {
-        throw new CliFailure(2, "--scale-down-window: " + scaleDownWindow.toMillis() + "ms (expected: whole seconds, "
-            + "e.g. 300s or 5m)");
-      }
-      p.putObject("behavior").putObject("scaleDown").put("stabilizationWindowSeconds", scaleDownWindow.toSeconds());
-    }
+    ObjectNode p = flags.json();
     try {
       ScalingPolicy.fromJson(p);
     } catch (PolicyException e) {

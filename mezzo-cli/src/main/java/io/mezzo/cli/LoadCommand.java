@@ -9,12 +9,9 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code mezzo load}: an open-loop HTTP load generator ({@link OpenLoopLoad}) for driving an app, through
@@ -22,12 +19,13 @@ import picocli.CommandLine.Spec;
  * to {@code --ramp-to}, or {@code --ramp} steps), whatever the server's pace, and each latency counts from
  * the request's intended send time. Prints a line per second (target and achieved rate, p50/p95/p99 of
  * that second's answers, errors) and the run's summary ({@link LoadResult#line()}). Bad flags print
- * {@code mezzo load: message} and exit 2; a finished run exits 0 whatever the errors it counted.
+ * {@code mezzo load: message} and exit 2 ({@link CliCommand}'s frame); a finished run exits 0 whatever
+ * the errors it counted.
  */
 @Command(name = "load", mixinStandardHelpOptions = true,
     description = "Drive an HTTP URL with open-loop load (a constant rate, a linear ramp or steps), "
         + "printing each second and a summary.")
-final class LoadCommand implements Callable<Integer> {
+final class LoadCommand extends CliCommand {
   @Parameters(index = "0", paramLabel = "URL", description = "http://host[:port]/path to GET.")
   String url;
 
@@ -65,21 +63,9 @@ final class LoadCommand implements Callable<Integer> {
   @Option(names = "--threads", paramLabel = "N", description = "Event loops (default: 2, or 1 on one core).")
   Integer threads;
 
-  @Spec
-  CommandSpec spec;
-
   @Override
-  public Integer call() throws InterruptedException {
-    PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
-    OpenLoopLoad.Config config;
-    try {
-      config = config();
-    } catch (CliFailure e) {
-      err.println("mezzo load: " + e.getMessage());
-      err.flush();
-      return e.exitCode();
-    }
+  int run(PrintWriter out) throws CliFailure, InterruptedException {
+    OpenLoopLoad.Config config = config();
     out.printf(Locale.ROOT, "load %s%s: %s requests/s (%.1f/s on average, %.0f requests) over %d connections%n",
         config.url(), config.host() == null ? "" : " (Host: " + config.host() + ")", config.profile(), config.rate(),
         Math.ceil(config.profile().requests()), config.connections());

@@ -3,51 +3,20 @@ package io.mezzo.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 /**
- * The frame of the services client commands ({@code mezzo app ...}, {@code tasks}, {@code deployments}):
- * the {@code --master} option, a {@link MarathonClient} for it, and one way to fail: a
- * {@link CliFailure} (or any unexpected exception) prints {@code mezzo app deploy: message} on stderr
- * and exits with its code, never a stack trace. Subclasses print their results on {@link #run}'s
- * writer. Runs on the caller's thread.
+ * The services client commands ({@code mezzo app ...}, {@code tasks}, {@code deployments}): the
+ * {@code --master} option, a {@link MarathonClient} for it and the answers' common refusals, on
+ * {@link CliCommand}'s frame (a {@link CliFailure} is one line on stderr and its exit code). Runs on the
+ * caller's thread.
  */
-abstract class ServiceCommand implements Callable<Integer> {
+abstract class ServiceCommand extends CliCommand {
   static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
   static final Duration POLL = Duration.ofMillis(500);
 
-  @Spec
-  CommandSpec spec;
-
   @Mixin
   MasterOption masterOption;
-
-  /** Does the command's work, printing on {@code out}; returns the exit code. */
-  abstract int run(PrintWriter out) throws CliFailure, InterruptedException;
-
-  @Override
-  public final Integer call() {
-    PrintWriter err = spec.commandLine().getErr();
-    try {
-      return run(spec.commandLine().getOut());
-    } catch (CliFailure e) {
-      err.println(spec.qualifiedName() + ": " + e.getMessage());
-      return e.exitCode();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      err.println(spec.qualifiedName() + ": interrupted");
-      return 1;
-    } catch (RuntimeException e) {
-      err.println(spec.qualifiedName() + ": " + MarathonClient.describe(e));
-      return 1;
-    } finally {
-      spec.commandLine().getOut().flush();
-      err.flush();
-    }
-  }
 
   MarathonClient client() throws CliFailure {
     return new MarathonClient(masterOption.hostPort(), REQUEST_TIMEOUT);

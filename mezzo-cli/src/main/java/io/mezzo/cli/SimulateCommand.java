@@ -18,12 +18,9 @@ import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code mezzo simulate}: replays a request-rate trace through the simulator's model of instances, running
@@ -32,7 +29,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "simulate", mixinStandardHelpOptions = true,
     description = "Replay a request-rate trace through a scaling policy (and HPA, and the oracle) on a virtual clock.")
-final class SimulateCommand implements Callable<Integer> {
+final class SimulateCommand extends CliCommand {
   private static final List<String> BUNDLED = List.of("worldcup98", "wikipedia-en-2016-01", "synthetic-daily-spikes");
 
   @Option(names = "--trace", required = true, paramLabel = "FILE",
@@ -81,27 +78,14 @@ final class SimulateCommand implements Callable<Integer> {
       description = "text (a table) or json (one object with a member per run) (default: ${DEFAULT-VALUE}).")
   String output;
 
-  @Spec
-  CommandSpec spec;
-
-  /** Runs; a bad option or file prints {@code mezzo simulate: message} and exits 2, never a stack trace. */
+  /** Runs; a bad option or file prints {@code mezzo simulate: message} and exits 2 ({@link CliCommand}'s frame). */
   @Override
-  public Integer call() {
-    PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
-    try {
-      out.println(run());
-      return 0;
-    } catch (CliFailure e) {
-      err.println("mezzo simulate: " + e.getMessage());
-      return e.exitCode();
-    } finally {
-      out.flush();
-      err.flush();
-    }
+  int run(PrintWriter out) throws CliFailure {
+    out.println(report());
+    return 0;
   }
 
-  private String run() throws CliFailure {
+  private String report() throws CliFailure {
     if (!output.equals("text") && !output.equals("json")) {
       throw new CliFailure(2, "--output: '" + output + "' (expected: text or json)");
     }

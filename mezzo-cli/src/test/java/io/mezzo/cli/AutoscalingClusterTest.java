@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
  * An app's {@code autoscaling} policy on a real cluster running the services scheduler: set by PATCH
  * (and by {@code mezzo app autoscale}) it is stored, shown and versioned without a deployment and
  * without replacing an instance; removed with {@code null}; a bad policy, or a count outside its
- * bounds, is refused with 422 naming the field.
+ * bounds, is refused with 422 naming the field; a policy with steps, a schedule and a forecast set by
+ * flags is the one {@code mezzo app autoscale-status} shows the autoscaler running.
  */
 class AutoscalingClusterTest {
   private static final Duration WAIT = Duration.ofSeconds(90);
@@ -108,5 +109,33 @@ class AutoscalingClusterTest {
     assertThat(v2.get("/v2/deployments").json()).isEmpty();
     assertThat(taskIds(v2)).isEqualTo(before);
     assertThat(running(v2, 2)).isTrue();
+  }
+
+  @Test
+  void aStepScheduleAndPredictivePolicySetByFlagsIsTheOneTheAutoscalerRuns() {
+    // the autoscaler runs with the services scheduler; nobody answers on its LB stats address
+    cluster = MezzoCluster.builder(dir).agents(1)
+        .masterOption("--lb-stats", "127.0.0.1:" + MezzoCluster.freeLoopbackPort()).start();
+    V2Client v2 = new V2Client(cluster.masterAddress());
+    await("the services scheduler subscribed").atMost(WAIT).ignoreExceptions()
+        .until(() -> v2.get("/v2/info").json().path("frameworkId").isTextual());
+    V2Client.Answer created = v2.post("/v2/apps",
+        "{\"id\": \"/auto\", \"cmd\": \"sleep 600\", \"cpus\": 0.1, \"mem\": 16, \"instances\": 1}");
+    assertThat(created.status()).as("%s", created).isEqualTo(201);
+    String master = cluster.masterAddress();
+
+    CliRun set = mezzo("app", "autoscale", "auto", "--max", "3", "--step", "cpu>0.9:+1",
+        "--schedule", "MON-SUN@00:00-24:00=1,name=always", "--predictive", "requestsPerSecond:target=50,horizon=60s,"
+            + "season=1h", "--evaluation", "5s", "--master", master);
+
+    assertThat(set.exit()).as(set.toString()).isZero();
+    assertThat(v2.get("/v2/apps/auto").json().path("app").path("autoscaling").path("schedules").get(0)
+        .path("days")).hasSize(7);
+    String expected = "POLICY       instances 1..3; steps on cpu; 1 schedule(s); predictive requestsPerSecond 60s ahead;"
+        + " windows up 0s, down 300s; every 5s\n";
+    await("autoscale-status shows the policy").atMost(WAIT).untilAsserted(() -> {
+      CliRun status = mezzo("app", "autoscale-status", "auto", "--master", master);
+      assertThat(status.out()).as(status.toString()).contains(expected);
+    });
   }
 }

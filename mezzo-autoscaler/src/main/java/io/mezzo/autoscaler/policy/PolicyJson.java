@@ -31,6 +31,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /**
@@ -73,29 +75,29 @@ final class PolicyJson {
       throw new PolicyException(List.of(p + ": " + n + " (expected: a JSON object)"));
     }
     known(n, p, ROOT_FIELDS);
-    int min = integer(n, p, "minInstances", ScalingPolicy.DEFAULT_MIN_INSTANCES);
-    int max = required(n, p, "maxInstances") ? integer(n, p, "maxInstances", Integer.MAX_VALUE) : Integer.MAX_VALUE;
+    int min = member(n, p, "minInstances", INTEGER, ScalingPolicy.DEFAULT_MIN_INSTANCES);
+    int max = required(n, p, "maxInstances", INTEGER, Integer.MAX_VALUE);
     List<TargetSpec> metrics = new ArrayList<>();
-    List<JsonNode> items = array(n, p, "metrics");
+    List<JsonNode> items = member(n, p, "metrics", ARRAY, List.of());
     for (int i = 0; i < items.size(); i++) {
       metrics.add(metric(items.get(i), p + ".metrics[" + i + "]"));
     }
     List<StepSpec> steps = new ArrayList<>();
-    items = array(n, p, "steps");
+    items = member(n, p, "steps", ARRAY, List.of());
     for (int i = 0; i < items.size(); i++) {
       steps.add(step(items.get(i), p + ".steps[" + i + "]"));
     }
     List<ScheduleSpec> schedules = new ArrayList<>();
-    items = array(n, p, "schedules");
+    items = member(n, p, "schedules", ARRAY, List.of());
     for (int i = 0; i < items.size(); i++) {
       schedules.add(schedule(items.get(i), p + ".schedules[" + i + "]"));
     }
     PredictiveSpec predictive = absent(n.get("predictive")) ? null : predictive(n.get("predictive"),
         p + ".predictive", metrics);
     BehaviorSpec behavior = behavior(n.get("behavior"), p + ".behavior");
-    int cooldown = integer(n, p, "cooldownSeconds", ScalingPolicy.DEFAULT_COOLDOWN_SECONDS);
-    int cpuInit = integer(n, p, "cpuInitializationSeconds", ScalingPolicy.DEFAULT_CPU_INITIALIZATION_SECONDS);
-    int evaluation = integer(n, p, "evaluationSeconds", ScalingPolicy.DEFAULT_EVALUATION_SECONDS);
+    int cooldown = member(n, p, "cooldownSeconds", INTEGER, ScalingPolicy.DEFAULT_COOLDOWN_SECONDS);
+    int cpuInit = member(n, p, "cpuInitializationSeconds", INTEGER, ScalingPolicy.DEFAULT_CPU_INITIALIZATION_SECONDS);
+    int evaluation = member(n, p, "evaluationSeconds", INTEGER, ScalingPolicy.DEFAULT_EVALUATION_SECONDS);
     List<String> semantic = List.of();
     ScalingPolicy policy = null;
     try {
@@ -125,9 +127,9 @@ final class PolicyJson {
       return new TargetSpec(null, 1, ScalingPolicy.DEFAULT_TOLERANCE);
     }
     known(n, p, Set.of("name", "target", "tolerance"));
-    String name = required(n, p, "name") ? text(n, p, "name", null) : null;
-    double target = required(n, p, "target") ? number(n, p, "target", 1) : 1;
-    return new TargetSpec(name, target, number(n, p, "tolerance", ScalingPolicy.DEFAULT_TOLERANCE));
+    String name = required(n, p, "name", TEXT, null);
+    double target = required(n, p, "target", NUMBER, 1.0);
+    return new TargetSpec(name, target, member(n, p, "tolerance", NUMBER, ScalingPolicy.DEFAULT_TOLERANCE));
   }
 
   private StepSpec step(JsonNode n, String p) {
@@ -135,15 +137,13 @@ final class PolicyJson {
       return new StepSpec(null, List.of());
     }
     known(n, p, Set.of("metric", "thresholds"));
-    String metric = required(n, p, "metric") ? text(n, p, "metric", null) : null;
+    String metric = required(n, p, "metric", TEXT, null);
     List<ThresholdSpec> thresholds = new ArrayList<>();
-    if (required(n, p, "thresholds")) {
-      List<JsonNode> items = array(n, p, "thresholds");
-      for (int i = 0; i < items.size(); i++) {
-        ThresholdSpec t = threshold(items.get(i), p + ".thresholds[" + i + "]");
-        if (t != null) {
-          thresholds.add(t);
-        }
+    List<JsonNode> items = required(n, p, "thresholds", ARRAY, List.of());
+    for (int i = 0; i < items.size(); i++) {
+      ThresholdSpec t = threshold(items.get(i), p + ".thresholds[" + i + "]");
+      if (t != null) {
+        thresholds.add(t);
       }
     }
     return new StepSpec(metric, thresholds);
@@ -168,9 +168,9 @@ final class PolicyJson {
       return null;
     }
     Side side = above ? Side.ABOVE : Side.BELOW;
-    double bound = number(n, p, above ? "above" : "below", 0);
+    double bound = member(n, p, above ? "above" : "below", NUMBER, 0.0);
     Unit unit = instances ? Unit.INSTANCES : Unit.PERCENT;
-    double change = number(n, p, instances ? "change" : "changePercent", above ? 1 : -1);
+    double change = member(n, p, instances ? "change" : "changePercent", NUMBER, above ? 1.0 : -1.0);
     return new ThresholdSpec(side, bound, unit, change);
   }
 
@@ -183,7 +183,7 @@ final class PolicyJson {
     Set<DayOfWeek> days = EnumSet.allOf(DayOfWeek.class);
     if (!absent(n.get("days"))) {
       days = EnumSet.noneOf(DayOfWeek.class);
-      List<JsonNode> items = array(n, p, "days");
+      List<JsonNode> items = member(n, p, "days", ARRAY, List.of());
       for (int i = 0; i < items.size(); i++) {
         DayOfWeek day = day(items.get(i));
         if (day == null) {
@@ -194,19 +194,13 @@ final class PolicyJson {
         }
       }
     }
-    LocalTime from = required(n, p, "from") ? time(n, p, "from") : LocalTime.MIDNIGHT;
-    LocalTime to = required(n, p, "to") ? time(n, p, "to") : LocalTime.MIDNIGHT;
-    ZoneId zone = ZoneOffset.UTC;
-    String zoneName = text(n, p, "zone", null);
-    if (zoneName != null) {
-      try {
-        zone = ZoneId.of(zoneName);
-      } catch (DateTimeException bad) {
-        shape(p + ".zone", p + ".zone: \"" + zoneName + "\" (expected: a time zone such as Europe/Paris or UTC)");
-      }
-    }
-    int min = required(n, p, "minInstances") ? integer(n, p, "minInstances", 1) : 1;
-    String name = text(n, p, "name", null);
+    LocalTime from = required(n, p, "from") ? parsed(n, p, "from", PolicyJson::time, TIME, LocalTime.MIDNIGHT)
+        : LocalTime.MIDNIGHT;
+    LocalTime to = required(n, p, "to") ? parsed(n, p, "to", PolicyJson::time, TIME, LocalTime.MIDNIGHT)
+        : LocalTime.MIDNIGHT;
+    ZoneId zone = parsed(n, p, "zone", PolicyJson::zone, "a time zone such as Europe/Paris or UTC", ZoneOffset.UTC);
+    int min = required(n, p, "minInstances", INTEGER, 1);
+    String name = member(n, p, "name", TEXT, null);
     if (name == null) {
       name = days.stream().map(d -> d.name().substring(0, 3)).collect(Collectors.joining(",")) + " " + from + "-"
           + to + " " + zone;
@@ -220,7 +214,7 @@ final class PolicyJson {
     }
     known(n, p, Set.of("metric", "target", "horizonSeconds", "seasonSeconds", "levelSmoothing", "trendSmoothing",
         "seasonSmoothing", "rampWindowSeconds"));
-    String metric = required(n, p, "metric") ? text(n, p, "metric", null) : null;
+    String metric = required(n, p, "metric", TEXT, null);
     double target;
     if (absent(n.get("target"))) {
       target = metrics.stream().filter(m -> m.name() != null && m.name().equals(metric)).findFirst()
@@ -231,15 +225,15 @@ final class PolicyJson {
         target = 1;
       }
     } else {
-      target = number(n, p, "target", 1);
+      target = member(n, p, "target", NUMBER, 1.0);
     }
     return new PredictiveSpec(metric, target,
-        integer(n, p, "horizonSeconds", DEFAULT_HORIZON_SECONDS),
-        integer(n, p, "seasonSeconds", DEFAULT_SEASON_SECONDS),
-        number(n, p, "levelSmoothing", PredictiveSpec.DEFAULT_LEVEL_SMOOTHING),
-        number(n, p, "trendSmoothing", PredictiveSpec.DEFAULT_TREND_SMOOTHING),
-        number(n, p, "seasonSmoothing", PredictiveSpec.DEFAULT_SEASON_SMOOTHING),
-        integer(n, p, "rampWindowSeconds", 0));
+        member(n, p, "horizonSeconds", INTEGER, DEFAULT_HORIZON_SECONDS),
+        member(n, p, "seasonSeconds", INTEGER, DEFAULT_SEASON_SECONDS),
+        member(n, p, "levelSmoothing", NUMBER, PredictiveSpec.DEFAULT_LEVEL_SMOOTHING),
+        member(n, p, "trendSmoothing", NUMBER, PredictiveSpec.DEFAULT_TREND_SMOOTHING),
+        member(n, p, "seasonSmoothing", NUMBER, PredictiveSpec.DEFAULT_SEASON_SMOOTHING),
+        member(n, p, "rampWindowSeconds", INTEGER, 0));
   }
 
   private BehaviorSpec behavior(JsonNode n, String p) {
@@ -259,11 +253,11 @@ final class PolicyJson {
       return dflt;
     }
     known(n, p, Set.of("stabilizationWindowSeconds", "policies", "selectPolicy"));
-    int window = integer(n, p, "stabilizationWindowSeconds", dflt.stabilizationWindowSeconds());
+    int window = member(n, p, "stabilizationWindowSeconds", INTEGER, dflt.stabilizationWindowSeconds());
     List<RateSpec> policies = dflt.policies();
     if (!absent(n.get("policies"))) {
       policies = new ArrayList<>();
-      List<JsonNode> items = array(n, p, "policies");
+      List<JsonNode> items = member(n, p, "policies", ARRAY, List.of());
       for (int i = 0; i < items.size(); i++) {
         RateSpec r = rate(items.get(i), p + ".policies[" + i + "]");
         if (r != null) {
@@ -271,19 +265,7 @@ final class PolicyJson {
         }
       }
     }
-    Select select = dflt.selectPolicy();
-    String name = text(n, p, "selectPolicy", null);
-    if (name != null) {
-      select = switch (name.toLowerCase(Locale.ROOT)) {
-        case "max" -> Select.MAX;
-        case "min" -> Select.MIN;
-        case "disabled" -> Select.DISABLED;
-        default -> {
-          shape(p + ".selectPolicy", p + ".selectPolicy: \"" + name + "\" (expected: Max, Min or Disabled)");
-          yield dflt.selectPolicy();
-        }
-      };
-    }
+    Select select = parsed(n, p, "selectPolicy", PolicyJson::select, "Max, Min or Disabled", dflt.selectPolicy());
     return new DirectionSpec(window, policies, select);
   }
 
@@ -292,17 +274,10 @@ final class PolicyJson {
       return null;
     }
     known(n, p, Set.of("type", "value", "periodSeconds"));
-    RateType type = RateType.PERCENT;
-    if (required(n, p, "type")) {
-      String name = text(n, p, "type", "Percent");
-      switch (name) {
-        case "Instances", "Pods" -> type = RateType.INSTANCES;
-        case "Percent" -> type = RateType.PERCENT;
-        default -> shape(p + ".type", p + ".type: \"" + name + "\" (expected: Instances or Percent)");
-      }
-    }
-    int value = required(n, p, "value") ? integer(n, p, "value", 1) : 1;
-    int period = required(n, p, "periodSeconds") ? integer(n, p, "periodSeconds", 15) : 15;
+    RateType type = required(n, p, "type")
+        ? parsed(n, p, "type", PolicyJson::rateType, "Instances or Percent", RateType.PERCENT) : RateType.PERCENT;
+    int value = required(n, p, "value", INTEGER, 1);
+    int period = required(n, p, "periodSeconds", INTEGER, 15);
     return new RateSpec(type, value, period);
   }
 
@@ -396,70 +371,95 @@ final class PolicyJson {
     return true;
   }
 
-  private int integer(JsonNode n, String p, String field, int dflt) {
+  /**
+   * What a member's JSON value must be: {@code expected} names it in a problem, {@code accepts} tells a
+   * value of that kind, {@code value} converts one.
+   */
+  private record Kind<T>(String expected, Predicate<JsonNode> accepts, Function<JsonNode, T> value) {}
+
+  private static final Kind<Integer> INTEGER = new Kind<>("an integer",
+      v -> v.isIntegralNumber() && v.canConvertToInt(), JsonNode::intValue);
+  private static final Kind<Double> NUMBER = new Kind<>("a number", JsonNode::isNumber, JsonNode::doubleValue);
+  private static final Kind<String> TEXT = new Kind<>("a string", JsonNode::isTextual, JsonNode::textValue);
+  private static final Kind<List<JsonNode>> ARRAY = new Kind<>("an array", JsonNode::isArray, v -> {
+    List<JsonNode> items = new ArrayList<>();
+    v.forEach(items::add);
+    return items;
+  });
+  private static final String TIME = "a time HH:MM, 00:00 to 24:00";
+
+  /**
+   * Member {@code field} of {@code n} as {@code kind}; {@code dflt} when it is absent, or when it is of
+   * another kind ({@code p.field: VALUE (expected: KIND)} is recorded).
+   */
+  private <T> T member(JsonNode n, String p, String field, Kind<T> kind, T dflt) {
     JsonNode v = n.get(field);
     if (absent(v)) {
       return dflt;
     }
-    if (!v.isIntegralNumber() || !v.canConvertToInt()) {
-      shape(p + "." + field, p + "." + field + ": " + v + " (expected: an integer)");
+    if (!kind.accepts().test(v)) {
+      shape(p + "." + field, p + "." + field + ": " + v + " (expected: " + kind.expected() + ")");
       return dflt;
     }
-    return v.intValue();
+    return kind.value().apply(v);
   }
 
-  private double number(JsonNode n, String p, String field, double dflt) {
-    JsonNode v = n.get(field);
-    if (absent(v)) {
-      return dflt;
-    }
-    if (!v.isNumber()) {
-      shape(p + "." + field, p + "." + field + ": " + v + " (expected: a number)");
-      return dflt;
-    }
-    return v.doubleValue();
+  /** As {@link #member}, and an absent member is a problem too; {@code placeholder} stands in for a bad one. */
+  private <T> T required(JsonNode n, String p, String field, Kind<T> kind, T placeholder) {
+    return required(n, p, field) ? member(n, p, field, kind, placeholder) : placeholder;
   }
 
-  private String text(JsonNode n, String p, String field, String dflt) {
-    JsonNode v = n.get(field);
-    if (absent(v)) {
-      return dflt;
-    }
-    if (!v.isTextual()) {
-      shape(p + "." + field, p + "." + field + ": " + v + " (expected: a string)");
-      return dflt;
-    }
-    return v.textValue();
-  }
-
-  private List<JsonNode> array(JsonNode n, String p, String field) {
-    JsonNode v = n.get(field);
-    List<JsonNode> out = new ArrayList<>();
-    if (absent(v)) {
-      return out;
-    }
-    if (!v.isArray()) {
-      shape(p + "." + field, p + "." + field + ": " + v + " (expected: an array)");
-      return out;
-    }
-    v.forEach(out::add);
-    return out;
-  }
-
-  private LocalTime time(JsonNode n, String p, String field) {
-    String text = text(n, p, field, null);
+  /**
+   * A string member read by {@code parse} (null: not one it knows); {@code dflt} when absent or bad, a
+   * string it does not know being recorded as {@code p.field: "TEXT" (expected: EXPECTED)}.
+   */
+  private <T> T parsed(JsonNode n, String p, String field, Function<String, T> parse, String expected, T dflt) {
+    String text = member(n, p, field, TEXT, null);
     if (text == null) {
-      return LocalTime.MIDNIGHT;
+      return dflt;
     }
+    T value = parse.apply(text);
+    if (value == null) {
+      shape(p + "." + field, p + "." + field + ": \"" + text + "\" (expected: " + expected + ")");
+      return dflt;
+    }
+    return value;
+  }
+
+  private static LocalTime time(String text) {
     if (text.equals("24:00")) {
       return LocalTime.MIDNIGHT;
     }
     try {
       return LocalTime.parse(text);
     } catch (DateTimeParseException bad) {
-      shape(p + "." + field, p + "." + field + ": \"" + text + "\" (expected: a time HH:MM, 00:00 to 24:00)");
-      return LocalTime.MIDNIGHT;
+      return null;
     }
+  }
+
+  private static ZoneId zone(String name) {
+    try {
+      return ZoneId.of(name);
+    } catch (DateTimeException bad) {
+      return null;
+    }
+  }
+
+  private static Select select(String name) {
+    return switch (name.toLowerCase(Locale.ROOT)) {
+      case "max" -> Select.MAX;
+      case "min" -> Select.MIN;
+      case "disabled" -> Select.DISABLED;
+      default -> null;
+    };
+  }
+
+  private static RateType rateType(String name) {
+    return switch (name) {
+      case "Instances", "Pods" -> RateType.INSTANCES;
+      case "Percent" -> RateType.PERCENT;
+      default -> null;
+    };
   }
 
   private static DayOfWeek day(JsonNode node) {
