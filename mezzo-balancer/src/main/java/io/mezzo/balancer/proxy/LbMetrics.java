@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The load balancer's meters, per route and per backend: requests (by status class), requests/s over
- * the last 10 s (sampled each second by {@link #sample}), latency (a Micrometer timer, whose p50/p90/p99
+ * the last 10 s (sampled each second by {@link #sample}), latency (a Micrometer timer, whose p50/p90/p95/p99
  * over the last minute come from HdrHistograms), in flight, ejections, connect failures; a route's own
  * figures outlive the backends that come and go;
  * active health state and transitions, retries, and per route panic, retry budget and queue figures.
@@ -44,13 +44,13 @@ public final class LbMetrics {
   /** Samples in a rate window, one a second: requests/s over the last 10 s. */
   private static final int RATE_SAMPLES = 11;
 
-  /** A latency timer with p50/p90/p99 over the last minute (Micrometer keeps them in HdrHistograms). */
+  /** A latency timer with p50/p90/p95/p99 over the last minute (Micrometer keeps them in HdrHistograms). */
   private static Timer latencyTimer(PrometheusMeterRegistry registry, String name, String route, String backend) {
     Timer.Builder b = Timer.builder(name).tag("route", route);
     if (backend != null) {
       b.tag("backend", backend);
     }
-    return b.publishPercentiles(0.5, 0.9, 0.99).distributionStatisticExpiry(Duration.ofSeconds(60))
+    return b.publishPercentiles(0.5, 0.9, 0.95, 0.99).distributionStatisticExpiry(Duration.ofSeconds(60))
         .distributionStatisticBufferLength(3).register(registry);
   }
 
@@ -277,9 +277,9 @@ public final class LbMetrics {
   }
 
   /**
-   * {@code {route: {backends: {instance: {in_flight, requests, rps, responses: {2xx..}, p50_ms, p90_ms, p99_ms,
-   * draining, health (UP or DOWN), health_reason, retries, health_transitions}}, requests, rps, responses,
-   * p50_ms, p90_ms, p99_ms, in_flight, panic,
+   * {@code {route: {backends: {instance: {in_flight, requests, rps, responses: {2xx..}, p50_ms, p90_ms, p95_ms,
+   * p99_ms, draining, health (UP or DOWN), health_reason, retries, health_transitions}}, requests, rps, responses,
+   * p50_ms, p90_ms, p95_ms, p99_ms, in_flight, panic,
    * panic_requests, waiting, retry_budget_exhausted, queued, queue_timeouts, queue_rejections, no_backend_waits,
    * no_backend_timeouts}}}.
    */

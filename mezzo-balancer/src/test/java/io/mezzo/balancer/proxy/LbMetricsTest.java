@@ -25,6 +25,30 @@ class LbMetricsTest {
     assertThat(metrics.prometheus()).contains("mezzo_lb_responses_total{backend=\"i1\",class=\"5xx\",route=\"/app:0\"} 1.0");
   }
 
+  @Test
+  void statsGiveTheP95OfEachRouteAndBackendBetweenItsP90AndP99() {
+    LbMetrics metrics = new LbMetrics();
+    metrics.route("/app:0");
+    BackendRef b = new BackendRef("i1", "127.0.0.1", 8080, "/app:0");
+    metrics.add(b);
+
+    for (int ms = 1; ms <= 100; ms++) {
+      metrics.response(b, 200, ms * 1_000_000L);
+    }
+
+    Map<String, Object> route = route(metrics, "/app:0");
+    @SuppressWarnings("unchecked")
+    Map<String, Object> backend = (Map<String, Object>) ((Map<String, Object>) route.get("backends")).get("i1");
+    for (Map<String, Object> figures : java.util.List.of(route, backend)) {
+      assertThat((double) figures.get("p95_ms")).isBetween(90.0, 100.0)
+          .isGreaterThanOrEqualTo((double) figures.get("p90_ms"))
+          .isLessThanOrEqualTo((double) figures.get("p99_ms"));
+    }
+    assertThat(metrics.prometheus())
+        .contains("mezzo_lb_route_request_duration_seconds{route=\"/app:0\",quantile=\"0.95\"}")
+        .contains("mezzo_lb_request_duration_seconds{backend=\"i1\",route=\"/app:0\",quantile=\"0.95\"}");
+  }
+
   @SuppressWarnings("unchecked")
   private static Map<String, Object> route(LbMetrics metrics, String key) {
     return (Map<String, Object>) ((Map<String, Object>) metrics.stats().get("routes")).get(key);
