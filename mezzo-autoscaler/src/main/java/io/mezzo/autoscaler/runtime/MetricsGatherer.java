@@ -25,10 +25,10 @@ import java.util.concurrent.CompletableFuture;
  *   <li>{@code requestsPerSecond} and {@code inFlight}: each load balancer's {@code /stats} (its
  *       {@code rps} over the last 10 s and {@code in_flight} per backend), summed over the app's routes
  *       ({@code /app:N}) and the load balancers, averaged over the ready instances listed;
- *   <li>{@code latencyP95Ms}: the routes' {@code p95_ms} when a balancer gives one; the balancer keeps
- *       p50/p90/p99 only, so its {@code p99_ms} stands in (an upper bound of the p95: it can only scale
- *       out earlier, never hide a breach), the largest over the routes and balancers; a route without
- *       traffic gives no latency;
+ *   <li>{@code latencyP95Ms}: the largest {@code p95_ms} (over the last minute) of the app's routes over
+ *       the balancers; a route without traffic gives no latency, and a route with traffic whose
+ *       {@code p95_ms} is missing or not a number makes the metric missing (a maximum without it could
+ *       hide a breach);
  *   <li>{@code cpu} and {@code memory}: the master's {@code /master/state} {@code task_usage} (the last
  *       agent heartbeat's {@code cpus_used} and {@code mem_rss_bytes}) over the task's allocation (its
  *       {@code resources} there, else the app's {@code cpus}/{@code mem}); an instance's cpu is ignored
@@ -66,7 +66,7 @@ public final class MetricsGatherer {
     this.http = new Http(Objects.requireNonNull(timeout, "timeout"));
   }
 
-  /** One observation and, per metric not gathered or gathered from a stand-in, why. */
+  /** One observation and, per metric not gathered (or gathered with a caveat), why. */
   public record Gathered(Observation observation, Map<String, String> notes) {
     public Gathered {
       notes = Map.copyOf(notes);
@@ -149,8 +149,11 @@ public final class MetricsGatherer {
 
   // ---- the load balancers
 
-  /** The app's load-balancer figures: per ready instance rps and in flight, the worst route latency. */
-  private record LbFigures(int answered, Map<String, double[]> perInstance, Double latency, String latencyFrom,
+  /**
+   * The app's load-balancer figures: per ready instance rps and in flight, the worst route p95 (null: none),
+   * and why there is no latency although routes have traffic (null: nothing missing).
+   */
+  private record LbFigures(int answered, Map<String, double[]> perInstance, Double latency, String latencyMissing,
       String problem) {}
 
   private LbFigures lbFigures(AppView app, Shared shared, List<AppView.Task> ready) {
@@ -162,8 +165,9 @@ public final class MetricsGatherer {
     Map<String, double[]> per = new LinkedHashMap<>(); // instance -> {rps, inFlight}
     int answered = 0;
     Double latency = null;
-    String latencyFrom = null;
-    for (JsonNode stats : shared.lbStats()) {
+    String latencyMissing = null;
+    for (int i = 0; i < shared.lbStats().size(); i++) {
+      JsonNode stats = shared.lbStats().get(i);
       if (stats == null) {
         continue;
       }
@@ -185,19 +189,21 @@ public final class MetricsGatherer {
           sums[0] += b.getValue().path("rps").asDouble(0);
           sums[1] += b.getValue().path("in_flight").asDouble(0);
         }
-        String field = r.has("p95_ms") ? "p95_ms" : r.has("p99_ms") ? "p99_ms" : null;
-        boolean traffic = r.path("rps").asDouble(0) > 0 || r.path(field == null ? "p99_ms" : field).asDouble(0) > 0;
-        if (field != null && traffic) {
-          double v = r.get(field).asDouble();
-          if (latency == null || v > latency) {
-            latency = v;
-            latencyFrom = field;
+        JsonNode p95 = r.path("p95_ms");
+        if (!p95.isNumber()) {
+          if (r.path("rps").asDouble(0) > 0 && latencyMissing == null) {
+            latencyMissing = "route " + route.getKey() + " of load balancer " + lbStats.get(i) + " has traffic but "
+                + "p95_ms: " + (p95.isMissingNode() ? "missing" : p95) + " (expected: a number)";
+          }
+        } else if (r.path("rps").asDouble(0) > 0 || p95.asDouble() > 0) {
+          if (latency == null || p95.asDouble() > latency) {
+            latency = p95.asDouble();
           }
         }
       }
     }
     String problem = answered == 0 ? "no load balancer answered: " + shared.failures() : null;
-    return new LbFigures(answered, per, latency, latencyFrom, problem);
+    return new LbFigures(answered, per, latency, latencyMissing, problem);
   }
 
   private static void lbMetric(String name, LbFigures lb, Map<String, MetricValue> metrics, Map<String, String> notes) {
@@ -206,13 +212,12 @@ public final class MetricsGatherer {
       return;
     }
     if (name.equals(MetricValue.LATENCY_P95_MS)) {
-      if (lb.latency() == null) {
+      if (lb.latencyMissing() != null) {
+        notes.put(name, lb.latencyMissing());
+      } else if (lb.latency() == null) {
         notes.put(name, "no requests through the load balancer: no latency");
       } else {
         metrics.put(name, MetricValue.appWide(lb.latency()));
-        if (!lb.latencyFrom().equals("p95_ms")) {
-          notes.put(name, "the load balancer's p99 stands in for the p95 (it keeps p50/p90/p99)");
-        }
       }
       return;
     }

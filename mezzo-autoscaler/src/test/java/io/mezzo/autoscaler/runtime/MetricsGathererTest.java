@@ -61,12 +61,12 @@ class MetricsGathererTest {
 
   private static final String STATS = """
       {"routes": {
-        "/web:0": {"rps": 40.0, "p50_ms": 10.0, "p90_ms": 30.0, "p99_ms": 90.0, "in_flight": 9, "backends": {
+        "/web:0": {"rps": 40.0, "p50_ms": 10.0, "p90_ms": 30.0, "p95_ms": 60.0, "p99_ms": 90.0, "in_flight": 9, "backends": {
           "a": {"rps": 12.0, "in_flight": 3, "draining": false},
           "b": {"rps": 8.0, "in_flight": 1, "draining": false},
           "c": {"rps": 20.0, "in_flight": 5, "draining": true}}},
-        "/webx:0": {"rps": 500.0, "p99_ms": 900.0, "backends": {"a": {"rps": 500.0, "in_flight": 50}}},
-        "/other:0": {"rps": 1.0, "p99_ms": 1.0, "backends": {}}}}
+        "/webx:0": {"rps": 500.0, "p95_ms": 800.0, "p99_ms": 900.0, "backends": {"a": {"rps": 500.0, "in_flight": 50}}},
+        "/other:0": {"rps": 1.0, "p95_ms": 1.0, "p99_ms": 1.0, "backends": {}}}}
       """;
 
   @Test
@@ -81,18 +81,32 @@ class MetricsGathererTest {
   }
 
   @Test
-  void latencyIsTheRoutesP99StandingInForTheP95AndSaysSo() {
-    cluster.set("/stats", STATS);
+  void latencyIsTheWorstP95OfTheAppsRoutes() {
+    cluster.set("/stats", STATS.replace("\"/other:0\"", "\"/web:1\""));
     var g = gatherer().gather(app(""), policy("latencyP95Ms"), NOW);
 
-    assertThat(g.observation().metric(MetricValue.LATENCY_P95_MS)).isEqualTo(MetricValue.appWide(90.0));
-    assertThat(g.notes().get(MetricValue.LATENCY_P95_MS)).contains("p99 stands in for the p95");
+    // /web:0 60 ms and /web:1 1 ms; /webx:0 is another app's
+    assertThat(g.observation().metric(MetricValue.LATENCY_P95_MS)).isEqualTo(MetricValue.appWide(60.0));
+    assertThat(g.notes()).doesNotContainKey(MetricValue.LATENCY_P95_MS);
+  }
+
+  @Test
+  void aRouteWithTrafficButNoP95MakesTheLatencyMissingNotZero() {
+    cluster.set("/stats", """
+        {"routes": {
+          "/web:0": {"rps": 40.0, "p95_ms": 60.0, "backends": {"a": {"rps": 40.0, "in_flight": 1}}},
+          "/web:1": {"rps": 5.0, "p99_ms": 900.0, "backends": {"a": {"rps": 5.0, "in_flight": 1}}}}}""");
+    var g = gatherer().gather(app(""), policy("latencyP95Ms", "requestsPerSecond"), NOW);
+
+    assertThat(g.observation().metric(MetricValue.LATENCY_P95_MS)).isNull();
+    assertThat(g.notes().get(MetricValue.LATENCY_P95_MS)).contains("/web:1").contains("p95_ms: missing");
+    assertThat(g.observation().metric(MetricValue.REQUESTS_PER_SECOND)).isEqualTo(MetricValue.perInstance(45.0, 1));
   }
 
   @Test
   void aRouteWithoutTrafficGivesNoLatency() {
     cluster.set("/stats", """
-        {"routes": {"/web:0": {"rps": 0.0, "p99_ms": 0.0, "backends": {"a": {"rps": 0.0, "in_flight": 0}}}}}""");
+        {"routes": {"/web:0": {"rps": 0.0, "p95_ms": 0.0, "backends": {"a": {"rps": 0.0, "in_flight": 0}}}}}""");
     var g = gatherer().gather(app(""), policy("latencyP95Ms", "requestsPerSecond"), NOW);
 
     assertThat(g.observation().metric(MetricValue.LATENCY_P95_MS)).isNull();

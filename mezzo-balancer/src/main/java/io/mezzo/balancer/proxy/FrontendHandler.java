@@ -110,9 +110,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
   private Channel backendChannel;
   private BackendHandler backendHandler;
   private final Set<BackendRef> tried = new HashSet<>();
-  /** Retries of the exchange so far; the guard whose admission slot its backend attempt holds (null: none). */
+  /** Retries of the exchange so far. */
   private int retries;
-  private RouteGuard slotGuard;
+  /** The admission slot its backend attempt holds, if any. */
+  private final RouteGuard.Slot slot = new RouteGuard.Slot();
   /** A retried 5xx answer is being read and dropped; then the request goes to {@code retryNext}. */
   private boolean discardingAnswer;
   private BackendRef retryNext;
@@ -308,10 +309,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
     if (b == null) {
       if (tried.isEmpty()) { // nothing routable yet: wait for a backend, 503 after the queue timeout
         LoadBalancer.Route waitedFor = route;
-        waiting.park(route.guard(), () -> {
-          LoadBalancer.Route now = lb.currentRoute(waitedFor);
-          return now == null || now.routable();
-        });
+        waiting.park(route.guard(), () -> lb.routableOrGone(waitedFor));
         return;
       }
       failExchange(HttpResponseStatus.BAD_GATEWAY, "no backend of " + route.spec().key() + " could be reached");
@@ -353,17 +351,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
     connectTo(route.pick(tried, clientKey));
   }
 
-  /** Gives back the in-flight count and the admission slot of the backend attempt, once. */
-  private void release(BackendRef b) {
-    RouteGuard g = slotGuard;
-    if (g == null) {
-      return;
-    }
-    slotGuard = null;
-    b.inFlight.decrementAndGet();
-    g.release(b);
-  }
-
   /** The attempt on {@code failed} failed: the next one if the route's policy and budget allow, else 502. */
   private void retryAfter(BackendRef failed, RetryPolicy.FailureKind kind) {
     BackendRef next = route.pick(tried, clientKey);
@@ -386,13 +373,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
 
   @Override
   public void onSlot(RouteGuard guard, BackendRef b) {
-    slotGuard = guard;
+    slot.take(guard, b);
     tried.add(b);
     backend = b;
-    b.inFlight.incrementAndGet();
-    if (b.stats != null) {
-      b.stats.onStart();
-    }
     BackendPool pool = lb.pool(c().eventLoop());
     Channel idle = pool.takeIdle(b);
     if (idle != null) {
@@ -408,7 +391,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
         }
         attach(f.channel(), handler);
       } else {
-        release(b);
+        slot.release(b);
         lb.onConnectFailure(b);
         backend = null;
         if (!c().isActive()) {
@@ -422,7 +405,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
 
   private void attach(Channel ch, BackendHandler handler) {
     if (!c().isActive()) {
-      release(backend);
+      slot.release(backend);
       lb.onAbandon(backend);
       lb.pool(c().eventLoop()).release(backend, ch);
       releaseHeld();
@@ -614,7 +597,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
       // that matters twice, so the request goes to another backend (or a fresh connection).
       retries++;
       lb.metrics().retry(b);
-      release(b);
+      slot.release(b);
       lb.onConnectFailure(b);
       backend = null;
       backendChannel = null;
@@ -672,7 +655,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
     BackendRef b = backend;
     Channel bc = backendChannel;
     BackendHandler bh = backendHandler;
-    release(b);
+    slot.release(b);
     backend = null;
     backendChannel = null;
     backendHandler = null;
@@ -732,7 +715,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
 
   private void finishExchange() {
     if (backend != null) {
-      release(backend);
+      slot.release(backend);
     }
     backend = null;
     backendChannel = null;

@@ -3,62 +3,61 @@ package io.mezzo.balancer.proxy;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
-import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.distribution.HistogramSnapshot;
-import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * The load balancer's meters, per route and per backend: requests (by status class), requests/s over
- * the last 10 s (sampled each second by {@link #sample}), latency (a Micrometer timer, whose p50/p90/p99
- * over the last minute come from HdrHistograms), in flight, ejections, connect failures; a route's own
- * figures outlive the backends that come and go;
+ * the last 10 s (sampled each second by {@link #sample}), latency (a {@link LatencyWindow}: HdrHistogram
+ * recorders per event loop, p50/p90/p95/p99 and max over the last 40-60 s), in flight, ejections, connect
+ * failures; a route's own figures outlive the backends that come and go;
  * active health state and transitions, retries, and per route panic, retry budget and queue figures.
- * {@link #prometheus()} prints them in the Prometheus text format for {@code /metrics};
- * {@link #stats()} gives the same figures as a tree for the JSON {@code /stats} the autoscaler reads.
+ * {@link #prometheus()} prints them in the Prometheus text format for {@code /metrics} (the latencies as
+ * summaries {@code mezzo_lb_request_duration_seconds} and {@code mezzo_lb_route_request_duration_seconds}
+ * with quantiles 0.5, 0.9, 0.95, 0.99, {@code _count}, {@code _sum} and a {@code _max} gauge, computed at
+ * scrape time); {@link #stats()} gives the same figures as a tree for the JSON {@code /stats} the
+ * autoscaler reads.
  *
  * <p>Thread-safe: meters are recorded from the event loops; backends are added and removed by the
- * control thread.
+ * control thread; the latency windows are read by the sampler and the admin threads.
  */
 public final class LbMetrics {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  /** The clock the latency windows rotate by. */
+  private final LongSupplier nanoTime;
   private final Map<String, BackendMeters> backends = new ConcurrentHashMap<>();
   private final Map<String, HealthMeters> health = new ConcurrentHashMap<>();
   private final Map<String, RouteMeters> routes = new ConcurrentHashMap<>();
 
   private static final String[] STATUS_CLASSES = {"2xx", "3xx", "4xx", "5xx"};
 
+  public LbMetrics() {
+    this(System::nanoTime);
+  }
+
+  /** With {@code nanoTime} as the clock of the latency windows (tests move a fake one). */
+  LbMetrics(LongSupplier nanoTime) {
+    this.nanoTime = nanoTime;
+  }
+
   /** One backend's meters; {@code byClass[i]} counts the answers of {@code STATUS_CLASSES[i]}. */
-  private record BackendMeters(BackendRef ref, Timer latency, Map<String, Counter> status, Counter[] byClass,
+  private record BackendMeters(BackendRef ref, LatencyWindow latency, Map<String, Counter> status, Counter[] byClass,
       Counter connectFailures, Counter ejections, RateWindow rate, List<Meter> all) {}
 
   /** Samples in a rate window, one a second: requests/s over the last 10 s. */
   private static final int RATE_SAMPLES = 11;
 
-  /** A latency timer with p50/p90/p99 over the last minute (Micrometer keeps them in HdrHistograms). */
-  private static Timer latencyTimer(PrometheusMeterRegistry registry, String name, String route, String backend) {
-    Timer.Builder b = Timer.builder(name).tag("route", route);
-    if (backend != null) {
-      b.tag("backend", backend);
-    }
-    return b.publishPercentiles(0.5, 0.9, 0.99).distributionStatisticExpiry(Duration.ofSeconds(60))
-        .distributionStatisticBufferLength(3).register(registry);
-  }
-
   void add(BackendRef b) {
     backends.computeIfAbsent(b.key, k -> {
       List<Meter> all = new ArrayList<>();
-      Timer latency = latencyTimer(registry, "mezzo_lb_request_duration", b.routeKey, b.instanceId);
-      all.add(latency);
+      LatencyWindow latency = new LatencyWindow();
       Map<String, Counter> status = new LinkedHashMap<>();
       for (String c : STATUS_CLASSES) {
         Counter counter = Counter.builder("mezzo_lb_responses").tag("route", b.routeKey).tag("backend", b.instanceId)
@@ -130,7 +129,7 @@ public final class LbMetrics {
    * appear or timed out doing so.
    */
   static final class RouteMeters {
-    final Timer latency;
+    final LatencyWindow latency = new LatencyWindow();
     final Counter[] byClass = new Counter[STATUS_CLASSES.length];
     final RateWindow rate = new RateWindow(RATE_SAMPLES);
     final Counter panics;
@@ -146,8 +145,6 @@ public final class LbMetrics {
     private final List<Meter> all = new ArrayList<>();
 
     private RouteMeters(PrometheusMeterRegistry registry, String route) {
-      latency = latencyTimer(registry, "mezzo_lb_route_request_duration", route, null);
-      all.add(latency);
       for (int i = 0; i < STATUS_CLASSES.length; i++) {
         byClass[i] = Counter.builder("mezzo_lb_route_responses").tag("route", route).tag("class", STATUS_CLASSES[i])
             .register(registry);
@@ -171,9 +168,9 @@ public final class LbMetrics {
       return c;
     }
 
-    private Map<String, Object> stats() {
+    private Map<String, Object> stats(long nowNanos) {
       Map<String, Object> m = new LinkedHashMap<>();
-      HistogramSnapshot h = latency.takeSnapshot();
+      LatencyWindow.Figures h = latency.read(nowNanos);
       m.put("requests", h.count());
       m.put("rps", rate.perSecond());
       Map<String, Long> status = new LinkedHashMap<>();
@@ -216,14 +213,14 @@ public final class LbMetrics {
     if (m == null) {
       return;
     }
-    m.latency().record(nanos, TimeUnit.NANOSECONDS);
+    m.latency().record(nanos);
     int c = status / 100 - 2; // per response: no string built
     if (c >= 0 && c < m.byClass().length) {
       m.byClass()[c].increment();
     }
     RouteMeters r = routes.get(b.routeKey);
     if (r != null) {
-      r.latency.record(nanos, TimeUnit.NANOSECONDS);
+      r.latency.record(nanos);
       if (c >= 0 && c < r.byClass.length) {
         r.byClass[c].increment();
       }
@@ -233,10 +230,10 @@ public final class LbMetrics {
   /** Takes the rate windows' samples; called about once a second. */
   void sample(long nowNanos) {
     for (BackendMeters m : backends.values()) {
-      sample(m.rate(), m.latency().count(), nowNanos);
+      sample(m.rate(), m.latency().count(nowNanos), nowNanos);
     }
     for (RouteMeters r : routes.values()) {
-      sample(r.rate, r.latency.count(), nowNanos);
+      sample(r.rate, r.latency.count(nowNanos), nowNanos);
     }
     lastSampleNanos = nowNanos;
   }
@@ -251,10 +248,11 @@ public final class LbMetrics {
 
   private volatile long lastSampleNanos = Long.MIN_VALUE;
 
-  private static void putPercentiles(Map<String, Object> into, HistogramSnapshot h) {
-    for (ValueAtPercentile p : h.percentileValues()) {
-      into.put("p" + Math.round(p.percentile() * 100) + "_ms", p.value(TimeUnit.MILLISECONDS));
-    }
+  private static void putPercentiles(Map<String, Object> into, LatencyWindow.Figures h) {
+    into.put("p50_ms", h.p50() / 1000.0);
+    into.put("p90_ms", h.p90() / 1000.0);
+    into.put("p95_ms", h.p95() / 1000.0);
+    into.put("p99_ms", h.p99() / 1000.0);
   }
 
   void connectFailure(BackendRef b) {
@@ -271,19 +269,38 @@ public final class LbMetrics {
     }
   }
 
-  /** Every meter in the Prometheus text format. */
+  /** Every meter in the Prometheus text format: the registry's, then the latency summaries. */
   public String prometheus() {
-    return registry.scrape();
+    long now = nanoTime.getAsLong();
+    StringBuilder out = new StringBuilder(registry.scrape());
+    List<BackendMeters> bs = new ArrayList<>(backends.values());
+    bs.sort(java.util.Comparator.comparing((BackendMeters m) -> m.ref().instanceId)
+        .thenComparing(m -> m.ref().routeKey));
+    PrometheusSummaries.Writer b = new PrometheusSummaries.Writer(out, "mezzo_lb_request_duration_seconds",
+        "the time from a request's start to its answer's end, per backend");
+    for (BackendMeters m : bs) {
+      b.summary("backend=\"" + PrometheusSummaries.escape(m.ref().instanceId) + "\",route=\""
+          + PrometheusSummaries.escape(m.ref().routeKey) + "\"", m.latency().read(now));
+    }
+    b.end();
+    PrometheusSummaries.Writer r = new PrometheusSummaries.Writer(out, "mezzo_lb_route_request_duration_seconds",
+        "the time from a request's start to its answer's end, per route");
+    for (var e : new TreeMap<>(routes).entrySet()) {
+      r.summary("route=\"" + PrometheusSummaries.escape(e.getKey()) + "\"", e.getValue().latency.read(now));
+    }
+    r.end();
+    return out.toString();
   }
 
   /**
-   * {@code {route: {backends: {instance: {in_flight, requests, rps, responses: {2xx..}, p50_ms, p90_ms, p99_ms,
-   * draining, health (UP or DOWN), health_reason, retries, health_transitions}}, requests, rps, responses,
-   * p50_ms, p90_ms, p99_ms, in_flight, panic,
+   * {@code {route: {backends: {instance: {in_flight, requests, rps, responses: {2xx..}, p50_ms, p90_ms, p95_ms,
+   * p99_ms, draining, health (UP or DOWN), health_reason, retries, health_transitions}}, requests, rps, responses,
+   * p50_ms, p90_ms, p95_ms, p99_ms, in_flight, panic,
    * panic_requests, waiting, retry_budget_exhausted, queued, queue_timeouts, queue_rejections, no_backend_waits,
    * no_backend_timeouts}}}.
    */
   public Map<String, Object> stats() {
+    long now = nanoTime.getAsLong();
     Map<String, Map<String, Object>> routes = new TreeMap<>();
     for (BackendMeters m : backends.values()) {
       Map<String, Object> route = routes.computeIfAbsent(m.ref().routeKey, k -> {
@@ -293,7 +310,7 @@ public final class LbMetrics {
         r.put("backends", new TreeMap<String, Object>());
         return r;
       });
-      HistogramSnapshot h = m.latency().takeSnapshot();
+      LatencyWindow.Figures h = m.latency().read(now);
       Map<String, Object> b = new LinkedHashMap<>();
       b.put("host", m.ref().address);
       b.put("draining", m.ref().draining);
@@ -323,7 +340,7 @@ public final class LbMetrics {
       r.put("in_flight", 0L);
       r.put("backends", new TreeMap<String, Object>());
       return r;
-    }).putAll(meters.stats()));
+    }).putAll(meters.stats(now)));
     return Map.of("routes", routes);
   }
 }

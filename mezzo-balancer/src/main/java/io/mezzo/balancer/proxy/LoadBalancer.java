@@ -567,6 +567,15 @@ public final class LoadBalancer implements AutoCloseable {
     return state.get().routes().get(r.spec().key());
   }
 
+  /**
+   * Whether a request parked on {@code r} can be routed again: the route now in force with its key has a
+   * routable backend, or is gone (the request then learns so when it routes again).
+   */
+  boolean routableOrGone(Route r) {
+    Route now = currentRoute(r);
+    return now == null || now.routable();
+  }
+
   Route tcpRoute(int port) {
     requests.increment();
     State s = state.get();

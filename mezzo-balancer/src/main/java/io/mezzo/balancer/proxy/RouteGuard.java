@@ -114,6 +114,40 @@ final class RouteGuard {
     }
   }
 
+  /**
+   * The admission slot one connection's backend attempt holds, and the one path that gives it back:
+   * {@link #take} when the attempt gets its slot (from {@link #acquire} or a grant) counts it in flight on
+   * the backend (and in the picker's stats); {@link #release}, from whichever path ends the attempt (an
+   * answer, a failure, a retry, the client leaving), undoes the in-flight count and gives the slot back to
+   * the guard it came from (where the next waiter may take it), once: later calls do nothing.
+   *
+   * <p>Thread: the connection's event loop.
+   */
+  static final class Slot {
+    /** The guard of the slot held now, or null. */
+    private RouteGuard guard;
+
+    /** The attempt holds a slot of {@code g} on {@code b} from now on. */
+    void take(RouteGuard g, BackendRef b) {
+      guard = g;
+      b.inFlight.incrementAndGet();
+      if (b.stats != null) {
+        b.stats.onStart();
+      }
+    }
+
+    /** The attempt on {@code b} is over: its in-flight count and its slot are given back, once. */
+    void release(BackendRef b) {
+      RouteGuard g = guard;
+      if (g == null) {
+        return;
+      }
+      guard = null;
+      b.inFlight.decrementAndGet();
+      g.release(b);
+    }
+  }
+
   int inFlight(BackendRef b) {
     return queue.active(b.key);
   }

@@ -29,7 +29,8 @@ import java.util.Set;
 final class TcpFrontendHandler extends ChannelInboundHandlerAdapter implements Waiting.Owner {
   private final LoadBalancer lb;
   private Waiting waiting;
-  private RouteGuard slotGuard;
+  /** The connection slot on its backend, once it has one. */
+  private final RouteGuard.Slot slot = new RouteGuard.Slot();
   private int retries;
   private final Set<BackendRef> tried = new HashSet<>();
   private Channel client;
@@ -65,10 +66,7 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter implements W
     if (b == null) {
       if (tried.isEmpty()) { // nothing routable yet: wait for a backend, up to the queue timeout
         LoadBalancer.Route waitedFor = route;
-        waiting.park(route.guard(), () -> {
-          LoadBalancer.Route now = lb.currentRoute(waitedFor);
-          return now == null || now.routable();
-        });
+        waiting.park(route.guard(), () -> lb.routableOrGone(waitedFor));
         return;
       }
       lb.onLocalAnswer(502);
@@ -109,26 +107,11 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter implements W
     connect(route.pick(tried, clientKey));
   }
 
-  /** Gives back the in-flight count and the connection slot on {@code b}, once. */
-  private void release(BackendRef b) {
-    RouteGuard g = slotGuard;
-    if (g == null) {
-      return;
-    }
-    slotGuard = null;
-    b.inFlight.decrementAndGet();
-    g.release(b);
-  }
-
   @Override
   public void onSlot(RouteGuard guard, BackendRef b) {
-    slotGuard = guard;
+    slot.take(guard, b);
     tried.add(b);
     backend = b;
-    b.inFlight.incrementAndGet();
-    if (b.stats != null) {
-      b.stats.onStart();
-    }
     new Bootstrap().group(client.eventLoop()).channel(Transport.clientChannel())
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.AUTO_READ, false)
@@ -145,7 +128,7 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter implements W
             client.config().setAutoRead(true);
             backendChannel.config().setAutoRead(true);
           } else {
-            release(b);
+            slot.release(b);
             lb.onConnectFailure(b);
             backend = null;
             if (client.isActive()) {
@@ -200,7 +183,7 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter implements W
     if (backend != null) {
       BackendRef b = backend;
       backend = null;
-      release(b);
+      slot.release(b);
       lb.onComplete(b, System.nanoTime() - startNanos);
       lb.onResult(b, OutlierDetector.Result.SUCCESS);
     }
