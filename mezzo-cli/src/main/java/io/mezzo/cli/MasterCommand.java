@@ -74,7 +74,8 @@ final class MasterCommand implements Callable<Integer> {
   java.util.List<String> lbStats = new java.util.ArrayList<>();
 
   MasterConfig config() {
-    return new MasterConfig(ip, port, workDir.toAbsolutePath(), zk, hostname == null ? ip : hostname, agentHeartbeat,
+    String zkConnect = zk != null && zk.startsWith("zk://") ? zk.substring("zk://".length()) : zk; // Mesos's form
+    return new MasterConfig(ip, port, workDir.toAbsolutePath(), zkConnect, hostname == null ? ip : hostname, agentHeartbeat,
         maxMissed, frameworkHeartbeat, allocationInterval, killGrace, offerTimeout)
         .withFailover(agentReregisterTimeout, zkSessionTimeout);
   }

@@ -158,7 +158,12 @@ public final class Master implements AutoCloseable {
         elected.get(); // a failed takeover throws here
         return;
       }
-      java.util.Optional<String> leader = election.leader().get(5, TimeUnit.SECONDS);
+      java.util.Optional<String> leader;
+      try {
+        leader = election.leader().get(5, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.TimeoutException busy) {
+        continue; // the election's thread is taking over: elected soon
+      }
       if (leader.isPresent() && !leader.get().equals(election.id())) {
         return;
       }
