@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.mezzo.balancer.discovery.ServicesFeed;
 import io.mezzo.core.http.JsonClient;
 import io.mezzo.core.model.AgentId;
 import io.mezzo.core.model.FrameworkId;
@@ -29,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Three real master processes sharing one ZooKeeper process, two agents, a framework and an app of
  * the services scheduler: the leader is killed with SIGKILL three times, and each time another master
- * takes over with the agents, the framework's task and the app's instances as they were. Prints the
+ * takes over with the agents, the framework's task and the app's instances as they were, and the load
+ * balancer's discovery follows it. Prints the
  * failover time (SIGKILL to a new leader serving {@code /master/state} with both agents
  * reregistered); no assertion is made on it.
  */
@@ -42,8 +44,13 @@ class MasterFailoverClusterTest {
   MezzoCluster cluster;
   final JsonClient http = new JsonClient(Duration.ofSeconds(2), Duration.ofSeconds(10));
 
+  ServicesFeed feed;
+
   @AfterEach
   void stop() {
+    if (feed != null) {
+      feed.close();
+    }
     if (cluster != null) {
       cluster.close();
     }
@@ -56,6 +63,24 @@ class MasterFailoverClusterTest {
       a.json().path("app").path("tasks").forEach(out::add);
     }
     return out;
+  }
+
+  /** A sleeping app with one port routed by the load balancer on a vhost. */
+  private static String routedApp(String id, int instances, String extra) {
+    return "{\"id\":\"" + id + "\",\"cmd\":\"sleep 3600\",\"cpus\":0.1,\"mem\":32,\"instances\":" + instances
+        + ",\"portDefinitions\":[{\"port\":0,\"name\":\"http\"}],\"labels\":{\"MEZZO_LB_VHOST_0\":\""
+        + id.substring(1) + ".test\"}" + extra + "}";
+  }
+
+  /** How many instances of {@code appId}'s first port the load balancer would send traffic to. */
+  private int serving(String appId) {
+    return feed.current().serving().getOrDefault(appId + ":0", List.of()).size();
+  }
+
+  /** Declines what it holds and asks for no more offers, leaving them to the services scheduler. */
+  private static void quiet(TestFramework framework) {
+    framework.send(Call.of(framework.id(), Call.Type.SUPPRESS));
+    framework.declineAll(3600);
   }
 
   private Set<String> ids(List<JsonNode> tasks) {
@@ -86,16 +111,19 @@ class MasterFailoverClusterTest {
     AgentId agent = offer.agentId();
     assertThat(framework.launch(offer, task, "sleep 3600", Resources.parse("cpus:0.1;mem:32"))).isEqualTo(202);
     framework.awaitState(task, TaskState.TASK_RUNNING, WAIT);
-    framework.declineAll(3600);
+    quiet(framework);
 
     // An app of the services scheduler, created before the failovers.
     V2Client.Answer created = new V2Client(cluster.masterAddress()).post("/v2/apps",
-        "{\"id\":\"/steady\",\"cmd\":\"sleep 3600\",\"cpus\":0.1,\"mem\":32,\"instances\":2,"
-            + "\"upgradeStrategy\":{\"minimumHealthCapacity\":1,\"maximumOverCapacity\":0.5}}");
+        routedApp("/steady", 2, ",\"upgradeStrategy\":{\"minimumHealthCapacity\":1,\"maximumOverCapacity\":0.5}"));
     assertThat(created.status()).as("%s", created).isEqualTo(201);
     await("both instances running").atMost(WAIT).until(() -> appTasks("/steady").stream()
         .filter(t -> t.path("state").asText().equals("TASK_RUNNING")).count() == 2);
     Set<String> instances = ids(appTasks("/steady"));
+    // The load balancer's discovery, given every master, sees the app's two instances.
+    feed = new ServicesFeed(cluster.masterAddresses(), 0, null, d -> { });
+    feed.start();
+    await("the load balancer discovers the app").atMost(WAIT).until(() -> serving("/steady") == 2);
 
     List<Long> failoverMs = new ArrayList<>();
     for (int round = 1; round <= 3; round++) {
@@ -116,6 +144,7 @@ class MasterFailoverClusterTest {
       framework = TestFramework.subscribe(cluster.masterAddresses(), TestFramework.info("ha-tester", frameworkId, 3600));
       TestFramework current = framework;
       assertThat(current.id()).isEqualTo(frameworkId);
+      quiet(current);
       current.send(Call.reconcile(frameworkId, List.of(new Call.ReconcileTask(task, agent))));
       await("the task reconciles as running").atMost(WAIT)
           .until(() -> current.states(task).contains(TaskState.TASK_RUNNING));
@@ -127,7 +156,13 @@ class MasterFailoverClusterTest {
       await("the services scheduler serves the app").atMost(WAIT).pollInterval(Duration.ofMillis(200))
           .until(() -> appTasks("/steady").size() >= 2);
       assertThat(ids(appTasks("/steady"))).isEqualTo(instances);
-      assertThat(cluster.runningTaskIds()).containsAll(instances).hasSize(3);
+      assertThat(cluster.runningTaskIds()).containsAll(instances).hasSize(3 + round - 1);
+
+      // The load balancer follows the new leader: an app created now reaches it.
+      String after = "/after-" + round;
+      assertThat(new V2Client(cluster.masterAddress()).post("/v2/apps", routedApp(after, 1, "")).status()).isEqualTo(201);
+      await("the load balancer discovers " + after).atMost(WAIT).until(() -> serving(after) == 1);
+      assertThat(serving("/steady")).isEqualTo(2);
 
       cluster.startMaster(old); // back as a standby
     }
