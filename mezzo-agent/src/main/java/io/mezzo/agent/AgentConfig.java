@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
  * How one agent runs. Validated when built (every error names the field, the bad value and what was
  * expected) and immutable afterwards, so a running agent never sees its configuration change.
  *
- * @param masterHostPort the master's {@code HOST:PORT}, such as {@code 127.0.0.1:5050}
+ * @param masterHostPort the master's {@code HOST:PORT}, such as {@code 127.0.0.1:5050}, or several masters'
+ *     {@code HOST:PORT,HOST:PORT,...} (the agent finds the leader among them)
  * @param bindHost the address the agent's HTTP server listens on
  * @param port the agent's HTTP port; 0 picks a free one (see {@link Agent#port()})
  * @param workDir where sandboxes and the agent id live; made absolute and normalized here
@@ -46,10 +47,12 @@ public record AgentConfig(
     if (masterHostPort == null) {
       throw new IllegalArgumentException("masterHostPort: missing (expected: HOST:PORT, such as 127.0.0.1:5050)");
     }
-    Matcher m = HOST_PORT.matcher(masterHostPort);
-    if (!m.matches() || Integer.parseInt(m.group(2)) < 1 || Integer.parseInt(m.group(2)) > 65535) {
-      throw new IllegalArgumentException(
-          "masterHostPort: '" + masterHostPort + "' (expected: HOST:PORT with PORT in 1..65535, such as 127.0.0.1:5050)");
+    for (String one : masterHostPort.split(",", -1)) { // several masters: the link finds the leader
+      Matcher m = HOST_PORT.matcher(one);
+      if (!m.matches() || Integer.parseInt(m.group(2)) < 1 || Integer.parseInt(m.group(2)) > 65535) {
+        throw new IllegalArgumentException("masterHostPort: '" + masterHostPort
+            + "' (expected: HOST:PORT[,HOST:PORT...] with PORT in 1..65535, such as 127.0.0.1:5050)");
+      }
     }
     if (bindHost == null || bindHost.isBlank()) {
       throw new IllegalArgumentException("bindHost: '" + bindHost + "' (expected: an address to listen on, such as 127.0.0.1)");

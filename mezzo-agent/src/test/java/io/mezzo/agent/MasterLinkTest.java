@@ -60,6 +60,34 @@ class MasterLinkTest {
   }
 
   @Test
+  void agentGivenSeveralMastersSubscribesToTheLeaderAStandbyNames() throws IOException {
+    // a standby: every request is redirected to the leader (the fake master)
+    io.mezzo.core.http.HttpServer standby = io.mezzo.core.http.HttpServer.builder()
+        .prefixRoute("GET", "/", req -> java.util.concurrent.CompletableFuture.completedFuture(
+            new io.mezzo.core.http.HttpResponse(307, "text/plain", new byte[0],
+                java.util.Map.of("Location", "//" + master.hostPort() + req.path()), null)))
+        .prefixRoute("POST", "/", req -> java.util.concurrent.CompletableFuture.completedFuture(
+            new io.mezzo.core.http.HttpResponse(307, "text/plain", new byte[0],
+                java.util.Map.of("Location", "//" + master.hostPort() + req.path()), null)))
+        .bind("127.0.0.1", 0).start();
+    int dead;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      dead = s.getLocalPort();
+    }
+    try {
+      String masters = "127.0.0.1:" + dead + ",127.0.0.1:" + standby.port();
+
+      Agent agent = master.startAgent(workDir, c -> new io.mezzo.agent.AgentConfig(masters, c.bindHost(), c.port(),
+          c.workDir(), c.resources(), c.hostname(), c.statusRetryInterval(), c.killGracePeriod(), c.gcDelay()));
+
+      await().atMost(Duration.ofSeconds(10)).until(() -> agent.agentId().isPresent());
+      assertThat(master.calls(AgentCall.Type.SUBSCRIBE)).isNotEmpty();
+    } finally {
+      standby.close();
+    }
+  }
+
+  @Test
   void restartedAgentSubscribesWithItsPersistedId() {
     Agent first = master.startAgent(workDir);
     await().atMost(Duration.ofSeconds(10)).until(() -> first.agentId().isPresent());

@@ -13,7 +13,8 @@ import picocli.CommandLine.Option;
 /** {@code mezzo agent}: runs one agent until stopped; stopping it kills its tasks. */
 @Command(name = "agent", mixinStandardHelpOptions = true, description = "Run an agent.")
 final class AgentCommand implements Callable<Integer> {
-  @Option(names = "--master", required = true, description = "The master's HOST:PORT.")
+  @Option(names = "--master", required = true,
+      description = "The master's HOST:PORT, or every master's HOST:PORT,HOST:PORT,... (the agent follows the leader).")
   String master;
 
   @Option(names = "--port", defaultValue = "5051", description = "HTTP port (default: ${DEFAULT-VALUE}).")
@@ -60,8 +61,8 @@ final class AgentCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (!master.matches("[^:/\\s]+:\\d{1,5}")) {
-      throw new IllegalArgumentException("--master: '" + master + "' (expected: HOST:PORT)");
+    if (!io.mezzo.core.ha.MasterDetector.isHostList(master)) {
+      throw new IllegalArgumentException("--master: '" + master + "' (expected: HOST:PORT[,HOST:PORT...])");
     }
     Resources r = resources == null ? null : Resources.parse(resources);
     if (memoryHeadroomMb < 0) {

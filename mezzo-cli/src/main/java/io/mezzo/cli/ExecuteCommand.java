@@ -32,7 +32,8 @@ import picocli.CommandLine.Option;
 final class ExecuteCommand implements Callable<Integer> {
   private static final Pattern EXIT_STATUS = Pattern.compile("exited with status (\\d+)");
 
-  @Option(names = "--master", required = true, description = "The master's HOST:PORT.")
+  @Option(names = "--master", required = true,
+      description = "The master's HOST:PORT, several masters' HOST:PORT,... or zk://HOST:PORT,.../PATH.")
   String master;
 
   @Option(names = "--name", required = true, description = "Task name.")
@@ -53,9 +54,7 @@ final class ExecuteCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (!master.matches("[^:/\\s]+:\\d{1,5}")) {
-      throw new IllegalArgumentException("--master: '" + master + "' (expected: HOST:PORT)");
-    }
+    master = MasterOption.leader(master); // HOST:PORT, a list or zk://
     Resources needs = Resources.parse(resources);
     if (needs.isEmpty()) {
       throw new IllegalArgumentException("--resources: '" + resources + "' (expected: some cpus or mem)");

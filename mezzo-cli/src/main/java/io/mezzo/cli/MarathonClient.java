@@ -54,6 +54,7 @@ final class MarathonClient {
     this.port = Integer.parseInt(hostPort.substring(colon + 1));
     this.requestTimeout = requestTimeout;
     this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).version(HttpClient.Version.HTTP_1_1)
+        .followRedirects(HttpClient.Redirect.NORMAL) // a standby master answers 307 to the leader
         .build();
   }
 

@@ -8,7 +8,12 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code mezzo master}: runs one master until stopped. */
+/**
+ * {@code mezzo master}: runs one master until stopped. Several masters given the same {@code --zk}
+ * elect a leader; the others stand by and redirect (see the README's "High availability"). The
+ * services scheduler, when it runs in the process, starts once this master leads. A master that loses
+ * leadership exits with status 3, for its supervisor to restart it as a standby.
+ */
 @Command(name = "master", mixinStandardHelpOptions = true, description = "Run a master.")
 final class MasterCommand implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "5050", description = "HTTP port (default: ${DEFAULT-VALUE}).")
@@ -23,8 +28,18 @@ final class MasterCommand implements Callable<Integer> {
   @Option(names = "--work-dir", defaultValue = "/tmp/mezzo/master", description = "Work directory (default: ${DEFAULT-VALUE}).")
   Path workDir;
 
-  @Option(names = "--zk", description = "ZooKeeper connect string host:port,...; without it an embedded ZooKeeper runs in the work dir.")
+  @Option(names = "--zk", description = "ZooKeeper connect string host:port,...[/chroot]; masters sharing it elect a"
+      + " leader. Without it an embedded ZooKeeper runs in the work dir.")
   String zk;
+
+  @Option(names = "--zk-session-timeout", defaultValue = "10s", converter = DurationConverter.class,
+      description = "ZooKeeper session timeout: how soon a dead leader is replaced (default: ${DEFAULT-VALUE}).")
+  Duration zkSessionTimeout;
+
+  @Option(names = "--agent-reregister-timeout", defaultValue = "10m", converter = DurationConverter.class,
+      description = "How long agents known from ZooKeeper get to reregister with a new leader before they are"
+          + " marked unreachable (default: ${DEFAULT-VALUE}).")
+  Duration agentReregisterTimeout;
 
   @Option(names = "--agent-heartbeat-interval", defaultValue = "15s", converter = DurationConverter.class,
       description = "How often agents heartbeat (default: ${DEFAULT-VALUE}).")
@@ -59,29 +74,34 @@ final class MasterCommand implements Callable<Integer> {
   java.util.List<String> lbStats = new java.util.ArrayList<>();
 
   MasterConfig config() {
-    return new MasterConfig(ip, port, workDir.toAbsolutePath(), zk, hostname == null ? ip : hostname, agentHeartbeat,
-        maxMissed, frameworkHeartbeat, allocationInterval, killGrace, offerTimeout);
+    String zkConnect = zk != null && zk.startsWith("zk://") ? zk.substring("zk://".length()) : zk; // Mesos's form
+    return new MasterConfig(ip, port, workDir.toAbsolutePath(), zkConnect, hostname == null ? ip : hostname, agentHeartbeat,
+        maxMissed, frameworkHeartbeat, allocationInterval, killGrace, offerTimeout)
+        .withFailover(agentReregisterTimeout, zkSessionTimeout);
   }
 
   @Override
   public Integer call() throws Exception {
     if (!services) {
       Master master = Master.start(config());
-      System.out.println("mezzo master " + master.masterId() + " listening on http://" + ip + ":" + master.port()
-          + " (ZooKeeper " + master.zkConnect() + ")");
+      System.out.println("mezzo master " + master.masterId() + (master.elected().isDone() ? " leading" : " standing by")
+          + " on http://" + ip + ":" + master.port() + " (ZooKeeper " + master.zkConnect() + ")");
       return Daemon.runUntilStopped(master);
     }
     ServicesHost host = new ServicesHost(lbStats);
     Master master = Master.start(config(), host::routes);
-    try {
-      String self = ServicesHost.local(ip, master.port());
-      host.start(self, master.zkConnect(), (hostname == null ? ip : hostname) + ":" + master.port());
-    } catch (RuntimeException e) {
-      master.close();
-      throw e;
-    }
-    System.out.println("mezzo master " + master.masterId() + " listening on http://" + ip + ":" + master.port()
-        + " (services scheduler: /v2; ZooKeeper " + master.zkConnect() + ")");
+    String self = ServicesHost.local(ip, master.port());
+    String advertised = (hostname == null ? ip : hostname) + ":" + master.port();
+    // The services scheduler runs only in the leading master, subscribed to it.
+    master.elected().thenRunAsync(() -> {
+      try {
+        host.start(self, master.zkConnect(), advertised);
+      } catch (RuntimeException e) {
+        io.mezzo.master.ha.LeaderElection.exitProcess("the services scheduler cannot start: " + e.getMessage());
+      }
+    });
+    System.out.println("mezzo master " + master.masterId() + (master.elected().isDone() ? " leading" : " standing by")
+        + " on http://" + ip + ":" + master.port() + " (services scheduler: /v2; ZooKeeper " + master.zkConnect() + ")");
     return Daemon.runUntilStopped(master, host);
   }
 }

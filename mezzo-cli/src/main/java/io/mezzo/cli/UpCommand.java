@@ -51,10 +51,11 @@ final class UpCommand implements Callable<Integer> {
     parts.add(master);
     String masterAddress = "127.0.0.1:" + master.port();
     try {
+      master.elected().get(30, java.util.concurrent.TimeUnit.SECONDS); // alone on its ZooKeeper: at once
       services.start(masterAddress, master.zkConnect(), masterAddress);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
       master.close();
-      throw e;
+      throw e instanceof RuntimeException re ? re : new IllegalStateException("the master was not elected: " + e, e);
     }
     parts.add(services);
     int cpus = Math.max(1, Runtime.getRuntime().availableProcessors() / agents);

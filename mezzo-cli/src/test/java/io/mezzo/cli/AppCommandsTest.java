@@ -116,7 +116,7 @@ class AppCommandsTest {
   void aMasterThatIsNotHostAndPortExits2NamingTheFlag() {
     CliRun run = mezzo("app", "list", "--master", "http://127.0.0.1:5050");
     assertThat(run.exit()).isEqualTo(2);
-    assertThat(run.err()).isEqualTo("mezzo app list: --master: 'http://127.0.0.1:5050' (expected: HOST:PORT)\n");
+    assertThat(run.err()).isEqualTo("mezzo app list: --master: 'http://127.0.0.1:5050' (expected: HOST:PORT[,HOST:PORT...] or zk://HOST:PORT[,...]/PATH)\n");
   }
 
   @Test

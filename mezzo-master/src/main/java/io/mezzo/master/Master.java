@@ -9,6 +9,7 @@ import io.mezzo.core.json.Json;
 import io.mezzo.core.scheduler.Call;
 import io.mezzo.master.allocator.Allocator;
 import io.mezzo.master.api.MesosEndpoint;
+import io.mezzo.master.ha.LeaderElection;
 import io.mezzo.master.registry.EmbeddedZooKeeper;
 import io.mezzo.master.registry.ZkStore;
 import java.time.Clock;
@@ -26,9 +27,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running master: its ZooKeeper store (embedded or external), the loop that owns its state, and
- * the HTTP APIs in front of it ({@code /api/v1/scheduler}, {@code /api/v1/agent},
- * {@code /master/state}, {@code /health}). Start with {@link #start}; {@link #close} stops all of it.
+ * A running master: its ZooKeeper store (embedded or external), its part in the leader election,
+ * the loop that owns its state, and the HTTP APIs in front of it ({@code /api/v1/scheduler},
+ * {@code /api/v1/agent}, {@code /master/state}, {@code /health}). Start with {@link #start};
+ * {@link #close} stops all of it.
+ *
+ * <p>A master starts as a standby ({@link Standby}): its HTTP server answers every API with a 307 to
+ * the leader (503 while none is known). Once elected ({@link LeaderElection}) it recovers its state
+ * from ZooKeeper, as a restarted master does, and replaces the standby server by the real one on the
+ * same port. Losing leadership afterwards ends the process (see {@link LeaderElection#exitProcess}).
+ * The election's thread swaps the server; {@link #close} may come from any thread.
  *
  * <p>HTTP handlers only parse and validate the shape of a request, then hand it to the loop.
  */
@@ -36,26 +44,34 @@ public final class Master implements AutoCloseable {
   public static final String VERSION = "0.1.0";
   private static final Logger LOG = LoggerFactory.getLogger(Master.class);
   private static final int MAX_REQUEST_BYTES = 4 * 1024 * 1024;
+  /** How long {@link #start} waits to learn whether this master leads. */
+  private static final long DECIDE_MS = 15_000;
 
   private final MasterConfig config;
   private final EmbeddedZooKeeper zk;
   private final ZkStore store;
-  private final ScheduledExecutorService loopThread;
-  private final MasterLoop loop;
-  private final HttpServer http;
-  private final double startTime;
   private final String zkConnect;
+  private final String masterId;
+  private final int port;
+  private final Clock clock = Clock.systemUTC();
+  private final java.util.function.Consumer<HttpServer.Builder> extraRoutes;
+  private final CompletableFuture<Void> elected = new CompletableFuture<>();
+  private LeaderElection election;
+  private ScheduledExecutorService loopThread;
+  private MasterLoop loop;
+  private HttpServer http;
+  private volatile boolean closed;
 
-  private Master(MasterConfig config, EmbeddedZooKeeper zk, ZkStore store, ScheduledExecutorService loopThread,
-      MasterLoop loop, HttpServer http, double startTime, String zkConnect) {
+  private Master(MasterConfig config, EmbeddedZooKeeper zk, ZkStore store, String zkConnect, String masterId,
+      HttpServer standby, java.util.function.Consumer<HttpServer.Builder> extraRoutes) {
     this.zkConnect = zkConnect;
     this.config = config;
     this.zk = zk;
     this.store = store;
-    this.loopThread = loopThread;
-    this.loop = loop;
-    this.http = http;
-    this.startTime = startTime;
+    this.masterId = masterId;
+    this.http = standby;
+    this.port = standby.port();
+    this.extraRoutes = extraRoutes;
   }
 
   /** Starts a master; throws with a clear message when ZooKeeper or the port cannot be had. */
@@ -65,49 +81,61 @@ public final class Master implements AutoCloseable {
 
   /**
    * Starts a master whose HTTP server also serves the routes {@code extraRoutes} adds (the services
-   * scheduler's {@code /v2} API when it runs in the master's process).
+   * scheduler's {@code /v2} API when it runs in the master's process) once it leads. Losing
+   * leadership exits the process ({@link LeaderElection#exitProcess}).
    */
   public static Master start(MasterConfig config, java.util.function.Consumer<HttpServer.Builder> extraRoutes) {
+    return start(config, extraRoutes, LeaderElection::exitProcess);
+  }
+
+  /**
+   * Starts a master that joins the leader election; returns once it leads, or once it knows another
+   * master leads (it is then a standby: see {@link #elected}). {@code onLostLeadership} runs, with the
+   * reason, if it loses leadership after leading; it must stop the master acting as leader at once.
+   */
+  public static Master start(MasterConfig config, java.util.function.Consumer<HttpServer.Builder> extraRoutes,
+      java.util.function.Consumer<String> onLostLeadership) {
     EmbeddedZooKeeper zk = null;
     ZkStore store = null;
-    ScheduledExecutorService loopThread = null;
+    HttpServer standby = null;
     try {
       String connect = config.zkConnect();
       if (connect == null) {
         zk = EmbeddedZooKeeper.start(config.workDir().resolve("zookeeper"), 0);
         connect = zk.connectString();
       }
-      store = ZkStore.connect(connect, 15_000);
-      loopThread = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "master-loop");
-        t.setDaemon(true);
-        return t;
-      });
-      Clock clock = Clock.systemUTC();
+      store = ZkStore.connect(connect, 15_000, (int) Math.min(Integer.MAX_VALUE, config.zkSessionTimeout().toMillis()));
       String masterId = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)
-          .withZone(ZoneOffset.UTC).format(clock.instant())
+          .withZone(ZoneOffset.UTC).format(java.time.Instant.now())
           + "-" + String.format("%04x", ThreadLocalRandom.current().nextInt(0x10000));
-      MasterLoop loop = new MasterLoop(config, loopThread, store, Allocator.drf(), clock, System::nanoTime, masterId);
-      loop.call(() -> {
-        loop.start();
-        return null;
-      }).get(30, TimeUnit.SECONDS);
-      java.util.concurrent.atomic.AtomicReference<String> pid = new java.util.concurrent.atomic.AtomicReference<>();
-      var builder = routes(loop, pid::get, clock.millis() / 1000.0);
-      OperatorApi.routes(builder, loop, store, clock, clock.millis() / 1000.0);
-      extraRoutes.accept(builder);
-      HttpServer http = builder
-          .bind(config.bindHost(), config.port())
-          .maxRequestBytes(MAX_REQUEST_BYTES)
-          .name("master-http")
-          .start();
-      pid.set("master@" + config.hostname() + ":" + http.port());
-      Master m = new Master(config, zk, store, loopThread, loop, http, clock.millis() / 1000.0, connect);
-      LOG.info("master {} listening on http://{}:{} (ZooKeeper {})", masterId, config.bindHost(), http.port(), connect);
+      java.util.concurrent.atomic.AtomicReference<LeaderElection> electionRef =
+          new java.util.concurrent.atomic.AtomicReference<>();
+      standby = Standby.server(config, masterId, () -> electionRef.get(), Clock.systemUTC().millis() / 1000.0);
+      Master m = new Master(config, zk, store, connect, masterId, standby, extraRoutes);
+      String self = config.hostname() + ":" + standby.port();
+      LeaderElection election = LeaderElection.start(store.curator(), self, config.zkSessionTimeout(),
+          new LeaderElection.Listener() {
+            @Override
+            public void elected() {
+              m.lead();
+            }
+
+            @Override
+            public void lost(String why) {
+              onLostLeadership.accept(why);
+            }
+          });
+      electionRef.set(election);
+      synchronized (m) {
+        m.election = election;
+      }
+      m.awaitDecision();
+      LOG.info("master {} {} on http://{}:{} (ZooKeeper {})", masterId, m.elected.isDone() ? "leading" : "standing by",
+          config.bindHost(), m.port, connect);
       return m;
     } catch (Exception e) {
-      if (loopThread != null) {
-        loopThread.shutdownNow();
+      if (standby != null) {
+        standby.close();
       }
       if (store != null) {
         store.close();
@@ -122,18 +150,88 @@ public final class Master implements AutoCloseable {
     }
   }
 
-  private static HttpServer.Builder routes(MasterLoop loop, java.util.function.Supplier<String> pid, double startTime) {
+  /** Waits until this master leads or another master is known to lead (a single master elects itself). */
+  private void awaitDecision() throws Exception {
+    long deadline = System.nanoTime() + DECIDE_MS * 1_000_000;
+    while (System.nanoTime() - deadline < 0) {
+      if (elected.isDone()) {
+        elected.get(); // a failed takeover throws here
+        return;
+      }
+      java.util.Optional<String> leader;
+      try {
+        leader = election.leader().get(5, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.TimeoutException busy) {
+        continue; // the election's thread is taking over: elected soon
+      }
+      if (leader.isPresent() && !leader.get().equals(election.id())) {
+        return;
+      }
+      try {
+        elected.get(50, TimeUnit.MILLISECONDS);
+        return;
+      } catch (java.util.concurrent.TimeoutException notYet) {
+        // poll again
+      }
+    }
+    LOG.warn("no leading master known after {} ms; standing by", DECIDE_MS);
+  }
+
+  /** Takes over as leader: recovers state, starts the loop and the real HTTP server. On the election's thread. */
+  private void lead() {
+    try {
+      synchronized (this) {
+        if (closed) {
+          return;
+        }
+        http.close(); // the standby server; the real one takes its port
+        loopThread = Executors.newSingleThreadScheduledExecutor(r -> {
+          Thread t = new Thread(r, "master-loop");
+          t.setDaemon(true);
+          return t;
+        });
+        loop = new MasterLoop(config, loopThread, store, Allocator.drf(), clock, System::nanoTime, masterId);
+        MasterLoop l = loop;
+        l.call(() -> {
+          l.start();
+          return null;
+        }).get(30, TimeUnit.SECONDS);
+        String pid = "master@" + config.hostname() + ":" + port;
+        double electedTime = clock.millis() / 1000.0;
+        var builder = routes(l, () -> pid, clock.millis() / 1000.0, electedTime);
+        OperatorApi.routes(builder, l, store, clock, clock.millis() / 1000.0);
+        extraRoutes.accept(builder);
+        http = builder
+            .bind(config.bindHost(), port)
+            .maxRequestBytes(MAX_REQUEST_BYTES)
+            .name("master-http")
+            .start();
+      }
+      LOG.info("master {} leading on http://{}:{}", masterId, config.bindHost(), port);
+      elected.complete(null);
+    } catch (Exception e) {
+      LOG.error("cannot take over as leading master", e);
+      elected.completeExceptionally(e);
+      if (!closed) {
+        LeaderElection.exitProcess("the takeover failed: " + e);
+      }
+    }
+  }
+
+  private static HttpServer.Builder routes(MasterLoop loop, java.util.function.Supplier<String> pid, double startTime,
+      double electedTime) {
     var b = HttpServer.builder();
     b.route("POST", "/api/v1/scheduler", MesosEndpoint.scheduler(req -> scheduler(loop, req)));
     b.route("POST", "/api/v1/agent", req -> agent(loop, req));
     for (String path : new String[] {"/master/state", "/state", "/master/state.json", "/state.json"}) {
-      b.route("GET", path, req -> loop.call(() -> HttpResponse.json(200, loop.state(pid.get(), startTime))));
+      b.route("GET", path, req -> loop.call(() -> HttpResponse.json(200,
+          Standby.asLeader(loop.state(pid.get(), startTime), pid.get(), electedTime))));
     }
     for (String path : new String[] {"/health", "/master/health"}) {
       b.route("GET", path, req -> CompletableFuture.completedFuture(HttpResponse.text(200, "ok")));
     }
-    // Master detection, as Mesos does it: a 307 to the leading master (this one until HA arrives),
-    // with a protocol-relative Location.
+    // Master detection, as Mesos does it: a 307 to the leading master (this one: standbys redirect
+    // every API, see Standby), with a protocol-relative Location.
     b.route("GET", "/api/v1/scheduler", req -> redirect(pid, "/api/v1/scheduler"));
     b.route("GET", "/master/api/v1/scheduler", req -> redirect(pid, "/api/v1/scheduler"));
     b.route("POST", "/master/api/v1/scheduler", MesosEndpoint.scheduler(req -> scheduler(loop, req)));
@@ -186,7 +284,17 @@ public final class Master implements AutoCloseable {
   }
 
   public int port() {
-    return http.port();
+    return port;
+  }
+
+  /** Completes once this master leads and serves; fails if its takeover failed. */
+  public CompletableFuture<Void> elected() {
+    return elected;
+  }
+
+  /** Whether this master leads now. */
+  public boolean isLeader() {
+    return elected.isDone() && !elected.isCompletedExceptionally() && election.isLeader();
   }
 
   /** The ZooKeeper connect string the master uses (the embedded server's when it runs one). */
@@ -195,7 +303,7 @@ public final class Master implements AutoCloseable {
   }
 
   public String masterId() {
-    return loop.masterId();
+    return masterId;
   }
 
   public MasterConfig config() {
@@ -204,8 +312,23 @@ public final class Master implements AutoCloseable {
 
   @Override
   public void close() {
-    http.close();
-    loopThread.shutdownNow();
+    LeaderElection e;
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      e = election;
+    }
+    if (e != null) {
+      e.close(); // silences it first: leaving is not losing
+    }
+    synchronized (this) {
+      http.close();
+      if (loopThread != null) {
+        loopThread.shutdownNow();
+      }
+    }
     store.close();
     if (zk != null) {
       zk.close();

@@ -18,6 +18,11 @@ import java.time.Duration;
  * @param killGracePeriod time between SIGTERM and SIGKILL when a task is killed (unless the task or the
  *     KILL call carries a kill policy)
  * @param offerTimeout how long an offer may stay unused before it is rescinded
+ * @param agentReregisterTimeout how long an agent known from ZooKeeper (admitted before this master
+ *     was elected) may take to reregister before it is marked unreachable (Mesos:
+ *     agent_reregister_timeout, 10 min): a failover must not turn into a mass kill
+ * @param zkSessionTimeout the ZooKeeper session timeout: how soon a dead leader's election node goes
+ *     away (Mesos: zk_session_timeout, 10 s)
  */
 public record MasterConfig(
     String bindHost,
@@ -30,10 +35,24 @@ public record MasterConfig(
     Duration frameworkHeartbeatInterval,
     Duration allocationInterval,
     Duration killGracePeriod,
-    Duration offerTimeout) {
+    Duration offerTimeout,
+    Duration agentReregisterTimeout,
+    Duration zkSessionTimeout) {
 
   /** Mesos's default offer timeout is none; Mezzo rescinds unused offers after a minute. */
   public static final Duration DEFAULT_OFFER_TIMEOUT = Duration.ofSeconds(60);
+  /** Mesos's agent_reregister_timeout. */
+  public static final Duration DEFAULT_AGENT_REREGISTER_TIMEOUT = Duration.ofMinutes(10);
+  /** Mesos's zk_session_timeout. */
+  public static final Duration DEFAULT_ZK_SESSION_TIMEOUT = Duration.ofSeconds(10);
+
+  public MasterConfig(String bindHost, int port, Path workDir, String zkConnect, String hostname,
+      Duration agentHeartbeatInterval, int maxMissedHeartbeats, Duration frameworkHeartbeatInterval,
+      Duration allocationInterval, Duration killGracePeriod, Duration offerTimeout) {
+    this(bindHost, port, workDir, zkConnect, hostname, agentHeartbeatInterval, maxMissedHeartbeats,
+        frameworkHeartbeatInterval, allocationInterval, killGracePeriod, offerTimeout,
+        DEFAULT_AGENT_REREGISTER_TIMEOUT, DEFAULT_ZK_SESSION_TIMEOUT);
+  }
 
   public MasterConfig(String bindHost, int port, Path workDir, String zkConnect, String hostname,
       Duration agentHeartbeatInterval, int maxMissedHeartbeats, Duration frameworkHeartbeatInterval,
@@ -54,6 +73,8 @@ public record MasterConfig(
     requirePositive("allocation-interval", allocationInterval);
     requirePositive("kill-grace-period", killGracePeriod);
     requirePositive("offer-timeout", offerTimeout);
+    requirePositive("agent-reregister-timeout", agentReregisterTimeout);
+    requirePositive("zk-session-timeout", zkSessionTimeout);
     if (maxMissedHeartbeats < 1) {
       throw new IllegalArgumentException("max-missed-heartbeats: " + maxMissedHeartbeats + " (expected: >= 1)");
     }
@@ -70,7 +91,15 @@ public record MasterConfig(
 
   public MasterConfig withOfferTimeout(Duration timeout) {
     return new MasterConfig(bindHost, port, workDir, zkConnect, hostname, agentHeartbeatInterval, maxMissedHeartbeats,
-        frameworkHeartbeatInterval, allocationInterval, killGracePeriod, timeout);
+        frameworkHeartbeatInterval, allocationInterval, killGracePeriod, timeout, agentReregisterTimeout,
+        zkSessionTimeout);
+  }
+
+  /** This config with the given agent reregistration timeout and ZooKeeper session timeout. */
+  public MasterConfig withFailover(Duration reregisterTimeout, Duration sessionTimeout) {
+    return new MasterConfig(bindHost, port, workDir, zkConnect, hostname, agentHeartbeatInterval, maxMissedHeartbeats,
+        frameworkHeartbeatInterval, allocationInterval, killGracePeriod, offerTimeout, reregisterTimeout,
+        sessionTimeout);
   }
 
   /** How long an agent may be silent before it is marked unreachable. */

@@ -150,7 +150,9 @@ final class MasterLoop {
     for (AgentInfo info : store.agents()) {
       AgentEntry a = new AgentEntry(info.id(), info);
       a.status = AgentEntry.Status.DISCONNECTED;
-      a.lastHeartbeatNanos = now; // it gets a full timeout to come back
+      // It gets the reregistration timeout to come back (not the heartbeat timeout: after a failover
+      // every agent is away at once, and marking them all unreachable would be a mass kill).
+      a.lastHeartbeatNanos = now + config.agentReregisterTimeout().toNanos() - config.agentTimeout().toNanos();
       agents.put(a.id, a);
     }
     store.reservations().forEach((id, wire) -> {

@@ -122,6 +122,12 @@ final class TaskCalls {
       }
       if (t != null) {
         loop.sendUpdate(f, reconciled(t.latest));
+      } else if (r.agentId() != null && loop.agents().containsKey(r.agentId())
+          && loop.agents().get(r.agentId()).status == io.mezzo.master.state.AgentEntry.Status.DISCONNECTED) {
+        // Its agent has not come back yet (after a failover, until it reregisters): no answer, as Mesos
+        // does for a transitioning agent; the framework asks again, and an answer of LOST now would
+        // make it relaunch a task that may well be running.
+        continue;
       } else {
         TaskState state = f.partitionAware() ? TaskState.TASK_UNKNOWN : TaskState.TASK_LOST;
         loop.sendUpdate(f, loop.masterStatus(r.taskId(), state, r.agentId(), "REASON_RECONCILIATION", "Reconciliation: task unknown"));

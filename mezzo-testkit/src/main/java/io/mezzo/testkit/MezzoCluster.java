@@ -22,6 +22,12 @@ import java.util.stream.Stream;
  * test's classpath ({@code io.mezzo.cli.Main}), on free loopback ports, with their logs in the work
  * directory. {@link #close} stops every process and kills any task process group left behind (found
  * through the {@code task.pid} files agents write into sandboxes), so a test leaves no orphans.
+ *
+ * <p>With {@code masters(n)} for n > 1 the cluster is highly available: a ZooKeeper server in its own
+ * JVM ({@code ZooKeeperServerMain}, 500 ms ticks) and n master processes sharing it, one elected
+ * leader; agents are given every master's address. {@link #leader()} waits for the leader,
+ * {@link #killMaster} kills one with SIGKILL, and {@link #masterAddress()} / {@link #masterState()}
+ * follow whichever master leads.
  */
 public final class MezzoCluster implements AutoCloseable {
   private final Path workDir;
@@ -30,6 +36,10 @@ public final class MezzoCluster implements AutoCloseable {
   private final Builder options;
   private Node master;
   private int masterPort;
+  /** HA clusters: the masters' ports and nodes by index, and the shared ZooKeeper's port. */
+  private final List<Integer> masterPorts = new ArrayList<>();
+  private final List<Node> masterNodes = new ArrayList<>();
+  private int zkPort;
 
   private MezzoCluster(Builder options) {
     this.options = options;
@@ -123,6 +133,8 @@ public final class MezzoCluster implements AutoCloseable {
     private final List<String> masterOptions = new ArrayList<>();
     private boolean services = true;
     private boolean distinctHosts;
+    private int masters = 1;
+    private Duration zkSessionTimeout = Duration.ofSeconds(2);
 
     Builder(Path workDir) {
       this.workDir = workDir;
@@ -161,6 +173,24 @@ public final class MezzoCluster implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Runs {@code n} masters against one ZooKeeper (its own process) instead of one master with an
+     * embedded ZooKeeper; {@code zkSessionTimeout} (default 2 s) bounds how soon a killed leader is
+     * replaced.
+     */
+    public Builder masters(int n) {
+      if (n < 1 || n > 7) {
+        throw new IllegalArgumentException("masters: " + n + " (expected: 1..7)");
+      }
+      this.masters = n;
+      return this;
+    }
+
+    public Builder zkSessionTimeout(Duration timeout) {
+      this.zkSessionTimeout = timeout;
+      return this;
+    }
+
     public Builder agentResources(String resources) {
       this.agentResources = resources;
       return this;
@@ -182,8 +212,7 @@ public final class MezzoCluster implements AutoCloseable {
 
   private void startAll() {
     masterPort = freePort();
-    List<String> args = new ArrayList<>(List.of("master", "--port", String.valueOf(masterPort),
-        "--work-dir", workDir.resolve("master").toString(),
+    List<String> args = new ArrayList<>(List.of("master",
         "--agent-heartbeat-interval", options.agentHeartbeat.toMillis() + "ms",
         "--max-missed-heartbeats", String.valueOf(options.maxMissedHeartbeats),
         "--framework-heartbeat-interval", "1s",
@@ -194,7 +223,22 @@ public final class MezzoCluster implements AutoCloseable {
     }
     args.addAll(options.masterOptions);
     masterArgs = List.copyOf(args);
-    startMaster();
+    if (options.masters > 1) {
+      startZooKeeper();
+      for (int i = 0; i < options.masters; i++) {
+        masterPorts.add(freePort());
+        masterNodes.add(null);
+      }
+      for (int i = 0; i < options.masters; i++) {
+        launchMaster(i);
+      }
+      for (int i = 0; i < options.masters; i++) {
+        awaitHealthy(masterNodes.get(i));
+      }
+      leader();
+    } else {
+      startMaster();
+    }
     for (int i = 0; i < options.agents; i++) {
       startAgent(i);
     }
@@ -207,11 +251,112 @@ public final class MezzoCluster implements AutoCloseable {
    * that it recovers its state from the embedded ZooKeeper's data and agents find it again.
    */
   public Node startMaster() {
-    master = launch("master", masterPort, masterArgs);
+    if (options.masters > 1) {
+      throw new IllegalStateException("startMaster(): this cluster has " + options.masters
+          + " masters (expected: startMaster(i))");
+    }
+    master = launch("master", masterPort, concat(masterArgs.subList(1, masterArgs.size()), "master",
+        "--port", String.valueOf(masterPort), "--work-dir", workDir.resolve("master").toString()));
     await("master " + masterAddress() + " healthy").atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(100))
         .until(() -> healthy(masterPort, "/health"));
     return master;
+  }
+
+  /** HA clusters: starts master {@code i} (again, after {@link #killMaster}) on its port; it joins as a standby. */
+  public Node startMaster(int i) {
+    Node n = launchMaster(i);
+    awaitHealthy(n);
+    return n;
+  }
+
+  private Node launchMaster(int i) {
+    int port = masterPorts.get(i);
+    Node n = launch("master-" + (i + 1), port, concat(masterArgs.subList(1, masterArgs.size()), "master",
+        "--port", String.valueOf(port), "--work-dir", workDir.resolve("master-" + (i + 1)).toString(),
+        "--zk", "127.0.0.1:" + zkPort, "--zk-session-timeout", options.zkSessionTimeout.toMillis() + "ms"));
+    masterNodes.set(i, n);
+    return n;
+  }
+
+  private void awaitHealthy(Node n) {
+    await(n.name + " healthy").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+        .until(() -> healthy(n.port, "/health"));
+  }
+
+  /** HA clusters: SIGKILLs master {@code i} (0-based), leader or not. */
+  public void killMaster(int i) {
+    masterNodes.get(i).kill9();
+  }
+
+  /** HA clusters: the index of the master that leads and serves, waiting (up to a minute) for one. */
+  public int leaderIndex() {
+    if (options.masters == 1) {
+      return 0;
+    }
+    return await("a leading master").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
+        .until(this::currentLeader, i -> i >= 0);
+  }
+
+  /** The master process that leads (the only one without HA), waiting for one to be elected. */
+  public Node leader() {
+    return options.masters == 1 ? master : masterNodes.get(leaderIndex());
+  }
+
+  /** HA clusters: master {@code i}'s process and port. */
+  public Node masterNode(int i) {
+    return options.masters == 1 ? master : masterNodes.get(i);
+  }
+
+  /** Every master's address, comma-separated, as agents and clients are given it. */
+  public String masterAddresses() {
+    if (options.masters == 1) {
+      return masterAddress();
+    }
+    List<String> all = new ArrayList<>();
+    masterPorts.forEach(p -> all.add("127.0.0.1:" + p));
+    return String.join(",", all);
+  }
+
+  /** The index of the live master whose /master/state says it was elected, else -1. */
+  private int currentLeader() {
+    for (int i = 0; i < masterNodes.size(); i++) {
+      Node n = masterNodes.get(i);
+      if (n == null || !n.isAlive()) {
+        continue;
+      }
+      try {
+        JsonClient.Reply r = http.get(URI.create("http://127.0.0.1:" + n.port + "/master/state"))
+            .get(2, TimeUnit.SECONDS);
+        if (r.status() == 200 && Json.MAPPER.readTree(r.body()).has("elected_time")) {
+          return i;
+        }
+      } catch (Exception e) {
+        // down or starting: ask the next
+      }
+    }
+    return -1;
+  }
+
+  private void startZooKeeper() {
+    zkPort = freePort();
+    Path data = workDir.resolve("zookeeper");
+    try {
+      Files.createDirectories(data);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot create " + data + ": " + e, e);
+    }
+    launchJava("zookeeper", zkPort, List.of("-Dzookeeper.admin.enableServer=false"),
+        "org.apache.zookeeper.server.ZooKeeperServerMain",
+        List.of(String.valueOf(zkPort), data.toString(), "500"));
+    await("zookeeper on " + zkPort).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+        .until(() -> {
+          try (java.net.Socket s = new java.net.Socket("127.0.0.1", zkPort)) {
+            return true;
+          } catch (IOException e) {
+            return false;
+          }
+        });
   }
 
   /** Starts agent number {@code i} (again, after a kill), with its own work dir and port range. */
@@ -220,7 +365,7 @@ public final class MezzoCluster implements AutoCloseable {
     long first = 31000 + i * 100L;
     List<String> hostArgs = options.distinctHosts
         ? List.of("--ip", "0.0.0.0", "--hostname", "127.0.0." + (i + 1)) : List.of();
-    Node agent = launch("agent-" + (i + 1), port, concat(hostArgs, "agent", "--master", masterAddress(),
+    Node agent = launch("agent-" + (i + 1), port, concat(hostArgs, "agent", "--master", masterAddresses(),
         "--port", String.valueOf(port),
         "--work-dir", workDir.resolve("agent-" + (i + 1)).toString(),
         "--resources", options.agentResources + ";ports:[" + first + "-" + (first + 99) + "]",
@@ -239,6 +384,9 @@ public final class MezzoCluster implements AutoCloseable {
 
   /** The ZooKeeper connect string the running master printed when it started. */
   public String masterZkConnect() {
+    if (options.masters > 1) {
+      return "127.0.0.1:" + zkPort;
+    }
     java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\(.*ZooKeeper ([^)\\s]+)\\)").matcher(master.log());
     String found = null;
     while (m.find()) {
@@ -269,12 +417,18 @@ public final class MezzoCluster implements AutoCloseable {
     return freePort();
   }
 
+  /** The master's address; in an HA cluster the leader's (waiting for one to be elected). */
   public String masterAddress() {
-    return "127.0.0.1:" + masterPort;
+    return "127.0.0.1:" + masterPort();
   }
 
+  private int masterPort() {
+    return options.masters == 1 ? masterPort : masterPorts.get(leaderIndex());
+  }
+
+  /** The master's process; in an HA cluster the leader's. */
   public Node master() {
-    return master;
+    return leader();
   }
 
   /** The latest process started under {@code name} ("agent-1", ...). */
@@ -293,7 +447,7 @@ public final class MezzoCluster implements AutoCloseable {
 
   /** {@code GET /master/state}, parsed. */
   public JsonNode masterState() {
-    return getJson(masterPort, "/master/state");
+    return getJson(masterPort(), "/master/state");
   }
 
   public JsonNode getJson(int port, String path) {
@@ -340,6 +494,10 @@ public final class MezzoCluster implements AutoCloseable {
   }
 
   private Node launch(String name, int port, List<String> args) {
+    return launchJava(name, port, List.of(), "io.mezzo.cli.Main", args);
+  }
+
+  private Node launchJava(String name, int port, List<String> jvmArgs, String mainClass, List<String> args) {
     Path log = workDir.resolve(name + ".log");
     try {
       Files.createDirectories(workDir);
@@ -348,9 +506,10 @@ public final class MezzoCluster implements AutoCloseable {
       cmd.add("-Xmx256m");
       cmd.add("-XX:+UseSerialGC");
       cmd.add("-XX:TieredStopAtLevel=1");
+      cmd.addAll(jvmArgs);
       cmd.add("-cp");
       cmd.add(System.getProperty("java.class.path"));
-      cmd.add("io.mezzo.cli.Main");
+      cmd.add(mainClass);
       cmd.addAll(args);
       Process p = new ProcessBuilder(cmd)
           .redirectErrorStream(true)

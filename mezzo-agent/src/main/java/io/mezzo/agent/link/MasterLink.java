@@ -2,6 +2,7 @@ package io.mezzo.agent.link;
 
 import io.mezzo.core.agentapi.AgentCall;
 import io.mezzo.core.agentapi.AgentEvent;
+import io.mezzo.core.ha.MasterDetector;
 import io.mezzo.core.http.JsonClient;
 import io.mezzo.core.model.AgentId;
 import java.io.IOException;
@@ -26,7 +27,13 @@ import org.slf4j.LoggerFactory;
  * {@code SUBSCRIBED}, a {@code HEARTBEAT} call goes out every heartbeat interval. The session ends when
  * the stream ends or fails, when nothing at all (not even a {@code HEARTBEAT} event) has arrived for
  * three intervals, or when a call is answered 404 (the master forgot the agent). Between sessions the
- * link backs off from 200 ms, doubling up to 5 s; a session that got {@code SUBSCRIBED} resets it.
+ * link backs off from 200 ms, doubling up to 5 s (1 s when it knows several masters, so that a failover
+ * is noticed soon); a session that got {@code SUBSCRIBED} resets it.
+ *
+ * <p>Finding the leader: given several masters ({@code HOST:PORT,HOST:PORT,...}), each session first
+ * asks them who leads ({@link MasterDetector}); a SUBSCRIBE answered {@code 307} (a standby) is sent
+ * again at once to the {@code Location} it names. The agent keeps its id and tasks across leaders: the
+ * new leader rebuilds its view from the SUBSCRIBE that carries them.
  *
  * <p>Threads: the session state belongs to the link's own thread ({@code agent-master-link}); the
  * reader thread and HTTP reply callbacks talk to it only through a queue of {@link Signal}s tagged
@@ -72,8 +79,12 @@ public final class MasterLink implements AutoCloseable {
 
   private record Stop() implements Signal {}
 
-  private final URI uri;
-  private final String master;
+  private final MasterDetector detector;
+  private volatile URI uri;
+  private volatile String master;
+  /** The leader a 307 named, tried first by the next session; the link thread's. */
+  private String redirectedTo;
+  private int redirectsInARow;
   private final JsonClient client;
   private final Listener listener;
   private final LongSupplier nanos;
@@ -83,10 +94,14 @@ public final class MasterLink implements AutoCloseable {
   private volatile boolean closed;
   private volatile long currentSession;
 
-  /** @param masterHostPort {@code HOST:PORT}; calls go to {@code http://HOST:PORT/api/v1/agent} */
+  /**
+   * @param masterHostPort {@code HOST:PORT[,HOST:PORT...]}; calls go to
+   *     {@code http://LEADER/api/v1/agent}
+   */
   public MasterLink(String masterHostPort, JsonClient client, Listener listener, LongSupplier nanos) {
-    this.master = masterHostPort;
-    this.uri = URI.create("http://" + masterHostPort + "/api/v1/agent");
+    this.detector = MasterDetector.of(masterHostPort);
+    this.master = detector.masters().get(0);
+    this.uri = agentApi(master);
     this.client = client;
     this.listener = listener;
     this.nanos = nanos;
@@ -126,7 +141,12 @@ public final class MasterLink implements AutoCloseable {
     }
   }
 
+  private static URI agentApi(String hostPort) {
+    return URI.create("http://" + hostPort + "/api/v1/agent");
+  }
+
   private void run() {
+    long maxBackoffMs = detector.masters().size() > 1 ? Math.min(1000, MAX_BACKOFF.toMillis()) : MAX_BACKOFF.toMillis();
     long backoffMs = INITIAL_BACKOFF.toMillis();
     while (!closed) {
       boolean subscribed = false;
@@ -144,6 +164,10 @@ public final class MasterLink implements AutoCloseable {
       if (subscribed) {
         backoffMs = INITIAL_BACKOFF.toMillis();
       }
+      if (redirectedTo != null && redirectsInARow <= 3) {
+        continue; // a standby named the leader: go there now
+      }
+      redirectsInARow = 0;
       try {
         if (stopped.await(backoffMs, TimeUnit.MILLISECONDS)) {
           break;
@@ -152,7 +176,7 @@ public final class MasterLink implements AutoCloseable {
         break;
       }
       if (!subscribed) {
-        backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF.toMillis());
+        backoffMs = Math.min(backoffMs * 2, maxBackoffMs);
       }
     }
     LOG.debug("master link stopped");
@@ -161,6 +185,17 @@ public final class MasterLink implements AutoCloseable {
   /** One subscription, from SUBSCRIBE to its end; true if SUBSCRIBED arrived. */
   private boolean session() throws IOException, InterruptedException {
     long session = currentSession + 1;
+    String target = redirectedTo;
+    redirectedTo = null;
+    if (target == null) {
+      target = detector.masters().size() == 1 ? detector.masters().get(0) : detector.detect()
+          .orElseThrow(() -> new IOException("no leading master known among " + detector.masters()));
+    }
+    if (!target.equals(master)) {
+      LOG.info("leading master: {} (was {})", target, master);
+      master = target;
+      uri = agentApi(target);
+    }
     AgentCall call = listener.subscribeCall();
     currentSession = session;
     JsonClient.Subscription sub = client.subscribe(uri, call, Map.of(), AgentEvent.class,
@@ -172,9 +207,16 @@ public final class MasterLink implements AutoCloseable {
         },
         cause -> signals.offer(new Ended(session, cause)));
     if (!sub.isOpen()) {
+      if (sub.reply().status() == 307) {
+        redirectedTo = MasterDetector.hostPortOf(sub.reply().headers().get("location")).orElse(null);
+        redirectsInARow++;
+        LOG.info("master {} is not leading; it names {}", master, redirectedTo);
+        return false;
+      }
       LOG.warn("master {} refused SUBSCRIBE: {} {}", master, sub.reply().status(), sub.reply().body());
       return false;
     }
+    redirectsInARow = 0;
     try {
       return converse(session);
     } finally {

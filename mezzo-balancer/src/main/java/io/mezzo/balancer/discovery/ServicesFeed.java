@@ -2,6 +2,7 @@ package io.mezzo.balancer.discovery;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mezzo.core.ha.MasterDetector;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -45,11 +46,15 @@ public final class ServicesFeed implements AutoCloseable {
   private static final List<String> EVENTS = List.of("instance_changed_event", "health_status_changed_event",
       "status_update_event", "api_post_event", "deployment_info", "deployment_success", "deployment_failed");
 
-  private final String services;
+  /** The services API's base URL; follows the leading master (set by the discovery thread). */
+  private volatile String services;
+  private final MasterDetector detector;
   private final int sharedPort;
   private final String group;
   private final Consumer<Discovered> listener;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+  // A standby master answers 307 to the leader: followed for GETs and the POST of reportDrained.
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3))
+      .followRedirects(HttpClient.Redirect.NORMAL).build();
   private final AtomicReference<Discovered> current = new AtomicReference<>(Discovered.EMPTY);
   private final Map<String, Discovered.App> apps = new LinkedHashMap<>();
   private final Thread thread;
@@ -60,10 +65,12 @@ public final class ServicesFeed implements AutoCloseable {
   /**
    * A feed from the services API at {@code servicesHostPort} (the master's address when the services
    * scheduler runs in it) for an LB in {@code group} (null: all) whose shared HTTP port is
-   * {@code sharedPort}; {@code listener} gets every new state.
+   * {@code sharedPort}; {@code listener} gets every new state. Given several masters
+   * ({@code HOST:PORT,HOST:PORT,...}), each connection goes to the one that leads.
    */
   public ServicesFeed(String servicesHostPort, int sharedPort, String group, Consumer<Discovered> listener) {
-    this.services = "http://" + servicesHostPort;
+    this.detector = MasterDetector.of(servicesHostPort);
+    this.services = "http://" + detector.masters().get(0);
     this.sharedPort = sharedPort;
     this.group = group;
     this.listener = listener;
@@ -120,6 +127,10 @@ public final class ServicesFeed implements AutoCloseable {
 
   /** One connection: attach to the stream, take a snapshot, then apply events until the stream ends. */
   private void follow() throws IOException, InterruptedException {
+    if (detector.masters().size() > 1) {
+      services = "http://" + detector.detect()
+          .orElseThrow(() -> new IOException("no leading master known among " + detector.masters()));
+    }
     StringBuilder query = new StringBuilder();
     for (String e : EVENTS) {
       query.append(query.length() == 0 ? "?" : "&").append("event_type=").append(e);

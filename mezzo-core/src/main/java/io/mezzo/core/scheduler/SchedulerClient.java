@@ -36,13 +36,48 @@ public final class SchedulerClient implements AutoCloseable {
   }
 
   /**
-   * Subscribes {@code info} to the master at {@code masterHostPort} and waits for SUBSCRIBED.
+   * Subscribes {@code info} to the master at {@code masterHostPort} and waits for SUBSCRIBED. Given
+   * several masters ({@code HOST:PORT,HOST:PORT,...}) it asks them who leads; a standby's 307 is
+   * followed once.
    * {@code onEvent} sees every event, SUBSCRIBED included; {@code onDisconnect} runs once when the
    * stream ends (with the cause, or null).
    *
    * @throws SchedulerException when the master refuses the subscription or cannot be reached
    */
   public static SchedulerClient subscribe(String masterHostPort, FrameworkInfo info, Consumer<Event> onEvent,
+      Consumer<Throwable> onDisconnect, Duration timeout) {
+    String leader = masterHostPort;
+    if (masterHostPort.contains(",")) { // several masters: ask them who leads
+      try {
+        leader = io.mezzo.core.ha.MasterDetector.of(masterHostPort).detect()
+            .orElseThrow(() -> new SchedulerException("no leading master known among " + masterHostPort));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new SchedulerException("interrupted while finding the leading master", e);
+      }
+    }
+    try {
+      return subscribeTo(leader, info, onEvent, onDisconnect, timeout);
+    } catch (Redirected r) { // a standby: once to the leader it names
+      try {
+        return subscribeTo(r.leader, info, onEvent, onDisconnect, timeout);
+      } catch (Redirected again) {
+        throw new SchedulerException("master " + r.leader + " redirected to " + again.leader + " in turn");
+      }
+    }
+  }
+
+  /** A 307 to the leading master. */
+  private static final class Redirected extends RuntimeException {
+    final String leader;
+
+    Redirected(String leader) {
+      super("redirected to " + leader, null, false, false);
+      this.leader = leader;
+    }
+  }
+
+  private static SchedulerClient subscribeTo(String masterHostPort, FrameworkInfo info, Consumer<Event> onEvent,
       Consumer<Throwable> onDisconnect, Duration timeout) {
     URI endpoint = URI.create("http://" + masterHostPort + "/api/v1/scheduler");
     JsonClient http = new JsonClient(Duration.ofSeconds(5), Duration.ofSeconds(30));
@@ -64,6 +99,12 @@ public final class SchedulerClient implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new SchedulerException("interrupted while subscribing", e);
+    }
+    if (!sub.isOpen() && sub.reply().status() == 307) {
+      var to = io.mezzo.core.ha.MasterDetector.hostPortOf(sub.reply().headers().get("location"));
+      if (to.isPresent()) {
+        throw new Redirected(to.get());
+      }
     }
     if (!sub.isOpen()) {
       throw new SchedulerException("master refused SUBSCRIBE: HTTP " + sub.reply().status() + ": " + sub.reply().body());

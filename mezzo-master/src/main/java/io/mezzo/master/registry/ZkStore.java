@@ -37,11 +37,26 @@ public final class ZkStore implements AutoCloseable {
 
   /** Connects to {@code connectString}, waiting up to {@code timeoutMs} for the first connection. */
   public static ZkStore connect(String connectString, int timeoutMs) {
+    return connect(connectString, timeoutMs, 30_000);
+  }
+
+  /**
+   * Connects with a session of {@code sessionTimeoutMs} (the server bounds it to 2..20 ticks). A
+   * chroot in the connect string ({@code zk1:2181,zk2:2181/mezzo}) becomes Curator's namespace, so
+   * that it is created when missing. A suspended connection does not count as a lost session (the
+   * leader election decides how long a suspension may last).
+   */
+  public static ZkStore connect(String connectString, int timeoutMs, int sessionTimeoutMs) {
+    int slash = connectString.indexOf('/');
+    String hosts = slash < 0 ? connectString : connectString.substring(0, slash);
+    String chroot = slash < 0 ? "" : connectString.substring(slash + 1).replaceAll("/+$", "");
     CuratorFramework curator = CuratorFrameworkFactory.builder()
-        .connectString(connectString)
+        .connectString(hosts)
+        .namespace(chroot.isEmpty() ? null : chroot)
         .retryPolicy(new ExponentialBackoffRetry(200, 10, 5000))
-        .sessionTimeoutMs(30_000)
+        .sessionTimeoutMs(sessionTimeoutMs)
         .connectionTimeoutMs(timeoutMs)
+        .connectionStateErrorPolicy(new org.apache.curator.framework.state.SessionConnectionStateErrorPolicy())
         .build();
     curator.start();
     try {
@@ -204,6 +219,11 @@ public final class ZkStore implements AutoCloseable {
     } catch (Exception e) {
       throw new StoreException("zk: cannot read " + parent + ": " + e, e);
     }
+  }
+
+  /** The Curator client (for the leader election, which shares the store's session). */
+  public CuratorFramework curator() {
+    return curator;
   }
 
   @Override
