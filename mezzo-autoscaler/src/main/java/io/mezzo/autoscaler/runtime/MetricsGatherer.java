@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalDouble;
@@ -23,8 +24,12 @@ import java.util.concurrent.CompletableFuture;
  * that no instance is polled every second:
  * <ul>
  *   <li>{@code requestsPerSecond} and {@code inFlight}: each load balancer's {@code /stats} (its
- *       {@code rps} over the last 10 s and {@code in_flight} per backend), summed over the app's routes
- *       ({@code /app:N}) and the load balancers, averaged over the ready instances listed;
+ *       {@code rps} over the last 10 s, and {@code in_flight_avg}, the mean in flight over the last 10 s,
+ *       per backend), summed over the app's routes ({@code /app:N}) and the load balancers, averaged over
+ *       the ready instances listed. The mean does not flap with each sample as the count of one instant
+ *       does, but it lags a surge, and requests stuck in a backlog count only when they end; so when the
+ *       count of the instant ({@code in_flight}) is at least {@link #SURGE_FACTOR} times the mean, that
+ *       count is used (and a note says so);
  *   <li>{@code latencyP95Ms}: the largest {@code p95_ms} (over the last minute) of the app's routes over
  *       the balancers; a route without traffic gives no latency, and a route with traffic whose
  *       {@code p95_ms} is missing or not a number makes the metric missing (a maximum without it could
@@ -44,6 +49,11 @@ import java.util.concurrent.CompletableFuture;
  * <p>Thread-safe: it holds no state but its HTTP client; the autoscaler's loop calls it.
  */
 public final class MetricsGatherer {
+  /**
+   * How far the in-flight count of the instant must be over the 10 s mean for it to be used instead (a
+   * surge, or a backlog building faster than requests end: as Knative's panic threshold of 200%).
+   */
+  static final double SURGE_FACTOR = 2.0;
   /** The most instances whose Prometheus endpoint is read for one metric at one evaluation. */
   public static final int MAX_SCRAPES = 16;
   private static final Set<String> LB_METRICS = Set.of(MetricValue.REQUESTS_PER_SECOND, MetricValue.IN_FLIGHT,
@@ -185,9 +195,11 @@ public final class MetricsGatherer {
           if (!readyIds.contains(b.getKey()) || b.getValue().path("draining").asBoolean(false)) {
             continue;
           }
-          double[] sums = per.computeIfAbsent(b.getKey(), k -> new double[2]);
+          double[] sums = per.computeIfAbsent(b.getKey(), k -> new double[3]);
           sums[0] += b.getValue().path("rps").asDouble(0);
           sums[1] += b.getValue().path("in_flight").asDouble(0);
+          JsonNode avg = b.getValue().path("in_flight_avg");
+          sums[2] += avg.isNumber() ? avg.asDouble() : Double.NaN; // NaN: a balancer without the mean
         }
         JsonNode p95 = r.path("p95_ms");
         if (!p95.isNumber()) {
@@ -225,9 +237,23 @@ public final class MetricsGatherer {
       notes.put(name, "no ready instance is a backend of the load balancer");
       return;
     }
-    int i = name.equals(MetricValue.REQUESTS_PER_SECOND) ? 0 : 1;
-    double sum = lb.perInstance().values().stream().mapToDouble(v -> v[i]).sum();
-    metrics.put(name, MetricValue.perInstance(sum / lb.perInstance().size(), lb.perInstance().size()));
+    int n = lb.perInstance().size();
+    if (name.equals(MetricValue.REQUESTS_PER_SECOND)) {
+      metrics.put(name, MetricValue.perInstance(lb.perInstance().values().stream().mapToDouble(v -> v[0]).sum() / n, n));
+      return;
+    }
+    double now = lb.perInstance().values().stream().mapToDouble(v -> v[1]).sum() / n;
+    double mean = lb.perInstance().values().stream().mapToDouble(v -> v[2]).sum() / n;
+    if (Double.isNaN(mean)) {
+      metrics.put(name, MetricValue.perInstance(now, n));
+      notes.put(name, "a load balancer gives no in_flight_avg: the in-flight count of this instant stands in");
+    } else if (now >= SURGE_FACTOR * mean && now > 0) {
+      metrics.put(name, MetricValue.perInstance(now, n));
+      notes.put(name, String.format(Locale.ROOT, "a surge: %.3g in flight now, over %.0fx the 10 s mean of %.3g",
+          now, SURGE_FACTOR, mean));
+    } else {
+      metrics.put(name, MetricValue.perInstance(mean, n));
+    }
   }
 
   // ---- the master's task usage

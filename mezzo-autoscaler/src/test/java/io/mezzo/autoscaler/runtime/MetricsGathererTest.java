@@ -81,6 +81,23 @@ class MetricsGathererTest {
   }
 
   @Test
+  void inFlightIsTheTenSecondMeanUnlessTheCountOfTheInstantIsASurgeOverIt() {
+    // steady: the mean (2.5 and 1.5: 2 per instance) is used, not the instant's 3 and 1
+    cluster.set("/stats", STATS.replace("\"in_flight\": 3,", "\"in_flight\": 3, \"in_flight_avg\": 2.5,")
+        .replace("\"in_flight\": 1,", "\"in_flight\": 1, \"in_flight_avg\": 1.5,"));
+    var steady = gatherer().gather(app(""), policy("inFlight"), NOW);
+    assertThat(steady.observation().metric(MetricValue.IN_FLIGHT)).isEqualTo(MetricValue.perInstance(2.0, 2));
+    assertThat(steady.notes()).doesNotContainKey(MetricValue.IN_FLIGHT);
+
+    // a surge: 4 in flight per instance now against a mean of 0.5: the instant's count is used
+    cluster.set("/stats", STATS.replace("\"in_flight\": 3,", "\"in_flight\": 7, \"in_flight_avg\": 0.5,")
+        .replace("\"in_flight\": 1,", "\"in_flight\": 1, \"in_flight_avg\": 0.5,"));
+    var surge = gatherer().gather(app(""), policy("inFlight"), NOW);
+    assertThat(surge.observation().metric(MetricValue.IN_FLIGHT)).isEqualTo(MetricValue.perInstance(4.0, 2));
+    assertThat(surge.notes().get(MetricValue.IN_FLIGHT)).isEqualTo("a surge: 4.00 in flight now, over 2x the 10 s mean of 0.500");
+  }
+
+  @Test
   void latencyIsTheWorstP95OfTheAppsRoutes() {
     cluster.set("/stats", STATS.replace("\"/other:0\"", "\"/web:1\""));
     var g = gatherer().gather(app(""), policy("latencyP95Ms"), NOW);

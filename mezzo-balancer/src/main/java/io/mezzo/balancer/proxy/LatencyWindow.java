@@ -104,6 +104,15 @@ final class LatencyWindow {
     return count;
   }
 
+  /** The exact sum of every latency recorded up to now, in nanoseconds. */
+  synchronized long sumNanos() {
+    long sum = endedSumNanos;
+    for (Cell c : cells.values()) {
+      sum += c.sum();
+    }
+    return sum;
+  }
+
   /** The figures as of {@code nowNanos}. */
   synchronized Figures read(long nowNanos) {
     drain(nowNanos);
@@ -111,11 +120,7 @@ final class LatencyWindow {
     for (Histogram s : slots) {
       merged.add(s);
     }
-    long sum = endedSumNanos;
-    for (Cell c : cells.values()) {
-      sum += c.sum();
-    }
-    return new Figures(count, sum, merged.getValueAtPercentile(50), merged.getValueAtPercentile(90),
+    return new Figures(count, sumNanos(), merged.getValueAtPercentile(50), merged.getValueAtPercentile(90),
         merged.getValueAtPercentile(95), merged.getValueAtPercentile(99),
         merged.getTotalCount() == 0 ? 0 : merged.getMaxValue());
   }

@@ -49,9 +49,13 @@ public final class LbMetrics {
 
   /** One backend's meters; {@code byClass[i]} counts the answers of {@code STATUS_CLASSES[i]}. */
   private record BackendMeters(BackendRef ref, LatencyWindow latency, Map<String, Counter> status, Counter[] byClass,
-      Counter connectFailures, Counter ejections, RateWindow rate, List<Meter> all) {}
+      Counter connectFailures, Counter ejections, RateWindow rate, RateWindow busy, List<Meter> all) {}
 
-  /** Samples in a rate window, one a second: requests/s over the last 10 s. */
+  /**
+   * Samples in a rate window, one a second: requests/s over the last 10 s, and likewise the time spent
+   * in requests per second, which is the mean number in flight over those 10 s (Little's law: each
+   * request counts its whole latency in the second it ends).
+   */
   private static final int RATE_SAMPLES = 11;
 
   void add(BackendRef b) {
@@ -74,7 +78,7 @@ public final class LbMetrics {
       all.add(Gauge.builder("mezzo_lb_in_flight", b, r -> r.inFlight.get()).tag("route", b.routeKey)
           .tag("backend", b.instanceId).register(registry));
       return new BackendMeters(b, latency, status, status.values().toArray(new Counter[0]), failures, ejections,
-          new RateWindow(RATE_SAMPLES), all);
+          new RateWindow(RATE_SAMPLES), new RateWindow(RATE_SAMPLES), all);
     });
     health(b);
   }
@@ -132,6 +136,7 @@ public final class LbMetrics {
     final LatencyWindow latency = new LatencyWindow();
     final Counter[] byClass = new Counter[STATUS_CLASSES.length];
     final RateWindow rate = new RateWindow(RATE_SAMPLES);
+    final RateWindow busy = new RateWindow(RATE_SAMPLES);
     final Counter panics;
     final Counter budgetExhausted;
     final Counter queued;
@@ -173,6 +178,7 @@ public final class LbMetrics {
       LatencyWindow.Figures h = latency.read(nowNanos);
       m.put("requests", h.count());
       m.put("rps", rate.perSecond());
+      m.put("in_flight_avg", busy.perSecond() / 1e9);
       Map<String, Long> status = new LinkedHashMap<>();
       for (int i = 0; i < STATUS_CLASSES.length; i++) {
         status.put(STATUS_CLASSES[i], (long) byClass[i].count());
@@ -231,9 +237,11 @@ public final class LbMetrics {
   void sample(long nowNanos) {
     for (BackendMeters m : backends.values()) {
       sample(m.rate(), m.latency().count(nowNanos), nowNanos);
+      sample(m.busy(), m.latency().sumNanos(), nowNanos);
     }
     for (RouteMeters r : routes.values()) {
       sample(r.rate, r.latency.count(nowNanos), nowNanos);
+      sample(r.busy, r.latency.sumNanos(), nowNanos);
     }
     lastSampleNanos = nowNanos;
   }
@@ -293,9 +301,9 @@ public final class LbMetrics {
   }
 
   /**
-   * {@code {route: {backends: {instance: {in_flight, requests, rps, responses: {2xx..}, p50_ms, p90_ms, p95_ms,
-   * p99_ms, draining, health (UP or DOWN), health_reason, retries, health_transitions}}, requests, rps, responses,
-   * p50_ms, p90_ms, p95_ms, p99_ms, in_flight, panic,
+   * {@code {route: {backends: {instance: {in_flight, in_flight_avg, requests, rps, responses: {2xx..}, p50_ms, p90_ms,
+   * p95_ms, p99_ms, draining, health (UP or DOWN), health_reason, retries, health_transitions}}, requests, rps,
+   * in_flight_avg, responses, p50_ms, p90_ms, p95_ms, p99_ms, in_flight, panic,
    * panic_requests, waiting, retry_budget_exhausted, queued, queue_timeouts, queue_rejections, no_backend_waits,
    * no_backend_timeouts}}}.
    */
@@ -317,6 +325,7 @@ public final class LbMetrics {
       b.put("in_flight", m.ref().inFlight.get());
       b.put("requests", h.count());
       b.put("rps", m.rate().perSecond());
+      b.put("in_flight_avg", m.busy().perSecond() / 1e9);
       Map<String, Long> status = new LinkedHashMap<>();
       m.status().forEach((c, counter) -> status.put(c, (long) counter.count()));
       b.put("responses", status);

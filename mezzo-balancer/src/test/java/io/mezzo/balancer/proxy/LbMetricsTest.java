@@ -1,6 +1,7 @@
 package io.mezzo.balancer.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -90,6 +91,10 @@ class LbMetricsTest {
     @SuppressWarnings("unchecked")
     Map<String, Object> backend = (Map<String, Object>) ((Map<String, Object>) route.get("backends")).get("i2");
     assertThat((double) backend.get("rps")).isEqualTo(10.0);
+    // the mean in flight is the time spent in requests per second: 30 x 2 ms + 10 x 4 ms over 2 s on the
+    // route; 10 x 4 ms over the second since i2 came on the backend
+    assertThat((double) route.get("in_flight_avg")).isCloseTo(0.05, within(1e-9));
+    assertThat((double) backend.get("in_flight_avg")).isCloseTo(0.04, within(1e-9));
     assertThat(metrics.prometheus()).contains("mezzo_lb_route_responses_total{class=\"5xx\",route=\"/app:0\"} 3.0")
         .contains("mezzo_lb_route_request_duration_seconds{route=\"/app:0\",quantile=\"0.99\"}");
   }
