@@ -46,8 +46,15 @@ final class MarathonClient {
   private final int port;
   private final Duration requestTimeout;
   private final HttpClient http;
+  private final String token;
 
   MarathonClient(String hostPort, Duration requestTimeout) {
+    this(hostPort, null, requestTimeout);
+  }
+
+  /** A client sending {@code token} (null: none) as {@code Authorization: Bearer}. */
+  MarathonClient(String hostPort, String token, Duration requestTimeout) {
+    this.token = token;
     int colon = hostPort.lastIndexOf(':');
     this.hostPort = hostPort;
     this.host = hostPort.substring(0, colon);
@@ -127,6 +134,9 @@ final class MarathonClient {
     BodyPublisher publisher = body == null ? BodyPublishers.noBody() : BodyPublishers.ofByteArray(Json.write(body));
     HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(requestTimeout)
         .header("Accept", "application/json").method(method, publisher);
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
     if (body != null) {
       request.header("Content-Type", "application/json");
     }

@@ -60,12 +60,22 @@ final class ServicesHost implements AutoCloseable {
    * {@code zkConnect}; {@code leader} is the address the API reports as its own.
    */
   void start(String masterHostPort, String zkConnect, String leader) {
-    scheduler = ServicesScheduler.start(ServicesConfig.defaults(masterHostPort, zkConnect), events, clock);
+    start(masterHostPort, zkConnect, leader, null, null);
+  }
+
+  /**
+   * As {@link #start(String, String, String)}, the scheduler subscribing as {@code principal} and the
+   * scheduler and autoscaler sending {@code token} (nulls: none) to the master, the services API, the
+   * load balancers and the agents.
+   */
+  void start(String masterHostPort, String zkConnect, String leader, String principal, String token) {
+    scheduler = ServicesScheduler.start(ServicesConfig.defaults(masterHostPort, zkConnect), events, clock, principal,
+        token);
     api.bind(scheduler, leader);
     keepAlive.scheduleWithFixedDelay(events::keepAlive, 15, 15, TimeUnit.SECONDS);
     if (!lbStats.isEmpty()) {
-      AutoscalerLoop loop = new AutoscalerLoop(URI.create("http://" + leader),
-          new MetricsGatherer(lbStats, masterHostPort, Duration.ofSeconds(2)),
+      AutoscalerLoop loop = new AutoscalerLoop(URI.create("http://" + leader), token,
+          new MetricsGatherer(lbStats, masterHostPort, Duration.ofSeconds(2), token),
           fields -> events.publish(AutoscalerLoop.EVENT_TYPE, fields), clock);
       loop.start();
       autoscaler = loop;

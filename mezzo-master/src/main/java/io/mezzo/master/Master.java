@@ -1,6 +1,9 @@
 package io.mezzo.master;
 
 import io.mezzo.core.agentapi.AgentCall;
+import io.mezzo.core.auth.Access;
+import io.mezzo.core.auth.Principal;
+import io.mezzo.core.auth.Security;
 import io.mezzo.core.http.HttpError;
 import io.mezzo.core.http.HttpRequest;
 import io.mezzo.core.http.HttpResponse;
@@ -31,6 +34,12 @@ import org.slf4j.LoggerFactory;
  * {@code /master/state}, {@code /health}). Start with {@link #start}; {@link #close} stops all of it.
  *
  * <p>HTTP handlers only parse and validate the shape of a request, then hand it to the loop.
+ *
+ * <p>Access levels (see {@link Access}; checked by the HTTP server when the master has credentials):
+ * the scheduler API needs {@code framework} (and {@link FrameworkAccess} keeps each framework principal
+ * to its own frameworks and roles), the agent API {@code agent}, state, redirects and the version
+ * {@code viewer}; {@code /health} and {@code /master/health} stay open for load balancers' and
+ * supervisors' pings.
  */
 public final class Master implements AutoCloseable {
   public static final String VERSION = "0.1.0";
@@ -60,14 +69,21 @@ public final class Master implements AutoCloseable {
 
   /** Starts a master; throws with a clear message when ZooKeeper or the port cannot be had. */
   public static Master start(MasterConfig config) {
-    return start(config, b -> { });
+    return start(config, Security.NONE, b -> { });
+  }
+
+  public static Master start(MasterConfig config, java.util.function.Consumer<HttpServer.Builder> extraRoutes) {
+    return start(config, Security.NONE, extraRoutes);
   }
 
   /**
    * Starts a master whose HTTP server also serves the routes {@code extraRoutes} adds (the services
    * scheduler's {@code /v2} API when it runs in the master's process).
    */
-  public static Master start(MasterConfig config, java.util.function.Consumer<HttpServer.Builder> extraRoutes) {
+  public static Master start(MasterConfig config, Security security,
+      java.util.function.Consumer<HttpServer.Builder> extraRoutes) {
+    // Refuse an open non-loopback bind before ZooKeeper starts (the server checks again when it binds).
+    security.checkBind(config.bindHost(), config.port());
     EmbeddedZooKeeper zk = null;
     ZkStore store = null;
     ScheduledExecutorService loopThread = null;
@@ -99,6 +115,7 @@ public final class Master implements AutoCloseable {
       HttpServer http = builder
           .bind(config.bindHost(), config.port())
           .maxRequestBytes(MAX_REQUEST_BYTES)
+          .security(security)
           .name("master-http")
           .start();
       pid.set("master@" + config.hostname() + ":" + http.port());
@@ -124,23 +141,23 @@ public final class Master implements AutoCloseable {
 
   private static HttpServer.Builder routes(MasterLoop loop, java.util.function.Supplier<String> pid, double startTime) {
     var b = HttpServer.builder();
-    b.route("POST", "/api/v1/scheduler", MesosEndpoint.scheduler(req -> scheduler(loop, req)));
-    b.route("POST", "/api/v1/agent", req -> agent(loop, req));
+    b.route("POST", "/api/v1/scheduler", Access.FRAMEWORK, MesosEndpoint.scheduler(req -> scheduler(loop, req)));
+    b.route("POST", "/api/v1/agent", Access.AGENT, req -> agent(loop, req));
     for (String path : new String[] {"/master/state", "/state", "/master/state.json", "/state.json"}) {
-      b.route("GET", path, req -> loop.call(() -> HttpResponse.json(200, loop.state(pid.get(), startTime))));
+      b.route("GET", path, Access.VIEWER, req -> loop.call(() -> HttpResponse.json(200, loop.state(pid.get(), startTime))));
     }
     for (String path : new String[] {"/health", "/master/health"}) {
-      b.route("GET", path, req -> CompletableFuture.completedFuture(HttpResponse.text(200, "ok")));
+      b.route("GET", path, Access.PUBLIC, req -> CompletableFuture.completedFuture(HttpResponse.text(200, "ok")));
     }
     // Master detection, as Mesos does it: a 307 to the leading master (this one until HA arrives),
     // with a protocol-relative Location.
-    b.route("GET", "/api/v1/scheduler", req -> redirect(pid, "/api/v1/scheduler"));
-    b.route("GET", "/master/api/v1/scheduler", req -> redirect(pid, "/api/v1/scheduler"));
-    b.route("POST", "/master/api/v1/scheduler", MesosEndpoint.scheduler(req -> scheduler(loop, req)));
+    b.route("GET", "/api/v1/scheduler", Access.VIEWER, req -> redirect(pid, "/api/v1/scheduler"));
+    b.route("GET", "/master/api/v1/scheduler", Access.VIEWER, req -> redirect(pid, "/api/v1/scheduler"));
+    b.route("POST", "/master/api/v1/scheduler", Access.FRAMEWORK, MesosEndpoint.scheduler(req -> scheduler(loop, req)));
     for (String path : new String[] {"/redirect", "/master/redirect"}) {
-      b.route("GET", path, req -> redirect(pid, ""));
+      b.route("GET", path, Access.VIEWER, req -> redirect(pid, ""));
     }
-    b.route("GET", "/version", req -> CompletableFuture.completedFuture(
+    b.route("GET", "/version", Access.VIEWER, req -> CompletableFuture.completedFuture(
         HttpResponse.json(200, Map.of("version", StateView.VERSION, "mezzo_version", VERSION))));
     return b;
   }
@@ -153,11 +170,22 @@ public final class Master implements AutoCloseable {
 
   private static CompletionStage<HttpResponse> scheduler(MasterLoop loop, HttpRequest req) {
     Call call = readCall(req, Call.class, Call::type, Call.Type.values());
+    Principal who = req.principal();
     if (call.type() == Call.Type.SUBSCRIBE) {
-      return loop.call(() -> loop.subscribeFramework(call));
+      FrameworkAccess.checkSubscribe(who, call);
+      return loop.call(() -> {
+        var info = call.subscribe() == null ? null : call.subscribe().frameworkInfo();
+        var id = info != null && info.id() != null ? info.id() : call.frameworkId();
+        FrameworkAccess.checkOwner(who, id == null ? null : loop.frameworks().get(id), call.type());
+        return loop.subscribeFramework(call);
+      });
     }
     String streamId = req.header("Mesos-Stream-Id");
-    return loop.call(() -> loop.handle(call, streamId));
+    return loop.call(() -> {
+      FrameworkAccess.checkOwner(who, call.frameworkId() == null ? null : loop.frameworks().get(call.frameworkId()),
+          call.type());
+      return loop.handle(call, streamId);
+    });
   }
 
   private static CompletionStage<HttpResponse> agent(MasterLoop loop, HttpRequest req) {
@@ -200,6 +228,11 @@ public final class Master implements AutoCloseable {
 
   public MasterConfig config() {
     return config;
+  }
+
+  /** The HTTP route table (every endpoint and its access level). */
+  public java.util.List<HttpServer.Route> routes() {
+    return http.routes();
   }
 
   @Override

@@ -61,9 +61,14 @@ public final class MetricsGatherer {
    * @param timeout for each HTTP request
    */
   public MetricsGatherer(List<String> lbStatsAddresses, String masterAddress, Duration timeout) {
+    this(lbStatsAddresses, masterAddress, timeout, null);
+  }
+
+  /** As the other constructor, sending {@code bearerToken} (a viewer's secret or better; null: none) everywhere. */
+  public MetricsGatherer(List<String> lbStatsAddresses, String masterAddress, Duration timeout, String bearerToken) {
     this.lbStats = List.copyOf(lbStatsAddresses);
     this.master = masterAddress;
-    this.http = new Http(Objects.requireNonNull(timeout, "timeout"));
+    this.http = new Http(Objects.requireNonNull(timeout, "timeout"), bearerToken);
   }
 
   /** One observation and, per metric not gathered or gathered from a stand-in, why. */

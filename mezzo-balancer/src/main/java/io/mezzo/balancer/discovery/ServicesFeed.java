@@ -49,6 +49,7 @@ public final class ServicesFeed implements AutoCloseable {
   private final int sharedPort;
   private final String group;
   private final Consumer<Discovered> listener;
+  private final String authorization;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
   private final AtomicReference<Discovered> current = new AtomicReference<>(Discovered.EMPTY);
   private final Map<String, Discovered.App> apps = new LinkedHashMap<>();
@@ -63,6 +64,16 @@ public final class ServicesFeed implements AutoCloseable {
    * {@code sharedPort}; {@code listener} gets every new state.
    */
   public ServicesFeed(String servicesHostPort, int sharedPort, String group, Consumer<Discovered> listener) {
+    this(servicesHostPort, null, sharedPort, group, listener);
+  }
+
+  /**
+   * As {@link #ServicesFeed(String, int, String, Consumer)}, sending {@code bearerToken} (an operator
+   * principal's secret: the feed reads apps and events and reports drained instances; null for none).
+   */
+  public ServicesFeed(String servicesHostPort, String bearerToken, int sharedPort, String group,
+      Consumer<Discovered> listener) {
+    this.authorization = bearerToken == null ? null : "Bearer " + bearerToken;
     this.services = "http://" + servicesHostPort;
     this.sharedPort = sharedPort;
     this.group = group;
@@ -82,7 +93,7 @@ public final class ServicesFeed implements AutoCloseable {
 
   /** Tells the services scheduler that draining instance {@code instanceId} has no request in flight. */
   public CompletableFuture<Integer> reportDrained(String instanceId) {
-    HttpRequest req = HttpRequest.newBuilder(URI.create(services + "/v2/tasks/"
+    HttpRequest req = authorized(URI.create(services + "/v2/tasks/"
             + URLEncoder.encode(instanceId, StandardCharsets.UTF_8) + "/drained"))
         .timeout(Duration.ofSeconds(5)).header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString("{}")).build();
@@ -124,7 +135,7 @@ public final class ServicesFeed implements AutoCloseable {
     for (String e : EVENTS) {
       query.append(query.length() == 0 ? "?" : "&").append("event_type=").append(e);
     }
-    HttpRequest req = HttpRequest.newBuilder(URI.create(services + "/v2/events" + query))
+    HttpRequest req = authorized(URI.create(services + "/v2/events" + query))
         .header("Accept", "text/event-stream").GET().build();
     HttpResponse<Stream<String>> res = http.send(req, HttpResponse.BodyHandlers.ofLines());
     if (res.statusCode() != 200) {
@@ -214,7 +225,7 @@ public final class ServicesFeed implements AutoCloseable {
   }
 
   private JsonNode get(String path) throws IOException, InterruptedException {
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(services + path))
+    HttpResponse<String> r = http.send(authorized(URI.create(services + path))
         .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() == 404) {
       return null;
@@ -223,6 +234,11 @@ public final class ServicesFeed implements AutoCloseable {
       throw new IOException("GET " + path + ": HTTP " + r.statusCode());
     }
     return MAPPER.readTree(r.body());
+  }
+
+  private HttpRequest.Builder authorized(URI uri) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri);
+    return authorization == null ? b : b.header("Authorization", authorization);
   }
 
   private static Discovered.App app(JsonNode a) {

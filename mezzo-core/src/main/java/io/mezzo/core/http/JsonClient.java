@@ -17,18 +17,30 @@ import java.util.function.Consumer;
 /**
  * The client half of Mezzo's JSON-over-HTTP APIs, on the JDK's {@link HttpClient}: one-shot JSON
  * posts, and subscriptions whose response is a RecordIO stream of JSON events read by a daemon
- * thread. Thread-safe.
+ * thread. Given a bearer token, every request carries {@code Authorization: Bearer <token>}.
+ * Thread-safe.
  */
 public final class JsonClient {
   private final HttpClient http;
   private final Duration requestTimeout;
+  private final String authorization;
 
   public JsonClient(Duration connectTimeout, Duration requestTimeout) {
+    this(connectTimeout, requestTimeout, null);
+  }
+
+  /** A client that sends {@code bearerToken} (null: none) with every request. */
+  public JsonClient(Duration connectTimeout, Duration requestTimeout, String bearerToken) {
     this.http = HttpClient.newBuilder()
         .connectTimeout(connectTimeout)
         .version(HttpClient.Version.HTTP_1_1)
         .build();
     this.requestTimeout = requestTimeout;
+    this.authorization = bearerToken == null ? null : "Bearer " + bearerToken;
+  }
+
+  private java.net.http.HttpRequest.Builder authorized(java.net.http.HttpRequest.Builder b) {
+    return authorization == null ? b : b.header("Authorization", authorization);
   }
 
   /** An HTTP answer: status, headers (first value each, lower-case names) and body text. */
@@ -40,7 +52,7 @@ public final class JsonClient {
 
   /** Posts {@code body} as JSON; completes with the reply, or exceptionally on I/O failure. */
   public CompletableFuture<Reply> post(URI uri, Object body, Map<String, String> headers) {
-    var builder = java.net.http.HttpRequest.newBuilder(uri)
+    var builder = authorized(java.net.http.HttpRequest.newBuilder(uri))
         .timeout(requestTimeout)
         .header("Content-Type", HttpResponse.JSON)
         .header("Accept", HttpResponse.JSON)
@@ -52,7 +64,7 @@ public final class JsonClient {
 
   /** GET returning the body text. */
   public CompletableFuture<Reply> get(URI uri) {
-    var request = java.net.http.HttpRequest.newBuilder(uri).timeout(requestTimeout).GET().build();
+    var request = authorized(java.net.http.HttpRequest.newBuilder(uri)).timeout(requestTimeout).GET().build();
     return http.sendAsync(request, BodyHandlers.ofString(StandardCharsets.UTF_8))
         .thenApply(r -> new Reply(r.statusCode(), firstValues(r.headers()), r.body()));
   }
@@ -65,7 +77,7 @@ public final class JsonClient {
    */
   public <T> Subscription subscribe(URI uri, Object body, Map<String, String> headers, Class<T> eventType,
       Consumer<T> onEvent, Consumer<Throwable> onEnd) throws IOException, InterruptedException {
-    var builder = java.net.http.HttpRequest.newBuilder(uri)
+    var builder = authorized(java.net.http.HttpRequest.newBuilder(uri))
         .header("Content-Type", HttpResponse.JSON)
         .header("Accept", "application/json")
         .POST(BodyPublishers.ofByteArray(Json.write(body)));

@@ -44,8 +44,17 @@ public final class SchedulerClient implements AutoCloseable {
    */
   public static SchedulerClient subscribe(String masterHostPort, FrameworkInfo info, Consumer<Event> onEvent,
       Consumer<Throwable> onDisconnect, Duration timeout) {
+    return subscribe(masterHostPort, null, info, onEvent, onDisconnect, timeout);
+  }
+
+  /**
+   * As {@link #subscribe(String, FrameworkInfo, Consumer, Consumer, Duration)}, sending
+   * {@code bearerToken} (the framework principal's secret; null for none) with every call.
+   */
+  public static SchedulerClient subscribe(String masterHostPort, String bearerToken, FrameworkInfo info,
+      Consumer<Event> onEvent, Consumer<Throwable> onDisconnect, Duration timeout) {
     URI endpoint = URI.create("http://" + masterHostPort + "/api/v1/scheduler");
-    JsonClient http = new JsonClient(Duration.ofSeconds(5), Duration.ofSeconds(30));
+    JsonClient http = new JsonClient(Duration.ofSeconds(5), Duration.ofSeconds(30), bearerToken);
     CompletableFuture<FrameworkId> id = new CompletableFuture<>();
     JsonClient.Subscription sub;
     try {
