@@ -72,13 +72,15 @@ public final class Master implements AutoCloseable {
     return start(config, Security.NONE, b -> { });
   }
 
+  /** As {@link #start(MasterConfig, Security, java.util.function.Consumer)} without credentials (loopback only). */
   public static Master start(MasterConfig config, java.util.function.Consumer<HttpServer.Builder> extraRoutes) {
     return start(config, Security.NONE, extraRoutes);
   }
 
   /**
    * Starts a master whose HTTP server also serves the routes {@code extraRoutes} adds (the services
-   * scheduler's {@code /v2} API when it runs in the master's process).
+   * scheduler's {@code /v2} API when it runs in the master's process), checking callers against
+   * {@code security}; refuses a non-loopback bind without credentials before starting anything.
    */
   public static Master start(MasterConfig config, Security security,
       java.util.function.Consumer<HttpServer.Builder> extraRoutes) {
