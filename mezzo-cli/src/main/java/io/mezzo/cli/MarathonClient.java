@@ -115,7 +115,8 @@ final class MarathonClient {
       throw new CliFailure("app " + appId + " not found");
     }
     throw new CliFailure("the master at " + hostPort + " answered " + a.status() + " to " + method + " " + path
-        + (message.isEmpty() ? "" : ": " + message));
+        + (message.isEmpty() ? "" : ": " + message)
+        + (a.status() == 401 ? " (pass --token-file FILE or set MEZZO_TOKEN; see README \"Security\")" : ""));
   }
 
   /** A 404 from the master's HTTP server itself: it has no such endpoint (no services scheduler). */
