@@ -52,7 +52,10 @@ public final class MetricsGatherer {
 
   private final List<String> lbStats;
   private final String master;
+  /** To Mezzo's own servers (the LBs' stats, the master's state), with the bearer token if any. */
   private final Http http;
+  /** To the apps' own endpoints and user-given metric URLs: never with Mezzo's token. */
+  private final Http open;
 
   /**
    * @param lbStatsAddresses the load balancers' admin {@code HOST:PORT}s serving {@code /stats} (empty:
@@ -64,11 +67,15 @@ public final class MetricsGatherer {
     this(lbStatsAddresses, masterAddress, timeout, null);
   }
 
-  /** As the other constructor, sending {@code bearerToken} (a viewer's secret or better; null: none) everywhere. */
+  /**
+   * As the other constructor, sending {@code bearerToken} (a viewer's secret or better; null: none)
+   * to the load balancers and the master, and never to the apps' own metric endpoints.
+   */
   public MetricsGatherer(List<String> lbStatsAddresses, String masterAddress, Duration timeout, String bearerToken) {
     this.lbStats = List.copyOf(lbStatsAddresses);
     this.master = masterAddress;
     this.http = new Http(Objects.requireNonNull(timeout, "timeout"), bearerToken);
+    this.open = bearerToken == null ? http : new Http(timeout, null);
   }
 
   /** One observation and, per metric not gathered or gathered from a stand-in, why. */
@@ -315,7 +322,7 @@ public final class MetricsGatherer {
     }
     if (source instanceof MetricSource.Json j) {
       try {
-        JsonNode v = http.json(j.url()).join().at(j.pointer());
+        JsonNode v = open.json(j.url()).join().at(j.pointer());
         if (!v.isNumber()) {
           notes.put(name, j.url() + " at " + j.pointer() + ": " + (v.isMissingNode() ? "missing" : v)
               + " (expected: a number)");
@@ -333,7 +340,7 @@ public final class MetricsGatherer {
     List<CompletableFuture<OptionalDouble>> scrapes = new ArrayList<>();
     for (AppView.Task t : sample) {
       URI uri = URI.create("http://" + t.host() + ":" + t.ports().get(p.portIndex()) + p.path());
-      scrapes.add(http.text(uri).thenApply(text -> PrometheusText.sum(text, p.series(), p.filter()))
+      scrapes.add(open.text(uri).thenApply(text -> PrometheusText.sum(text, p.series(), p.filter()))
           .exceptionally(e -> OptionalDouble.empty()));
     }
     double sum = 0;

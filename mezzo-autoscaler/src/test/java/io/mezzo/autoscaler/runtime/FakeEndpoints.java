@@ -19,11 +19,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 final class FakeEndpoints implements AutoCloseable {
   private final Map<String, String> bodies = new ConcurrentHashMap<>();
   final List<HttpRequest> writes = new CopyOnWriteArrayList<>();
+  /** Every GET, in arrival order. */
+  final List<HttpRequest> reads = new CopyOnWriteArrayList<>();
   private final HttpServer server;
 
   FakeEndpoints() {
     HttpServer.Builder b = HttpServer.builder().bind("127.0.0.1", 0).name("fake-endpoints");
     b.prefixRoute("GET", "/", Access.PUBLIC, req -> {
+      reads.add(req);
       String key = req.path() + (req.query().isEmpty() ? "" : "?" + query(req));
       String body = bodies.getOrDefault(key, bodies.get(req.path()));
       return CompletableFuture.completedFuture(body == null ? HttpResponse.text(404, "no " + key)
