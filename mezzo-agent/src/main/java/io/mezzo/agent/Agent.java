@@ -94,16 +94,16 @@ public final class Agent implements AutoCloseable {
    */
   public static Agent start(AgentConfig config, io.mezzo.agent.isolation.IsolationConfig isolation,
       RecoveryMode recovery) {
-    return start(config, isolation, recovery, io.mezzo.core.auth.Security.NONE, null);
+    return start(config, isolation, recovery, io.mezzo.core.auth.Security.NONE, io.mezzo.core.auth.Caller.NONE);
   }
 
   /**
    * As {@link #start(AgentConfig, io.mezzo.agent.isolation.IsolationConfig, RecoveryMode)}, checking
-   * callers of the agent's HTTP API against {@code security} and sending {@code masterSecret} (an
-   * {@code agent} principal's secret; null for none) to the master.
+   * callers of the agent's HTTP API against {@code security} and calling the master as {@code master}
+   * (an {@code agent} principal's secret; TLS when the master speaks it).
    */
   public static Agent start(AgentConfig config, io.mezzo.agent.isolation.IsolationConfig isolation,
-      RecoveryMode recovery, io.mezzo.core.auth.Security security, String masterSecret) {
+      RecoveryMode recovery, io.mezzo.core.auth.Security security, io.mezzo.core.auth.Caller master) {
     security.checkBind(config.bindHost(), config.port());
     try {
       Files.createDirectories(config.workDir());
@@ -120,7 +120,7 @@ public final class Agent implements AutoCloseable {
     }
     ScheduledExecutorService loopExecutor = Executors.newSingleThreadScheduledExecutor(daemon("agent-loop"));
     ExecutorService fileReader = Executors.newSingleThreadExecutor(daemon("agent-files"));
-    JsonClient client = new JsonClient(Duration.ofSeconds(2), Duration.ofSeconds(10), masterSecret);
+    JsonClient client = new JsonClient(Duration.ofSeconds(2), Duration.ofSeconds(10), master);
     io.mezzo.agent.isolation.Isolators.Selection isolator =
         io.mezzo.agent.isolation.Isolators.select(isolation, java.time.Clock.systemUTC());
     LOG.info("isolation: {} ({})", isolator.isolator().name(), isolator.reason());

@@ -57,17 +57,18 @@ public final class Balancer implements AutoCloseable {
    */
   public static Balancer start(String servicesHostPort, String bindHost, int sharedHttpPort, String group,
       int adminPort, String accessLog) {
-    return start(servicesHostPort, bindHost, sharedHttpPort, group, adminPort, accessLog, Security.NONE, null);
+    return start(servicesHostPort, bindHost, sharedHttpPort, group, adminPort, accessLog, Security.NONE,
+        io.mezzo.core.auth.Caller.NONE);
   }
 
   /**
    * As {@link #start(String, String, int, String, int, String)}, checking callers of the admin server
    * against {@code security} ({@code /health} stays open, {@code /metrics} and {@code /stats} need the
-   * viewer level) and sending {@code servicesSecret} (an operator principal's secret, or null) to the
-   * services API.
+   * viewer level) and calling the services API as {@code services} (an operator principal's secret;
+   * TLS if it speaks it).
    */
   public static Balancer start(String servicesHostPort, String bindHost, int sharedHttpPort, String group,
-      int adminPort, String accessLog, Security security, String servicesSecret) {
+      int adminPort, String accessLog, Security security, io.mezzo.core.auth.Caller services) {
     if (adminPort >= 0) {
       security.checkBind(bindHost, adminPort);
     }
@@ -75,7 +76,7 @@ public final class Balancer implements AutoCloseable {
     AccessLog log = accessLog == null ? null : AccessLog.open(accessLog);
     ServicesFeed[] feed = new ServicesFeed[1];
     LoadBalancer lb = LoadBalancer.start(config, id -> feed[0].reportDrained(id), log);
-    feed[0] = new ServicesFeed(servicesHostPort, servicesSecret, sharedHttpPort, group, lb::apply);
+    feed[0] = new ServicesFeed(servicesHostPort, services, sharedHttpPort, group, lb::apply);
     feed[0].start();
     HttpServer admin = null;
     if (adminPort >= 0) {

@@ -74,8 +74,8 @@ final class AgentCommand implements Callable<Integer> {
         .withMode(isolation).withEnableCfs(enableCfs).withMemoryHeadroomBytes(memoryHeadroomMb << 20);
     Agent agent = Agent.start(new AgentConfig(master, ip, port, workDir.toAbsolutePath(), r,
         hostname == null ? ip : hostname, statusRetry, killGrace, gcDelay), isolationConfig,
-        RecoveryMode.parse(recover), security.security(), security.secret());
-    System.out.println("mezzo agent listening on http://" + ip + ":" + agent.port() + ", master " + master);
+        RecoveryMode.parse(recover), security.security(), security.caller());
+    System.out.println("mezzo agent listening on " + (security.tlsCert == null ? "http" : "https") + "://" + ip + ":" + agent.port() + ", master " + master);
     return Daemon.runUntilStopped(agent);
   }
 }

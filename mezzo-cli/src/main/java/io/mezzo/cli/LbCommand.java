@@ -43,7 +43,7 @@ final class LbCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Balancer b = Balancer.start(services != null ? services : master, ip, httpPort, group, adminPort, accessLog,
-        security.security(), security.secret());
+        security.security(), security.caller());
     System.out.println("mezzo lb following " + (services != null ? services : master) + "; vhost routes on "
         + ip + ":" + httpPort + " (" + (LoadBalancer.epoll() ? "epoll" : "nio") + "); metrics on :" + b.adminPort());
     return Daemon.runUntilStopped(b);

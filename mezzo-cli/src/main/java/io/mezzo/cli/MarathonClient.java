@@ -46,22 +46,22 @@ final class MarathonClient {
   private final int port;
   private final Duration requestTimeout;
   private final HttpClient http;
-  private final String token;
+  private final io.mezzo.core.auth.Caller caller;
 
   MarathonClient(String hostPort, Duration requestTimeout) {
-    this(hostPort, null, requestTimeout);
+    this(hostPort, io.mezzo.core.auth.Caller.NONE, requestTimeout);
   }
 
-  /** A client sending {@code token} (null: none) as {@code Authorization: Bearer}. */
-  MarathonClient(String hostPort, String token, Duration requestTimeout) {
-    this.token = token;
+  /** A client calling as {@code caller}: its bearer token, and HTTPS when it has a TLS context. */
+  MarathonClient(String hostPort, io.mezzo.core.auth.Caller caller, Duration requestTimeout) {
+    this.caller = caller;
     int colon = hostPort.lastIndexOf(':');
     this.hostPort = hostPort;
     this.host = hostPort.substring(0, colon);
     this.port = Integer.parseInt(hostPort.substring(colon + 1));
     this.requestTimeout = requestTimeout;
-    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).version(HttpClient.Version.HTTP_1_1)
-        .build();
+    this.http = caller.configure(HttpClient.newBuilder()).connectTimeout(Duration.ofSeconds(3))
+        .version(HttpClient.Version.HTTP_1_1).build();
   }
 
   String hostPort() {
@@ -128,16 +128,14 @@ final class MarathonClient {
       throws CliFailure, InterruptedException {
     URI uri;
     try {
-      uri = new URI("http", null, host, port, path, query, null);
+      uri = new URI(caller.scheme(), null, host, port, path, query, null);
     } catch (URISyntaxException e) {
       throw new CliFailure(2, "cannot build a request for " + path + ": " + e.getMessage());
     }
     BodyPublisher publisher = body == null ? BodyPublishers.noBody() : BodyPublishers.ofByteArray(Json.write(body));
     HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(requestTimeout)
         .header("Accept", "application/json").method(method, publisher);
-    if (token != null) {
-      request.header("Authorization", "Bearer " + token);
-    }
+    caller.authorize(request);
     if (body != null) {
       request.header("Content-Type", "application/json");
     }

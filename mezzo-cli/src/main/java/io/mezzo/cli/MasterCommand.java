@@ -89,7 +89,7 @@ final class MasterCommand implements Callable<Integer> {
     }
     if (!services) {
       Master master = Master.start(config(), sec, b -> { });
-      System.out.println("mezzo master " + master.masterId() + " listening on http://" + ip + ":" + master.port()
+      System.out.println("mezzo master " + master.masterId() + " listening on " + (sec.tls() == null ? "http" : "https") + "://" + ip + ":" + master.port()
           + " (ZooKeeper " + master.zkConnect() + ")");
       return Daemon.runUntilStopped(master);
     }
@@ -97,12 +97,13 @@ final class MasterCommand implements Callable<Integer> {
     Master master = Master.start(config(), sec, host::routes);
     try {
       String self = ServicesHost.local(ip, master.port());
-      host.start(self, master.zkConnect(), (hostname == null ? ip : hostname) + ":" + master.port(), principal, token);
+      host.start(self, master.zkConnect(), (hostname == null ? ip : hostname) + ":" + master.port(), principal,
+          security.caller(token));
     } catch (RuntimeException e) {
       master.close();
       throw e;
     }
-    System.out.println("mezzo master " + master.masterId() + " listening on http://" + ip + ":" + master.port()
+    System.out.println("mezzo master " + master.masterId() + " listening on " + (sec.tls() == null ? "http" : "https") + "://" + ip + ":" + master.port()
         + " (services scheduler: /v2; ZooKeeper " + master.zkConnect() + ")");
     return Daemon.runUntilStopped(master, host);
   }

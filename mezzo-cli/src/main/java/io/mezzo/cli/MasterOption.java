@@ -17,9 +17,21 @@ final class MasterOption {
       description = "File holding your secret, sent as 'Authorization: Bearer' (default: $MEZZO_TOKEN, else none).")
   java.nio.file.Path tokenFile;
 
+  @Option(names = "--tls-ca", paramLabel = "PEM", description = "Call the master over HTTPS, trusting these CAs.")
+  java.nio.file.Path tlsCa;
+
   /** The bearer token, or null for none. */
   String token() {
     return token(tokenFile);
+  }
+
+  /** The token and, with --tls-ca, HTTPS. */
+  io.mezzo.core.auth.Caller caller() {
+    return caller(tokenFile, tlsCa);
+  }
+
+  static io.mezzo.core.auth.Caller caller(java.nio.file.Path tokenFile, java.nio.file.Path tlsCa) {
+    return new io.mezzo.core.auth.Caller(token(tokenFile), tlsCa == null ? null : io.mezzo.core.auth.Tls.trusting(tlsCa));
   }
 
   /** The token in {@code file}, else {@code $MEZZO_TOKEN}, else null. */

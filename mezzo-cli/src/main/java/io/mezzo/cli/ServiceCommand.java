@@ -50,7 +50,7 @@ abstract class ServiceCommand implements Callable<Integer> {
   }
 
   MarathonClient client() throws CliFailure {
-    return new MarathonClient(masterOption.hostPort(), masterOption.token(), REQUEST_TIMEOUT);
+    return new MarathonClient(masterOption.hostPort(), masterOption.caller(), REQUEST_TIMEOUT);
   }
 
   /**

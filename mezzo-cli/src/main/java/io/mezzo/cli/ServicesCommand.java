@@ -47,12 +47,12 @@ final class ServicesCommand implements Callable<Integer> {
     b.route("GET", "/health", Access.PUBLIC, req -> CompletableFuture.completedFuture(HttpResponse.text(200, "ok")));
     HttpServer http = b.start();
     try {
-      host.start(master, zk, ServicesHost.local(ip, http.port()), principal, security.secret());
+      host.start(master, zk, ServicesHost.local(ip, http.port()), principal, security.caller());
     } catch (RuntimeException e) {
       http.close();
       throw e;
     }
-    System.out.println("mezzo services listening on http://" + ServicesHost.local(ip, http.port())
+    System.out.println("mezzo services listening on " + (security.tlsCert == null ? "http" : "https") + "://" + ServicesHost.local(ip, http.port())
         + " (master " + master + ", state in ZooKeeper " + zk + ")");
     return Daemon.runUntilStopped(http, host);
   }

@@ -60,22 +60,23 @@ final class ServicesHost implements AutoCloseable {
    * {@code zkConnect}; {@code leader} is the address the API reports as its own.
    */
   void start(String masterHostPort, String zkConnect, String leader) {
-    start(masterHostPort, zkConnect, leader, null, null);
+    start(masterHostPort, zkConnect, leader, null, io.mezzo.core.auth.Caller.NONE);
   }
 
   /**
-   * As {@link #start(String, String, String)}, the scheduler subscribing as {@code principal} and the
-   * scheduler and autoscaler sending {@code token} (nulls: none) to the master, the services API, the
-   * load balancers and the agents.
+   * As {@link #start(String, String, String)}, the scheduler subscribing as {@code principal} (null:
+   * none) and the scheduler and autoscaler calling the master, the services API and the load
+   * balancers as {@code caller}.
    */
-  void start(String masterHostPort, String zkConnect, String leader, String principal, String token) {
+  void start(String masterHostPort, String zkConnect, String leader, String principal,
+      io.mezzo.core.auth.Caller caller) {
     scheduler = ServicesScheduler.start(ServicesConfig.defaults(masterHostPort, zkConnect), events, clock, principal,
-        token);
+        caller);
     api.bind(scheduler, leader);
     keepAlive.scheduleWithFixedDelay(events::keepAlive, 15, 15, TimeUnit.SECONDS);
     if (!lbStats.isEmpty()) {
-      AutoscalerLoop loop = new AutoscalerLoop(URI.create("http://" + leader), token,
-          new MetricsGatherer(lbStats, masterHostPort, Duration.ofSeconds(2), token),
+      AutoscalerLoop loop = new AutoscalerLoop(caller.uri(leader, ""), caller,
+          new MetricsGatherer(lbStats, masterHostPort, Duration.ofSeconds(2), caller),
           fields -> events.publish(AutoscalerLoop.EVENT_TYPE, fields), clock);
       loop.start();
       autoscaler = loop;

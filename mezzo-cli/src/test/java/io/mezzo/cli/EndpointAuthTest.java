@@ -64,9 +64,9 @@ class EndpointAuthTest {
         SECURITY, services::routes);
     agent = Agent.start(AgentConfig.defaults("127.0.0.1:" + master.port(), dir.resolve("agent"))
         .withResources(Resources.parse("cpus:1;mem:128")), io.mezzo.agent.isolation.IsolationConfig.defaults(),
-        RecoveryMode.RECONNECT, SECURITY, AGENT);
+        RecoveryMode.RECONNECT, SECURITY, io.mezzo.core.auth.Caller.withToken(AGENT));
     lb = Balancer.start("127.0.0.1:" + master.port(), "127.0.0.1", io.mezzo.testkit.MezzoCluster.freeLoopbackPort(),
-        null, 0, null, SECURITY, OPS);
+        null, 0, null, SECURITY, io.mezzo.core.auth.Caller.withToken(OPS));
   }
 
   @AfterAll

@@ -105,7 +105,8 @@ class SecuredClusterTest {
         .toList()), List.of());
     URI uri = URI.create("http://" + cluster.masterAddress() + "/api/v1/agent");
     for (String token : new String[] {null, "not-the-agent-secret-01234", VIEWER, A}) {
-      JsonClient client = new JsonClient(Duration.ofSeconds(2), Duration.ofSeconds(10), token);
+      JsonClient client = new JsonClient(Duration.ofSeconds(2), Duration.ofSeconds(10),
+          io.mezzo.core.auth.Caller.withToken(token));
       try (JsonClient.Subscription sub = client.subscribe(uri, subscribe, Map.of(), Object.class, e -> { }, e -> { })) {
         assertThat(sub.isOpen()).as("agent SUBSCRIBE with token " + token).isFalse();
         assertThat(sub.reply().status()).as("agent SUBSCRIBE with token " + token).isIn(401, 403);

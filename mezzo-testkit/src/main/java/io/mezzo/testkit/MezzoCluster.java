@@ -232,7 +232,8 @@ public final class MezzoCluster implements AutoCloseable {
     Files.writeString(credentialsFile, new com.fasterxml.jackson.databind.ObjectMapper()
         .writeValueAsString(Map.of("principals", all)));
     Files.writeString(agentSecretFile, options.agentSecret);
-    http = new JsonClient(Duration.ofSeconds(2), Duration.ofSeconds(10), options.adminSecret);
+    http = new JsonClient(Duration.ofSeconds(2), Duration.ofSeconds(10),
+        io.mezzo.core.auth.Caller.withToken(options.adminSecret));
   }
 
   private void startAll() {

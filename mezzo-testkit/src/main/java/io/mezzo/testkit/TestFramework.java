@@ -39,7 +39,7 @@ public final class TestFramework implements AutoCloseable {
   private volatile boolean disconnected;
 
   private TestFramework(String master, String token, FrameworkInfo info) {
-    this.client = SchedulerClient.subscribe(master, token, info, this::onEvent, cause -> disconnected = true,
+    this.client = SchedulerClient.subscribe(master, io.mezzo.core.auth.Caller.withToken(token), info, this::onEvent, cause -> disconnected = true,
         Duration.ofSeconds(20));
   }
 

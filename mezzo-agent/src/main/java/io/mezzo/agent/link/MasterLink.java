@@ -83,10 +83,10 @@ public final class MasterLink implements AutoCloseable {
   private volatile boolean closed;
   private volatile long currentSession;
 
-  /** @param masterHostPort {@code HOST:PORT}; calls go to {@code http://HOST:PORT/api/v1/agent} */
+  /** @param masterHostPort {@code HOST:PORT}; calls go to {@code http(s)://HOST:PORT/api/v1/agent} */
   public MasterLink(String masterHostPort, JsonClient client, Listener listener, LongSupplier nanos) {
     this.master = masterHostPort;
-    this.uri = URI.create("http://" + masterHostPort + "/api/v1/agent");
+    this.uri = client.uri(masterHostPort, "/api/v1/agent");
     this.client = client;
     this.listener = listener;
     this.nanos = nanos;

@@ -100,17 +100,20 @@ public final class AutoscalerLoop implements AutoCloseable {
    */
   public AutoscalerLoop(URI servicesBase, MetricsGatherer gatherer, Consumer<Map<String, Object>> publisher,
       Clock clock) {
-    this(servicesBase, null, gatherer, publisher, clock);
+    this(servicesBase, io.mezzo.core.auth.Caller.NONE, gatherer, publisher, clock);
   }
 
-  /** As the other constructor, sending {@code servicesToken} (an operator's secret, or null) to the services API. */
-  public AutoscalerLoop(URI servicesBase, String servicesToken, MetricsGatherer gatherer,
+  /**
+   * As the other constructor, calling the services API as {@code services} (an operator's secret;
+   * its TLS context when {@code servicesBase} is {@code https}).
+   */
+  public AutoscalerLoop(URI servicesBase, io.mezzo.core.auth.Caller services, MetricsGatherer gatherer,
       Consumer<Map<String, Object>> publisher, Clock clock) {
     this.services = Objects.requireNonNull(servicesBase, "servicesBase");
     this.gatherer = Objects.requireNonNull(gatherer, "gatherer");
     this.publisher = Objects.requireNonNull(publisher, "publisher");
     this.clock = Objects.requireNonNull(clock, "clock");
-    this.http = new Http(Duration.ofSeconds(5), servicesToken);
+    this.http = new Http(Duration.ofSeconds(5), services);
     this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "autoscaler-loop");
       t.setDaemon(true);

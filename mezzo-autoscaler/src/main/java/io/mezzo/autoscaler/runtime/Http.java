@@ -15,18 +15,19 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The autoscaler's HTTP client: GETs of JSON and text and the PATCH that scales an app, each with a
  * timeout. A GET that fails, times out or answers other than 200 completes exceptionally; callers turn
- * that into an absent metric. Given a bearer token, every request carries it. Thread-safe (the JDK
- * client is).
+ * that into an absent metric. Every request carries the caller's bearer token, if any, and uses its
+ * TLS context. Thread-safe (the JDK client is).
  */
 final class Http {
   private final HttpClient client;
   private final Duration timeout;
-  private final String authorization;
+  private final io.mezzo.core.auth.Caller caller;
 
-  Http(Duration timeout, String bearerToken) {
+  Http(Duration timeout, io.mezzo.core.auth.Caller caller) {
     this.timeout = timeout;
-    this.authorization = bearerToken == null ? null : "Bearer " + bearerToken;
-    this.client = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1).build();
+    this.caller = caller;
+    this.client = caller.configure(HttpClient.newBuilder()).connectTimeout(timeout)
+        .version(HttpClient.Version.HTTP_1_1).build();
   }
 
   CompletableFuture<String> text(URI uri) {
@@ -51,8 +52,7 @@ final class Http {
   }
 
   private HttpRequest.Builder builder(URI uri) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(uri);
-    return authorization == null ? b : b.header("Authorization", authorization);
+    return caller.authorize(HttpRequest.newBuilder(uri));
   }
 
   static JsonNode parse(String text) {

@@ -56,6 +56,7 @@ public final class MetricsGatherer {
   private final Http http;
   /** To the apps' own endpoints and user-given metric URLs: never with Mezzo's token. */
   private final Http open;
+  private final io.mezzo.core.auth.Caller caller;
 
   /**
    * @param lbStatsAddresses the load balancers' admin {@code HOST:PORT}s serving {@code /stats} (empty:
@@ -64,18 +65,20 @@ public final class MetricsGatherer {
    * @param timeout for each HTTP request
    */
   public MetricsGatherer(List<String> lbStatsAddresses, String masterAddress, Duration timeout) {
-    this(lbStatsAddresses, masterAddress, timeout, null);
+    this(lbStatsAddresses, masterAddress, timeout, io.mezzo.core.auth.Caller.NONE);
   }
 
   /**
-   * As the other constructor, sending {@code bearerToken} (a viewer's secret or better; null: none)
-   * to the load balancers and the master, and never to the apps' own metric endpoints.
+   * As the other constructor, calling the load balancers and the master as {@code caller} (a viewer's
+   * secret or better; TLS if they speak it), and never sending that token to the apps' own endpoints.
    */
-  public MetricsGatherer(List<String> lbStatsAddresses, String masterAddress, Duration timeout, String bearerToken) {
+  public MetricsGatherer(List<String> lbStatsAddresses, String masterAddress, Duration timeout,
+      io.mezzo.core.auth.Caller caller) {
     this.lbStats = List.copyOf(lbStatsAddresses);
     this.master = masterAddress;
-    this.http = new Http(Objects.requireNonNull(timeout, "timeout"), bearerToken);
-    this.open = bearerToken == null ? http : new Http(timeout, null);
+    this.caller = Objects.requireNonNull(caller, "caller");
+    this.http = new Http(Objects.requireNonNull(timeout, "timeout"), caller);
+    this.open = caller.equals(io.mezzo.core.auth.Caller.NONE) ? http : new Http(timeout, io.mezzo.core.auth.Caller.NONE);
   }
 
   /** One observation and, per metric not gathered or gathered from a stand-in, why. */
@@ -110,7 +113,7 @@ public final class MetricsGatherer {
     List<CompletableFuture<JsonNode>> lbs = new ArrayList<>();
     if (wantLb) {
       for (String a : lbStats) {
-        lbs.add(http.json(URI.create("http://" + a + "/stats")).exceptionally(e -> {
+        lbs.add(http.json(caller.uri(a, "/stats")).exceptionally(e -> {
           synchronized (failures) {
             failures.put("lb " + a, Http.describe(e));
           }
@@ -119,7 +122,7 @@ public final class MetricsGatherer {
       }
     }
     CompletableFuture<JsonNode> state = !wantMaster ? CompletableFuture.completedFuture(null)
-        : http.json(URI.create("http://" + master + "/master/state")).exceptionally(e -> {
+        : http.json(caller.uri(master, "/master/state")).exceptionally(e -> {
           synchronized (failures) {
             failures.put("master", Http.describe(e));
           }

@@ -149,7 +149,8 @@ class MetricsGathererTest {
         "mezzo.autoscale.prometheus.busy": "avg 0 /metrics sample_requests_in_flight",
         "mezzo.autoscale.json.depth": "http://%s/queue /depth"
         """.formatted(cluster.address());
-    var g = new MetricsGatherer(List.of(cluster.address()), cluster.address(), Duration.ofSeconds(2), "the-secret")
+    var g = new MetricsGatherer(List.of(cluster.address()), cluster.address(), Duration.ofSeconds(2),
+        io.mezzo.core.auth.Caller.withToken("the-secret"))
         .gather(app(labels), policy("inFlight", "busy", "depth"), NOW);
     assertThat(g.observation().metric("busy")).isEqualTo(MetricValue.perInstance(3.0, 2));
 

@@ -49,8 +49,8 @@ public final class ServicesFeed implements AutoCloseable {
   private final int sharedPort;
   private final String group;
   private final Consumer<Discovered> listener;
-  private final String authorization;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+  private final io.mezzo.core.auth.Caller caller;
+  private final HttpClient http;
   private final AtomicReference<Discovered> current = new AtomicReference<>(Discovered.EMPTY);
   private final Map<String, Discovered.App> apps = new LinkedHashMap<>();
   private final Thread thread;
@@ -64,17 +64,18 @@ public final class ServicesFeed implements AutoCloseable {
    * {@code sharedPort}; {@code listener} gets every new state.
    */
   public ServicesFeed(String servicesHostPort, int sharedPort, String group, Consumer<Discovered> listener) {
-    this(servicesHostPort, null, sharedPort, group, listener);
+    this(servicesHostPort, io.mezzo.core.auth.Caller.NONE, sharedPort, group, listener);
   }
 
   /**
-   * As {@link #ServicesFeed(String, int, String, Consumer)}, sending {@code bearerToken} (an operator
-   * principal's secret: the feed reads apps and events and reports drained instances; null for none).
+   * As {@link #ServicesFeed(String, int, String, Consumer)}, calling as {@code caller} (an operator
+   * principal's secret: the feed reads apps and events and reports drained instances; TLS if any).
    */
-  public ServicesFeed(String servicesHostPort, String bearerToken, int sharedPort, String group,
+  public ServicesFeed(String servicesHostPort, io.mezzo.core.auth.Caller caller, int sharedPort, String group,
       Consumer<Discovered> listener) {
-    this.authorization = bearerToken == null ? null : "Bearer " + bearerToken;
-    this.services = "http://" + servicesHostPort;
+    this.caller = caller;
+    this.http = caller.configure(HttpClient.newBuilder()).connectTimeout(Duration.ofSeconds(3)).build();
+    this.services = caller.scheme() + "://" + servicesHostPort;
     this.sharedPort = sharedPort;
     this.group = group;
     this.listener = listener;
@@ -237,8 +238,7 @@ public final class ServicesFeed implements AutoCloseable {
   }
 
   private HttpRequest.Builder authorized(URI uri) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(uri);
-    return authorization == null ? b : b.header("Authorization", authorization);
+    return caller.authorize(HttpRequest.newBuilder(uri));
   }
 
   private static Discovered.App app(JsonNode a) {

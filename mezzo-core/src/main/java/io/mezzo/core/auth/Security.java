@@ -13,14 +13,25 @@ import java.nio.file.Path;
  *
  * @param credentials the accepted principals, or null to trust every caller
  * @param insecure allow a non-loopback bind without credentials
+ * @param tls the server's TLS files, or null for plain HTTP
  */
-public record Security(Credentials credentials, boolean insecure) {
+public record Security(Credentials credentials, boolean insecure, Tls.Server tls) {
   /** No credentials, loopback only: today's behaviour for tests and {@code mezzo up}. */
-  public static final Security NONE = new Security(null, false);
+  public static final Security NONE = new Security(null, false, null);
+
+  /** Without TLS. */
+  public Security(Credentials credentials, boolean insecure) {
+    this(credentials, insecure, null);
+  }
 
   /** From command-line flags: {@code --credentials FILE} (may be null) and {@code --insecure}. */
   public static Security fromFlags(Path credentialsFile, boolean insecure) {
     return new Security(credentialsFile == null ? null : Credentials.load(credentialsFile), insecure);
+  }
+
+  /** This with {@code server} TLS files (null: plain HTTP). */
+  public Security withTls(Tls.Server server) {
+    return new Security(credentials, insecure, server);
   }
 
   /**

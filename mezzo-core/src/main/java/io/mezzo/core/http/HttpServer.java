@@ -65,7 +65,8 @@ import org.slf4j.LoggerFactory;
  * with {@code WWW-Authenticate: Bearer}, a known principal below the route's level a 403 that names it
  * and the level. Without credentials every caller is {@link Principal#ANYONE}, and the server refuses
  * to bind anything but loopback unless told {@code insecure} (see {@link Security#checkBind}).
- * {@link #routes()} lists the route table, so tests can walk every endpoint.
+ * {@link #routes()} lists the route table, so tests can walk every endpoint. With TLS files in the
+ * security, every connection speaks TLS.
  *
  * <p>One path may be a WebSocket endpoint ({@link Builder#webSocket}): Netty's RFC 6455 server
  * handshake answers its upgrade requests, then the connection's frames go to a handler of the caller's.
@@ -212,6 +213,7 @@ public final class HttpServer implements AutoCloseable {
       List<Map.Entry<String, Bound>> frozenPrefixes = List.copyOf(prefixRoutes);
       Gate gate = new Gate(security, frozen, frozenPrefixes, wsPath, webSocketAccess);
       List<Route> frozenTable = List.copyOf(table);
+      io.netty.handler.ssl.SslContext ssl = security.tls() == null ? null : security.tls().context();
       int limit = maxRequestBytes;
       EventLoopGroup group = new MultiThreadIoEventLoopGroup(
           threads, new DefaultThreadFactory(name, true), NioIoHandler.newFactory());
@@ -224,6 +226,9 @@ public final class HttpServer implements AutoCloseable {
             .childHandler(new ChannelInitializer<SocketChannel>() {
               @Override
               protected void initChannel(SocketChannel c) {
+                if (ssl != null) {
+                  c.pipeline().addLast(ssl.newHandler(c.alloc()));
+                }
                 c.pipeline()
                     .addLast(new HttpServerCodec(8192, 32 * 1024, 64 * 1024))
                     .addLast(new HttpObjectAggregator(limit))

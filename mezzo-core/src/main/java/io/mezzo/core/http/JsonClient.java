@@ -1,5 +1,6 @@
 package io.mezzo.core.http;
 
+import io.mezzo.core.auth.Caller;
 import io.mezzo.core.json.Json;
 import io.mezzo.core.recordio.RecordIo;
 import java.io.IOException;
@@ -17,30 +18,35 @@ import java.util.function.Consumer;
 /**
  * The client half of Mezzo's JSON-over-HTTP APIs, on the JDK's {@link HttpClient}: one-shot JSON
  * posts, and subscriptions whose response is a RecordIO stream of JSON events read by a daemon
- * thread. Given a bearer token, every request carries {@code Authorization: Bearer <token>}.
- * Thread-safe.
+ * thread. Given a {@link Caller}, every request carries its bearer token and {@link #uri} uses its
+ * scheme ({@code https} with its TLS context). Thread-safe.
  */
 public final class JsonClient {
   private final HttpClient http;
   private final Duration requestTimeout;
-  private final String authorization;
+  private final Caller caller;
 
   public JsonClient(Duration connectTimeout, Duration requestTimeout) {
-    this(connectTimeout, requestTimeout, null);
+    this(connectTimeout, requestTimeout, Caller.NONE);
   }
 
-  /** A client that sends {@code bearerToken} (null: none) with every request. */
-  public JsonClient(Duration connectTimeout, Duration requestTimeout, String bearerToken) {
-    this.http = HttpClient.newBuilder()
+  /** A client that calls as {@code caller}: its token with every request, its TLS context. */
+  public JsonClient(Duration connectTimeout, Duration requestTimeout, Caller caller) {
+    this.caller = java.util.Objects.requireNonNull(caller, "caller");
+    this.http = caller.configure(HttpClient.newBuilder())
         .connectTimeout(connectTimeout)
         .version(HttpClient.Version.HTTP_1_1)
         .build();
     this.requestTimeout = requestTimeout;
-    this.authorization = bearerToken == null ? null : "Bearer " + bearerToken;
+  }
+
+  /** {@code http(s)://hostPort/path}, in the caller's scheme. */
+  public URI uri(String hostPort, String pathAndQuery) {
+    return caller.uri(hostPort, pathAndQuery);
   }
 
   private java.net.http.HttpRequest.Builder authorized(java.net.http.HttpRequest.Builder b) {
-    return authorization == null ? b : b.header("Authorization", authorization);
+    return caller.authorize(b);
   }
 
   /** An HTTP answer: status, headers (first value each, lower-case names) and body text. */

@@ -44,17 +44,17 @@ public final class SchedulerClient implements AutoCloseable {
    */
   public static SchedulerClient subscribe(String masterHostPort, FrameworkInfo info, Consumer<Event> onEvent,
       Consumer<Throwable> onDisconnect, Duration timeout) {
-    return subscribe(masterHostPort, null, info, onEvent, onDisconnect, timeout);
+    return subscribe(masterHostPort, io.mezzo.core.auth.Caller.NONE, info, onEvent, onDisconnect, timeout);
   }
 
   /**
-   * As {@link #subscribe(String, FrameworkInfo, Consumer, Consumer, Duration)}, sending
-   * {@code bearerToken} (the framework principal's secret; null for none) with every call.
+   * As {@link #subscribe(String, FrameworkInfo, Consumer, Consumer, Duration)}, calling as
+   * {@code caller} (the framework principal's secret; TLS when the master speaks it).
    */
-  public static SchedulerClient subscribe(String masterHostPort, String bearerToken, FrameworkInfo info,
+  public static SchedulerClient subscribe(String masterHostPort, io.mezzo.core.auth.Caller caller, FrameworkInfo info,
       Consumer<Event> onEvent, Consumer<Throwable> onDisconnect, Duration timeout) {
-    URI endpoint = URI.create("http://" + masterHostPort + "/api/v1/scheduler");
-    JsonClient http = new JsonClient(Duration.ofSeconds(5), Duration.ofSeconds(30), bearerToken);
+    JsonClient http = new JsonClient(Duration.ofSeconds(5), Duration.ofSeconds(30), caller);
+    URI endpoint = http.uri(masterHostPort, "/api/v1/scheduler");
     CompletableFuture<FrameworkId> id = new CompletableFuture<>();
     JsonClient.Subscription sub;
     try {

@@ -90,7 +90,7 @@ public final class ServicesScheduler implements AutoCloseable {
   private String lastVersion = "";
   /** framework_info.principal and the bearer token sent to the master; both null on an open cluster. */
   private String principal;
-  private String masterSecret;
+  private io.mezzo.core.auth.Caller masterCaller = io.mezzo.core.auth.Caller.NONE;
 
   private ServicesScheduler(ServicesConfig config, ServicesStore store, EventBus events, Clock clock,
       ScheduledExecutorService loop) {
@@ -109,15 +109,15 @@ public final class ServicesScheduler implements AutoCloseable {
    * @throws RuntimeException when ZooKeeper cannot be reached or holds state this version cannot read
    */
   public static ServicesScheduler start(ServicesConfig config, EventBus events, Clock clock) {
-    return start(config, events, clock, null, null);
+    return start(config, events, clock, null, io.mezzo.core.auth.Caller.NONE);
   }
 
   /**
    * As {@link #start(ServicesConfig, EventBus, Clock)}, subscribing as {@code principal} (put in
-   * {@code framework_info.principal}) with {@code masterSecret} as bearer token; nulls for none.
+   * {@code framework_info.principal}; null for none), calling the master as {@code master}.
    */
   public static ServicesScheduler start(ServicesConfig config, EventBus events, Clock clock, String principal,
-      String masterSecret) {
+      io.mezzo.core.auth.Caller master) {
     ServicesStore store = ServicesStore.connect(config.zkConnect(), config.zkRoot(), Duration.ofSeconds(15));
     ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "services-loop");
@@ -126,7 +126,7 @@ public final class ServicesScheduler implements AutoCloseable {
     });
     ServicesScheduler s = new ServicesScheduler(config, store, events, clock, loop);
     s.principal = principal;
-    s.masterSecret = masterSecret;
+    s.masterCaller = master;
     try {
       s.call(() -> {
         s.recover();
@@ -212,7 +212,7 @@ public final class ServicesScheduler implements AutoCloseable {
     Thread t = new Thread(() -> {
       SchedulerClient c;
       try {
-        c = SchedulerClient.subscribe(config.masterHostPort(), masterSecret, info,
+        c = SchedulerClient.subscribe(config.masterHostPort(), masterCaller, info,
             e -> loop.execute(() -> guard(() -> onEvent(e))),
             cause -> loop.execute(() -> guard(() -> onDisconnect(cause))), Duration.ofSeconds(15));
       } catch (RuntimeException e) {
