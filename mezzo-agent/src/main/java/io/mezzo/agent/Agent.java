@@ -94,6 +94,17 @@ public final class Agent implements AutoCloseable {
    */
   public static Agent start(AgentConfig config, io.mezzo.agent.isolation.IsolationConfig isolation,
       RecoveryMode recovery) {
+    return start(config, isolation, recovery, io.mezzo.core.auth.Security.NONE, io.mezzo.core.auth.Caller.NONE);
+  }
+
+  /**
+   * As {@link #start(AgentConfig, io.mezzo.agent.isolation.IsolationConfig, RecoveryMode)}, checking
+   * callers of the agent's HTTP API against {@code security} and calling the master as {@code master}
+   * (an {@code agent} principal's secret; TLS when the master speaks it).
+   */
+  public static Agent start(AgentConfig config, io.mezzo.agent.isolation.IsolationConfig isolation,
+      RecoveryMode recovery, io.mezzo.core.auth.Security security, io.mezzo.core.auth.Caller master) {
+    security.checkBind(config.bindHost(), config.port());
     try {
       Files.createDirectories(config.workDir());
     } catch (IOException e) {
@@ -109,7 +120,7 @@ public final class Agent implements AutoCloseable {
     }
     ScheduledExecutorService loopExecutor = Executors.newSingleThreadScheduledExecutor(daemon("agent-loop"));
     ExecutorService fileReader = Executors.newSingleThreadExecutor(daemon("agent-files"));
-    JsonClient client = new JsonClient(Duration.ofSeconds(2), Duration.ofSeconds(10));
+    JsonClient client = new JsonClient(Duration.ofSeconds(2), Duration.ofSeconds(10), master);
     io.mezzo.agent.isolation.Isolators.Selection isolator =
         io.mezzo.agent.isolation.Isolators.select(isolation, java.time.Clock.systemUTC());
     LOG.info("isolation: {} ({})", isolator.isolator().name(), isolator.reason());
@@ -117,7 +128,8 @@ public final class Agent implements AutoCloseable {
         new io.mezzo.agent.task.TaskIsolation(isolator.isolator(), isolation), isolation.monitorInterval());
     HttpServer http;
     try {
-      http = AgentHttp.start(config.bindHost(), config.port(), loop::state, files, fileReader, loop::statistics);
+      http = AgentHttp.start(config.bindHost(), config.port(), security, loop::state, files, fileReader,
+          loop::statistics);
     } catch (RuntimeException e) {
       loopExecutor.shutdownNow();
       fileReader.shutdownNow();
@@ -142,6 +154,11 @@ public final class Agent implements AutoCloseable {
   /** The HTTP port actually bound. */
   public int port() {
     return http.port();
+  }
+
+  /** The HTTP route table (every endpoint and its access level). */
+  public List<HttpServer.Route> routes() {
+    return http.routes();
   }
 
   /** The id the master gave this agent, once it has subscribed. */

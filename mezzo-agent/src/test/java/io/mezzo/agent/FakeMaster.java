@@ -1,5 +1,6 @@
 package io.mezzo.agent;
 
+import io.mezzo.core.auth.Access;
 import io.mezzo.core.agentapi.AgentCall;
 import io.mezzo.core.agentapi.AgentEvent;
 import io.mezzo.core.http.HttpResponse;
@@ -62,7 +63,7 @@ final class FakeMaster implements BeforeEachCallback, AfterEachCallback {
   @Override
   public void beforeEach(ExtensionContext context) {
     server = HttpServer.builder().bind("127.0.0.1", 0).name("fake-master").threads(1)
-        .route("POST", "/api/v1/agent", req -> CompletableFuture.completedFuture(handle(Json.read(req.body(), AgentCall.class))))
+        .route("POST", "/api/v1/agent", Access.PUBLIC, req -> CompletableFuture.completedFuture(handle(Json.read(req.body(), AgentCall.class))))
         .start();
   }
 

@@ -63,10 +63,10 @@ class MasterLinkTest {
   void agentGivenSeveralMastersSubscribesToTheLeaderAStandbyNames() throws IOException {
     // a standby: every request is redirected to the leader (the fake master)
     io.mezzo.core.http.HttpServer standby = io.mezzo.core.http.HttpServer.builder()
-        .prefixRoute("GET", "/", req -> java.util.concurrent.CompletableFuture.completedFuture(
+        .prefixRoute("GET", "/", io.mezzo.core.auth.Access.PUBLIC, req -> java.util.concurrent.CompletableFuture.completedFuture(
             new io.mezzo.core.http.HttpResponse(307, "text/plain", new byte[0],
                 java.util.Map.of("Location", "//" + master.hostPort() + req.path()), null)))
-        .prefixRoute("POST", "/", req -> java.util.concurrent.CompletableFuture.completedFuture(
+        .prefixRoute("POST", "/", io.mezzo.core.auth.Access.PUBLIC, req -> java.util.concurrent.CompletableFuture.completedFuture(
             new io.mezzo.core.http.HttpResponse(307, "text/plain", new byte[0],
                 java.util.Map.of("Location", "//" + master.hostPort() + req.path()), null)))
         .bind("127.0.0.1", 0).start();

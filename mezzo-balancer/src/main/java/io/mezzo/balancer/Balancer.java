@@ -3,6 +3,8 @@ package io.mezzo.balancer;
 import io.mezzo.balancer.discovery.ServicesFeed;
 import io.mezzo.balancer.proxy.AccessLog;
 import io.mezzo.balancer.proxy.LoadBalancer;
+import io.mezzo.core.auth.Access;
+import io.mezzo.core.auth.Security;
 import io.mezzo.core.http.HttpResponse;
 import io.mezzo.core.http.HttpServer;
 import java.nio.charset.StandardCharsets;
@@ -55,23 +57,43 @@ public final class Balancer implements AutoCloseable {
    */
   public static Balancer start(String servicesHostPort, String bindHost, int sharedHttpPort, String group,
       int adminPort, String accessLog) {
+    return start(servicesHostPort, bindHost, sharedHttpPort, group, adminPort, accessLog, Security.NONE,
+        io.mezzo.core.auth.Caller.NONE);
+  }
+
+  /**
+   * As {@link #start(String, String, int, String, int, String)}, checking callers of the admin server
+   * against {@code security} ({@code /health} stays open, {@code /metrics} and {@code /stats} need the
+   * viewer level) and calling the services API as {@code services} (an operator principal's secret;
+   * TLS if it speaks it).
+   */
+  public static Balancer start(String servicesHostPort, String bindHost, int sharedHttpPort, String group,
+      int adminPort, String accessLog, Security security, io.mezzo.core.auth.Caller services) {
+    if (adminPort >= 0) {
+      security.checkBind(bindHost, adminPort);
+    }
     LoadBalancer.Config config = new LoadBalancer.Config(bindHost, sharedHttpPort, 0, Duration.ofSeconds(2));
     AccessLog log = accessLog == null ? null : AccessLog.open(accessLog);
     ServicesFeed[] feed = new ServicesFeed[1];
     LoadBalancer lb = LoadBalancer.start(config, id -> feed[0].reportDrained(id), log);
-    feed[0] = new ServicesFeed(servicesHostPort, sharedHttpPort, group, lb::apply);
+    feed[0] = new ServicesFeed(servicesHostPort, services, sharedHttpPort, group, lb::apply);
     feed[0].start();
     HttpServer admin = null;
     if (adminPort >= 0) {
-      admin = HttpServer.builder().bind(bindHost, adminPort).name("lb-admin")
-          .route("GET", "/metrics", req -> CompletableFuture.completedFuture(new HttpResponse(200,
+      admin = HttpServer.builder().bind(bindHost, adminPort).name("lb-admin").security(security)
+          .route("GET", "/metrics", Access.VIEWER, req -> CompletableFuture.completedFuture(new HttpResponse(200,
               "text/plain; version=0.0.4; charset=utf-8", lb.metrics().prometheus().getBytes(StandardCharsets.UTF_8),
               Map.of(), null)))
-          .route("GET", "/stats", req -> CompletableFuture.completedFuture(HttpResponse.json(200, lb.metrics().stats())))
-          .route("GET", "/health", req -> CompletableFuture.completedFuture(HttpResponse.text(200, "ok")))
+          .route("GET", "/stats", Access.VIEWER, req -> CompletableFuture.completedFuture(HttpResponse.json(200, lb.metrics().stats())))
+          .route("GET", "/health", Access.PUBLIC, req -> CompletableFuture.completedFuture(HttpResponse.text(200, "ok")))
           .start();
     }
     return new Balancer(lb, feed[0], admin, log);
+  }
+
+  /** The admin server's route table (empty without one). */
+  public java.util.List<HttpServer.Route> adminRoutes() {
+    return admin == null ? java.util.List.of() : admin.routes();
   }
 
   /** The admin server's port, or -1 without one. */

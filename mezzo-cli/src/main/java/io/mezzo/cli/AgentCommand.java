@@ -13,6 +13,9 @@ import picocli.CommandLine.Option;
 /** {@code mezzo agent}: runs one agent until stopped; stopping it kills its tasks. */
 @Command(name = "agent", mixinStandardHelpOptions = true, description = "Run an agent.")
 final class AgentCommand implements Callable<Integer> {
+  @picocli.CommandLine.Mixin
+  SecurityOptions security;
+
   @Option(names = "--master", required = true,
       description = "The master's HOST:PORT, or every master's HOST:PORT,HOST:PORT,... (the agent follows the leader).")
   String master;
@@ -72,8 +75,8 @@ final class AgentCommand implements Callable<Integer> {
         .withMode(isolation).withEnableCfs(enableCfs).withMemoryHeadroomBytes(memoryHeadroomMb << 20);
     Agent agent = Agent.start(new AgentConfig(master, ip, port, workDir.toAbsolutePath(), r,
         hostname == null ? ip : hostname, statusRetry, killGrace, gcDelay), isolationConfig,
-        RecoveryMode.parse(recover));
-    System.out.println("mezzo agent listening on http://" + ip + ":" + agent.port() + ", master " + master);
+        RecoveryMode.parse(recover), security.security(), security.caller());
+    System.out.println("mezzo agent listening on " + (security.tlsCert == null ? "http" : "https") + "://" + ip + ":" + agent.port() + ", master " + master);
     return Daemon.runUntilStopped(agent);
   }
 }

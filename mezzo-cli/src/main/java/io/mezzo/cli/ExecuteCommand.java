@@ -36,6 +36,16 @@ final class ExecuteCommand implements Callable<Integer> {
       description = "The master's HOST:PORT, several masters' HOST:PORT,... or zk://HOST:PORT,.../PATH.")
   String master;
 
+  @Option(names = "--token-file", paramLabel = "FILE",
+      description = "File holding the framework principal's secret (default: $MEZZO_TOKEN, else none).")
+  java.nio.file.Path tokenFile;
+
+  @Option(names = "--tls-ca", paramLabel = "PEM", description = "Call the master over HTTPS, trusting these CAs.")
+  java.nio.file.Path tlsCa;
+
+  @Option(names = "--principal", description = "framework_info.principal: the principal whose secret is sent.")
+  String principal;
+
   @Option(names = "--name", required = true, description = "Task name.")
   String name;
 
@@ -61,8 +71,8 @@ final class ExecuteCommand implements Callable<Integer> {
     }
     BlockingQueue<Object> events = new LinkedBlockingQueue<>();
     FrameworkInfo info = new FrameworkInfo(System.getProperty("user.name", "root"), frameworkName, null, 0.0, false,
-        null, null, null, null, null, List.of());
-    try (SchedulerClient client = SchedulerClient.subscribe(master, info, events::add,
+        null, null, null, principal, null, List.of());
+    try (SchedulerClient client = SchedulerClient.subscribe(master, MasterOption.caller(tokenFile, tlsCa), info, events::add,
         cause -> events.add(new Disconnected(cause)), Duration.ofSeconds(15))) {
       System.out.println("Subscribed with id " + client.frameworkId());
       TaskId taskId = new TaskId(name + "." + UUID.randomUUID().toString().substring(0, 8));

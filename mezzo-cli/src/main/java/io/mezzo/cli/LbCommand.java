@@ -13,6 +13,9 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "lb", mixinStandardHelpOptions = true, description = "Run a load balancer for the apps' instances.")
 final class LbCommand implements Callable<Integer> {
+  @picocli.CommandLine.Mixin
+  SecurityOptions security;
+
   @Option(names = "--master", required = true, description = "The master's HOST:PORT (its /v2 API).")
   String master;
 
@@ -39,7 +42,8 @@ final class LbCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Balancer b = Balancer.start(services != null ? services : master, ip, httpPort, group, adminPort, accessLog);
+    Balancer b = Balancer.start(services != null ? services : master, ip, httpPort, group, adminPort, accessLog,
+        security.security(), security.caller());
     System.out.println("mezzo lb following " + (services != null ? services : master) + "; vhost routes on "
         + ip + ":" + httpPort + " (" + (LoadBalancer.epoll() ? "epoll" : "nio") + "); metrics on :" + b.adminPort());
     return Daemon.runUntilStopped(b);

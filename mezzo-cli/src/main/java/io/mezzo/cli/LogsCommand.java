@@ -59,7 +59,22 @@ final class LogsCommand implements Callable<Integer> {
   @Option(names = "--framework", description = "The task's framework id, when several frameworks use TASK_ID.")
   String framework;
 
-  private final JsonClient http = new JsonClient(Duration.ofSeconds(2), Duration.ofSeconds(10));
+  @Option(names = "--token-file", paramLabel = "FILE",
+      description = "File holding your secret, sent as 'Authorization: Bearer' (default: $MEZZO_TOKEN, else none).")
+  java.nio.file.Path tokenFile;
+
+  @Option(names = "--tls-ca", paramLabel = "PEM", description = "Call the master and agents over HTTPS, trusting these CAs.")
+  java.nio.file.Path tlsCa;
+
+  private JsonClient httpClient;
+
+  /** The client, made on first use so that the token is read when the command runs. */
+  private JsonClient http() {
+    if (httpClient == null) {
+      httpClient = new JsonClient(Duration.ofSeconds(2), Duration.ofSeconds(10), MasterOption.caller(tokenFile, tlsCa));
+    }
+    return httpClient;
+  }
 
   /** Where a task runs, as the master recorded it. */
   record Location(String frameworkId, String agentHostPort, String state) {}
@@ -181,7 +196,7 @@ final class LogsCommand implements Callable<Integer> {
 
   private JsonClient.Reply get(String hostPort, String uri, String who) throws Failure, InterruptedException {
     try {
-      return http.get(URI.create("http://" + hostPort + uri)).get(15, TimeUnit.SECONDS);
+      return http().get(http().uri(hostPort, uri)).get(15, TimeUnit.SECONDS);
     } catch (ExecutionException | TimeoutException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
       throw new Failure("cannot reach " + who + " at " + hostPort + ": " + cause);

@@ -46,14 +46,22 @@ final class MarathonClient {
   private final int port;
   private final Duration requestTimeout;
   private final HttpClient http;
+  private final io.mezzo.core.auth.Caller caller;
 
   MarathonClient(String hostPort, Duration requestTimeout) {
+    this(hostPort, io.mezzo.core.auth.Caller.NONE, requestTimeout);
+  }
+
+  /** A client calling as {@code caller}: its bearer token, and HTTPS when it has a TLS context. */
+  MarathonClient(String hostPort, io.mezzo.core.auth.Caller caller, Duration requestTimeout) {
+    this.caller = caller;
     int colon = hostPort.lastIndexOf(':');
     this.hostPort = hostPort;
     this.host = hostPort.substring(0, colon);
     this.port = Integer.parseInt(hostPort.substring(colon + 1));
     this.requestTimeout = requestTimeout;
-    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).version(HttpClient.Version.HTTP_1_1)
+    this.http = caller.configure(HttpClient.newBuilder()).connectTimeout(Duration.ofSeconds(3))
+        .version(HttpClient.Version.HTTP_1_1)
         .followRedirects(HttpClient.Redirect.NORMAL) // a standby master answers 307 to the leader
         .build();
   }
@@ -109,7 +117,8 @@ final class MarathonClient {
       throw new CliFailure("app " + appId + " not found");
     }
     throw new CliFailure("the master at " + hostPort + " answered " + a.status() + " to " + method + " " + path
-        + (message.isEmpty() ? "" : ": " + message));
+        + (message.isEmpty() ? "" : ": " + message)
+        + (a.status() == 401 ? " (pass --token-file FILE or set MEZZO_TOKEN; see README \"Security\")" : ""));
   }
 
   /** A 404 from the master's HTTP server itself: it has no such endpoint (no services scheduler). */
@@ -121,13 +130,14 @@ final class MarathonClient {
       throws CliFailure, InterruptedException {
     URI uri;
     try {
-      uri = new URI("http", null, host, port, path, query, null);
+      uri = new URI(caller.scheme(), null, host, port, path, query, null);
     } catch (URISyntaxException e) {
       throw new CliFailure(2, "cannot build a request for " + path + ": " + e.getMessage());
     }
     BodyPublisher publisher = body == null ? BodyPublishers.noBody() : BodyPublishers.ofByteArray(Json.write(body));
     HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(requestTimeout)
         .header("Accept", "application/json").method(method, publisher);
+    caller.authorize(request);
     if (body != null) {
       request.header("Content-Type", "application/json");
     }

@@ -73,6 +73,9 @@ final class MasterCommand implements Callable<Integer> {
       description = "Load balancers' admin addresses serving /stats; given, the autoscaler runs with the services scheduler.")
   java.util.List<String> lbStats = new java.util.ArrayList<>();
 
+  @picocli.CommandLine.Mixin
+  SecurityOptions security;
+
   MasterConfig config() {
     String zkConnect = zk != null && zk.startsWith("zk://") ? zk.substring("zk://".length()) : zk; // Mesos's form
     return new MasterConfig(ip, port, workDir.toAbsolutePath(), zkConnect, hostname == null ? ip : hostname, agentHeartbeat,
@@ -82,26 +85,49 @@ final class MasterCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    io.mezzo.core.auth.Security sec = security.security();
+    // The in-process services scheduler and autoscaler call this master, the load balancers and the
+    // agents: with --secret-file (an admin principal's secret) everywhere; without, with a fresh admin
+    // secret this master alone accepts.
+    String token = security.secret();
+    String principal = null;
+    if (sec.credentials() != null) {
+      if (token == null) {
+        token = io.mezzo.core.auth.Credentials.newSecret();
+        principal = "mezzo-services";
+        sec = new io.mezzo.core.auth.Security(sec.credentials().with(new io.mezzo.core.auth.Principal(principal,
+            io.mezzo.core.auth.Role.ADMIN, java.util.Set.of()), token), sec.insecure());
+      } else {
+        String t = token;
+        principal = sec.credentials().authenticate(t).map(io.mezzo.core.auth.Principal::name).orElseThrow(() ->
+            new IllegalArgumentException("--secret-file: " + security.secretFile + " holds no secret of --credentials "
+                + security.credentials + " (expected: an admin principal's secret)"));
+      }
+    }
     if (!services) {
-      Master master = Master.start(config());
+      Master master = Master.start(config(), sec, b -> { });
       System.out.println("mezzo master " + master.masterId() + (master.elected().isDone() ? " leading" : " standing by")
-          + " on http://" + ip + ":" + master.port() + " (ZooKeeper " + master.zkConnect() + ")");
+          + " on " + (sec.tls() == null ? "http" : "https") + "://" + ip + ":" + master.port()
+          + " (ZooKeeper " + master.zkConnect() + ")");
       return Daemon.runUntilStopped(master);
     }
     ServicesHost host = new ServicesHost(lbStats);
-    Master master = Master.start(config(), host::routes);
+    Master master = Master.start(config(), sec, host::routes);
     String self = ServicesHost.local(ip, master.port());
     String advertised = (hostname == null ? ip : hostname) + ":" + master.port();
+    String servicesPrincipal = principal;
+    io.mezzo.core.auth.Caller caller = security.caller(token);
     // The services scheduler runs only in the leading master, subscribed to it.
     master.elected().thenRunAsync(() -> {
       try {
-        host.start(self, master.zkConnect(), advertised);
+        host.start(self, master.zkConnect(), advertised, servicesPrincipal, caller);
       } catch (RuntimeException e) {
         io.mezzo.master.ha.LeaderElection.exitProcess("the services scheduler cannot start: " + e.getMessage());
       }
     });
     System.out.println("mezzo master " + master.masterId() + (master.elected().isDone() ? " leading" : " standing by")
-        + " on http://" + ip + ":" + master.port() + " (services scheduler: /v2; ZooKeeper " + master.zkConnect() + ")");
+        + " on " + (sec.tls() == null ? "http" : "https") + "://" + ip + ":" + master.port()
+        + " (services scheduler: /v2; ZooKeeper " + master.zkConnect() + ")");
     return Daemon.runUntilStopped(master, host);
   }
 }

@@ -19,7 +19,7 @@ abstract class ServiceCommand extends CliCommand {
   MasterOption masterOption;
 
   MarathonClient client() throws CliFailure {
-    return new MarathonClient(masterOption.hostPort(), REQUEST_TIMEOUT);
+    return new MarathonClient(masterOption.hostPort(), masterOption.caller(), REQUEST_TIMEOUT);
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.mezzo.cli;
 
+import io.mezzo.core.auth.Access;
 import io.mezzo.core.http.HttpResponse;
 import io.mezzo.core.http.HttpServer;
 import java.util.concurrent.Callable;
@@ -27,6 +28,13 @@ final class ServicesCommand implements Callable<Integer> {
   @Option(names = "--ip", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
   String ip;
 
+  @picocli.CommandLine.Mixin
+  SecurityOptions security;
+
+  @Option(names = "--principal",
+      description = "framework_info.principal to subscribe as: the framework principal whose --secret-file is given.")
+  String principal;
+
   @Option(names = "--lb-stats", split = ",", paramLabel = "HOST:PORT[,...]",
       description = "Load balancers' admin addresses serving /stats; given, the autoscaler runs with the services scheduler.")
   java.util.List<String> lbStats = new java.util.ArrayList<>();
@@ -34,17 +42,17 @@ final class ServicesCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ServicesHost host = new ServicesHost(lbStats);
-    HttpServer.Builder b = HttpServer.builder().bind(ip, port).name("services-http");
+    HttpServer.Builder b = HttpServer.builder().bind(ip, port).name("services-http").security(security.security());
     host.routes(b);
-    b.route("GET", "/health", req -> CompletableFuture.completedFuture(HttpResponse.text(200, "ok")));
+    b.route("GET", "/health", Access.PUBLIC, req -> CompletableFuture.completedFuture(HttpResponse.text(200, "ok")));
     HttpServer http = b.start();
     try {
-      host.start(master, zk, ServicesHost.local(ip, http.port()));
+      host.start(master, zk, ServicesHost.local(ip, http.port()), principal, security.caller());
     } catch (RuntimeException e) {
       http.close();
       throw e;
     }
-    System.out.println("mezzo services listening on http://" + ServicesHost.local(ip, http.port())
+    System.out.println("mezzo services listening on " + (security.tlsCert == null ? "http" : "https") + "://" + ServicesHost.local(ip, http.port())
         + " (master " + master + ", state in ZooKeeper " + zk + ")");
     return Daemon.runUntilStopped(http, host);
   }

@@ -60,12 +60,23 @@ final class ServicesHost implements AutoCloseable {
    * {@code zkConnect}; {@code leader} is the address the API reports as its own.
    */
   void start(String masterHostPort, String zkConnect, String leader) {
-    scheduler = ServicesScheduler.start(ServicesConfig.defaults(masterHostPort, zkConnect), events, clock);
+    start(masterHostPort, zkConnect, leader, null, io.mezzo.core.auth.Caller.NONE);
+  }
+
+  /**
+   * As {@link #start(String, String, String)}, the scheduler subscribing as {@code principal} (null:
+   * none) and the scheduler and autoscaler calling the master, the services API and the load
+   * balancers as {@code caller}.
+   */
+  void start(String masterHostPort, String zkConnect, String leader, String principal,
+      io.mezzo.core.auth.Caller caller) {
+    scheduler = ServicesScheduler.start(ServicesConfig.defaults(masterHostPort, zkConnect), events, clock, principal,
+        caller);
     api.bind(scheduler, leader);
     keepAlive.scheduleWithFixedDelay(events::keepAlive, 15, 15, TimeUnit.SECONDS);
     if (!lbStats.isEmpty()) {
-      AutoscalerLoop loop = new AutoscalerLoop(URI.create("http://" + leader),
-          new MetricsGatherer(lbStats, masterHostPort, Duration.ofSeconds(2)),
+      AutoscalerLoop loop = new AutoscalerLoop(caller.uri(leader, ""), caller,
+          new MetricsGatherer(lbStats, masterHostPort, Duration.ofSeconds(2), caller),
           fields -> events.publish(AutoscalerLoop.EVENT_TYPE, fields), clock);
       loop.start();
       autoscaler = loop;

@@ -1,6 +1,9 @@
 package io.mezzo.master;
 
 import io.mezzo.core.agentapi.AgentCall;
+import io.mezzo.core.auth.Access;
+import io.mezzo.core.auth.Principal;
+import io.mezzo.core.auth.Security;
 import io.mezzo.core.http.HttpError;
 import io.mezzo.core.http.HttpRequest;
 import io.mezzo.core.http.HttpResponse;
@@ -39,6 +42,12 @@ import org.slf4j.LoggerFactory;
  * The election's thread swaps the server; {@link #close} may come from any thread.
  *
  * <p>HTTP handlers only parse and validate the shape of a request, then hand it to the loop.
+ *
+ * <p>Access levels (see {@link Access}; checked by the HTTP server when the master has credentials):
+ * the scheduler API needs {@code framework} (and {@link FrameworkAccess} keeps each framework principal
+ * to its own frameworks and roles), the agent API {@code agent}, state, redirects and the version
+ * {@code viewer}; {@code /health} and {@code /master/health} stay open for load balancers' and
+ * supervisors' pings.
  */
 public final class Master implements AutoCloseable {
   public static final String VERSION = "0.1.0";
@@ -55,6 +64,7 @@ public final class Master implements AutoCloseable {
   private final int port;
   private final Clock clock = Clock.systemUTC();
   private final java.util.function.Consumer<HttpServer.Builder> extraRoutes;
+  private final Security security;
   private final CompletableFuture<Void> elected = new CompletableFuture<>();
   private LeaderElection election;
   private ScheduledExecutorService loopThread;
@@ -63,7 +73,8 @@ public final class Master implements AutoCloseable {
   private volatile boolean closed;
 
   private Master(MasterConfig config, EmbeddedZooKeeper zk, ZkStore store, String zkConnect, String masterId,
-      HttpServer standby, java.util.function.Consumer<HttpServer.Builder> extraRoutes) {
+      HttpServer standby, java.util.function.Consumer<HttpServer.Builder> extraRoutes, Security security) {
+    this.security = security;
     this.zkConnect = zkConnect;
     this.config = config;
     this.zk = zk;
@@ -76,16 +87,29 @@ public final class Master implements AutoCloseable {
 
   /** Starts a master; throws with a clear message when ZooKeeper or the port cannot be had. */
   public static Master start(MasterConfig config) {
-    return start(config, b -> { });
+    return start(config, Security.NONE, b -> { });
+  }
+
+  /** As {@link #start(MasterConfig, Security, java.util.function.Consumer)} without credentials (loopback only). */
+  public static Master start(MasterConfig config, java.util.function.Consumer<HttpServer.Builder> extraRoutes) {
+    return start(config, Security.NONE, extraRoutes);
   }
 
   /**
    * Starts a master whose HTTP server also serves the routes {@code extraRoutes} adds (the services
-   * scheduler's {@code /v2} API when it runs in the master's process) once it leads. Losing
-   * leadership exits the process ({@link LeaderElection#exitProcess}).
+   * scheduler's {@code /v2} API when it runs in the master's process) once it leads, checking callers
+   * against {@code security}; refuses a non-loopback bind without credentials before starting anything.
+   * Losing leadership exits the process ({@link LeaderElection#exitProcess}).
    */
-  public static Master start(MasterConfig config, java.util.function.Consumer<HttpServer.Builder> extraRoutes) {
-    return start(config, extraRoutes, LeaderElection::exitProcess);
+  public static Master start(MasterConfig config, Security security,
+      java.util.function.Consumer<HttpServer.Builder> extraRoutes) {
+    return start(config, security, extraRoutes, LeaderElection::exitProcess);
+  }
+
+  /** As {@link #start(MasterConfig, Security, java.util.function.Consumer, java.util.function.Consumer)} without credentials. */
+  public static Master start(MasterConfig config, java.util.function.Consumer<HttpServer.Builder> extraRoutes,
+      java.util.function.Consumer<String> onLostLeadership) {
+    return start(config, Security.NONE, extraRoutes, onLostLeadership);
   }
 
   /**
@@ -93,8 +117,10 @@ public final class Master implements AutoCloseable {
    * master leads (it is then a standby: see {@link #elected}). {@code onLostLeadership} runs, with the
    * reason, if it loses leadership after leading; it must stop the master acting as leader at once.
    */
-  public static Master start(MasterConfig config, java.util.function.Consumer<HttpServer.Builder> extraRoutes,
-      java.util.function.Consumer<String> onLostLeadership) {
+  public static Master start(MasterConfig config, Security security,
+      java.util.function.Consumer<HttpServer.Builder> extraRoutes, java.util.function.Consumer<String> onLostLeadership) {
+    // Refuse an open non-loopback bind before ZooKeeper starts (the server checks again when it binds).
+    security.checkBind(config.bindHost(), config.port());
     EmbeddedZooKeeper zk = null;
     ZkStore store = null;
     HttpServer standby = null;
@@ -110,8 +136,9 @@ public final class Master implements AutoCloseable {
           + "-" + String.format("%04x", ThreadLocalRandom.current().nextInt(0x10000));
       java.util.concurrent.atomic.AtomicReference<LeaderElection> electionRef =
           new java.util.concurrent.atomic.AtomicReference<>();
-      standby = Standby.server(config, masterId, () -> electionRef.get(), Clock.systemUTC().millis() / 1000.0);
-      Master m = new Master(config, zk, store, connect, masterId, standby, extraRoutes);
+      standby = Standby.server(config, masterId, () -> electionRef.get(), Clock.systemUTC().millis() / 1000.0,
+          security);
+      Master m = new Master(config, zk, store, connect, masterId, standby, extraRoutes, security);
       String self = config.hostname() + ":" + standby.port();
       LeaderElection election = LeaderElection.start(store.curator(), self, config.zkSessionTimeout(),
           new LeaderElection.Listener() {
@@ -204,6 +231,7 @@ public final class Master implements AutoCloseable {
         http = builder
             .bind(config.bindHost(), port)
             .maxRequestBytes(MAX_REQUEST_BYTES)
+            .security(security)
             .name("master-http")
             .start();
       }
@@ -221,24 +249,24 @@ public final class Master implements AutoCloseable {
   private static HttpServer.Builder routes(MasterLoop loop, java.util.function.Supplier<String> pid, double startTime,
       double electedTime) {
     var b = HttpServer.builder();
-    b.route("POST", "/api/v1/scheduler", MesosEndpoint.scheduler(req -> scheduler(loop, req)));
-    b.route("POST", "/api/v1/agent", req -> agent(loop, req));
+    b.route("POST", "/api/v1/scheduler", Access.FRAMEWORK, MesosEndpoint.scheduler(req -> scheduler(loop, req)));
+    b.route("POST", "/api/v1/agent", Access.AGENT, req -> agent(loop, req));
     for (String path : new String[] {"/master/state", "/state", "/master/state.json", "/state.json"}) {
-      b.route("GET", path, req -> loop.call(() -> HttpResponse.json(200,
+      b.route("GET", path, Access.VIEWER, req -> loop.call(() -> HttpResponse.json(200,
           Standby.asLeader(loop.state(pid.get(), startTime), pid.get(), electedTime))));
     }
     for (String path : new String[] {"/health", "/master/health"}) {
-      b.route("GET", path, req -> CompletableFuture.completedFuture(HttpResponse.text(200, "ok")));
+      b.route("GET", path, Access.PUBLIC, req -> CompletableFuture.completedFuture(HttpResponse.text(200, "ok")));
     }
     // Master detection, as Mesos does it: a 307 to the leading master (this one: standbys redirect
-    // every API, see Standby), with a protocol-relative Location.
-    b.route("GET", "/api/v1/scheduler", req -> redirect(pid, "/api/v1/scheduler"));
-    b.route("GET", "/master/api/v1/scheduler", req -> redirect(pid, "/api/v1/scheduler"));
-    b.route("POST", "/master/api/v1/scheduler", MesosEndpoint.scheduler(req -> scheduler(loop, req)));
+    // every API, see Standby), with a protocol-relative Location; open to anyone, as a standby's are.
+    b.route("GET", "/api/v1/scheduler", Access.PUBLIC, req -> redirect(pid, "/api/v1/scheduler"));
+    b.route("GET", "/master/api/v1/scheduler", Access.PUBLIC, req -> redirect(pid, "/api/v1/scheduler"));
+    b.route("POST", "/master/api/v1/scheduler", Access.FRAMEWORK, MesosEndpoint.scheduler(req -> scheduler(loop, req)));
     for (String path : new String[] {"/redirect", "/master/redirect"}) {
-      b.route("GET", path, req -> redirect(pid, ""));
+      b.route("GET", path, Access.PUBLIC, req -> redirect(pid, ""));
     }
-    b.route("GET", "/version", req -> CompletableFuture.completedFuture(
+    b.route("GET", "/version", Access.VIEWER, req -> CompletableFuture.completedFuture(
         HttpResponse.json(200, Map.of("version", StateView.VERSION, "mezzo_version", VERSION))));
     return b;
   }
@@ -251,11 +279,22 @@ public final class Master implements AutoCloseable {
 
   private static CompletionStage<HttpResponse> scheduler(MasterLoop loop, HttpRequest req) {
     Call call = readCall(req, Call.class, Call::type, Call.Type.values());
+    Principal who = req.principal();
     if (call.type() == Call.Type.SUBSCRIBE) {
-      return loop.call(() -> loop.subscribeFramework(call));
+      FrameworkAccess.checkSubscribe(who, call);
+      return loop.call(() -> {
+        var info = call.subscribe() == null ? null : call.subscribe().frameworkInfo();
+        var id = info != null && info.id() != null ? info.id() : call.frameworkId();
+        FrameworkAccess.checkOwner(who, id == null ? null : loop.frameworks().get(id), call.type());
+        return loop.subscribeFramework(call);
+      });
     }
     String streamId = req.header("Mesos-Stream-Id");
-    return loop.call(() -> loop.handle(call, streamId));
+    return loop.call(() -> {
+      FrameworkAccess.checkOwner(who, call.frameworkId() == null ? null : loop.frameworks().get(call.frameworkId()),
+          call.type());
+      return loop.handle(call, streamId);
+    });
   }
 
   private static CompletionStage<HttpResponse> agent(MasterLoop loop, HttpRequest req) {
@@ -308,6 +347,11 @@ public final class Master implements AutoCloseable {
 
   public MasterConfig config() {
     return config;
+  }
+
+  /** The HTTP route table (every endpoint and its access level). */
+  public java.util.List<HttpServer.Route> routes() {
+    return http.routes();
   }
 
   @Override

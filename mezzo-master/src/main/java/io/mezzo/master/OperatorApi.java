@@ -1,5 +1,6 @@
 package io.mezzo.master;
 
+import io.mezzo.core.auth.Access;
 import io.mezzo.master.api.MesosEndpoint;
 import io.mezzo.core.http.HttpError;
 import io.mezzo.core.http.HttpRequest;
@@ -33,7 +34,8 @@ import java.util.function.DoubleSupplier;
  * {@code Response} or a RecordIO stream of {@code Event}s out) and the read-only endpoints
  * {@code /master/roles}, {@code /master/frameworks} and {@code /metrics/snapshot}. Handlers run on
  * the HTTP threads: they parse and validate the call's shape there, then hand the work to the
- * master loop, which owns all state and writes hard state to ZooKeeper before answering.
+ * master loop, which owns all state and writes hard state to ZooKeeper before answering. Reads and the
+ * event stream need the viewer level; calls that change anything need the admin level.
  */
 final class OperatorApi {
   /** Operator calls are small; anything larger is refused before it is parsed. */
@@ -52,16 +54,16 @@ final class OperatorApi {
   /** Adds the operator routes to {@code b}. */
   static void routes(HttpServer.Builder b, MasterLoop loop, ZkStore store, Clock clock, double startTime) {
     OperatorApi api = new OperatorApi(loop, store, () -> Math.max(0, clock.millis() / 1000.0 - startTime));
-    b.route("POST", "/api/v1", MesosEndpoint.operator(api::call));
-    b.route("POST", "/master/api/v1", MesosEndpoint.operator(api::call));
+    b.route("POST", "/api/v1", Access.VIEWER, MesosEndpoint.operator(api::call));
+    b.route("POST", "/master/api/v1", Access.VIEWER, MesosEndpoint.operator(api::call));
     for (String path : new String[] {"/master/roles", "/roles", "/master/roles.json", "/roles.json"}) {
-      b.route("GET", path, req -> loop.call(() -> HttpResponse.json(200, api.rolesJson())));
+      b.route("GET", path, Access.VIEWER, req -> loop.call(() -> HttpResponse.json(200, api.rolesJson())));
     }
     for (String path : new String[] {"/master/frameworks", "/frameworks", "/master/frameworks.json"}) {
-      b.route("GET", path, req -> loop.call(() -> HttpResponse.json(200, api.frameworksJson())));
+      b.route("GET", path, Access.VIEWER, req -> loop.call(() -> HttpResponse.json(200, api.frameworksJson())));
     }
     for (String path : new String[] {"/metrics/snapshot", "/metrics/snapshot.json"}) {
-      b.route("GET", path, req -> loop.call(() -> HttpResponse.json(200, api.metrics())));
+      b.route("GET", path, Access.VIEWER, req -> loop.call(() -> HttpResponse.json(200, api.metrics())));
     }
   }
 
@@ -78,6 +80,11 @@ final class OperatorApi {
       throw HttpError.badRequest("type: missing (expected: one of " + Arrays.toString(OperatorCall.Type.values()) + ")");
     }
     String type = call.type().name();
+    // Reads and the event stream are for viewers (the route's level); every other call changes the
+    // cluster (quota, weights, maintenance) and is for admins, including types added later.
+    if (!type.startsWith("GET_") && call.type() != OperatorCall.Type.SUBSCRIBE) {
+      req.principal().require(Access.ADMIN, "POST " + req.path() + " " + type);
+    }
     return switch (call.type()) {
       case GET_HEALTH -> done(OperatorViews.response(type, "get_health", Map.of("healthy", true)));
       case GET_VERSION -> done(OperatorViews.response(type, "get_version", Map.of("version_info",

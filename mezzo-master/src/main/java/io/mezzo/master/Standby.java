@@ -1,5 +1,7 @@
 package io.mezzo.master;
 
+import io.mezzo.core.auth.Access;
+import io.mezzo.core.auth.Security;
 import io.mezzo.core.http.HttpRequest;
 import io.mezzo.core.http.HttpResponse;
 import io.mezzo.core.http.HttpServer;
@@ -22,7 +24,9 @@ import java.util.function.Supplier;
  * leader's root), or {@code 503 no leading master elected yet} while ZooKeeper names no leader.
  * {@code /health} and {@code /version} answer themselves, and {@code /master/state} says who leads
  * ({@code leader}, {@code leader_info}) and carries no {@code elected_time}. The leader is read from
- * ZooKeeper for each request, on the election's thread; handlers never block.
+ * ZooKeeper for each request, on the election's thread; handlers never block. The redirects and
+ * {@code /health} are open to anyone (they tell only where the leader is); {@code /version} and
+ * {@code /master/state} need a viewer, as on the leader.
  */
 final class Standby {
   private static final List<String> METHODS = List.of("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD");
@@ -30,18 +34,19 @@ final class Standby {
   private Standby() {}
 
   /** Starts the standby server of master {@code masterId} on the configured address. */
-  static HttpServer server(MasterConfig config, String masterId, Supplier<LeaderElection> election, double startTime) {
+  static HttpServer server(MasterConfig config, String masterId, Supplier<LeaderElection> election, double startTime,
+      Security security) {
     var b = HttpServer.builder();
     for (String method : METHODS) {
-      b.prefixRoute(method, "/", req -> redirect(election, req));
+      b.prefixRoute(method, "/", Access.PUBLIC, req -> redirect(election, req));
     }
     for (String path : new String[] {"/health", "/master/health"}) {
-      b.route("GET", path, req -> CompletableFuture.completedFuture(HttpResponse.text(200, "ok (standby)")));
+      b.route("GET", path, Access.PUBLIC, req -> CompletableFuture.completedFuture(HttpResponse.text(200, "ok (standby)")));
     }
-    b.route("GET", "/version", req -> CompletableFuture.completedFuture(
+    b.route("GET", "/version", Access.VIEWER, req -> CompletableFuture.completedFuture(
         HttpResponse.json(200, Map.of("version", StateView.VERSION, "mezzo_version", Master.VERSION))));
     for (String path : new String[] {"/master/state", "/state", "/master/state.json", "/state.json"}) {
-      b.route("GET", path, req -> leader(election).thenApply(leader -> {
+      b.route("GET", path, Access.VIEWER, req -> leader(election).thenApply(leader -> {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("version", StateView.VERSION);
         out.put("mezzo_version", Master.VERSION);
@@ -62,7 +67,7 @@ final class Standby {
         return HttpResponse.json(200, out);
       }));
     }
-    return b.bind(config.bindHost(), config.port()).name("master-standby-http").start();
+    return b.bind(config.bindHost(), config.port()).security(security).name("master-standby-http").start();
   }
 
   /** The leading master's {@code /master/state}: its own leader fields and the time it was elected. */

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -28,10 +29,17 @@ import java.util.stream.Stream;
  * leader; agents are given every master's address. {@link #leader()} waits for the leader,
  * {@link #killMaster} kills one with SIGKILL, and {@link #masterAddress()} / {@link #masterState()}
  * follow whichever master leads.
+ *
+ * <p>With {@link Builder#principal} the cluster is secured: a credentials file (mode 600) in the work
+ * directory holds the test's principals plus an admin ({@link #adminSecret}) and an agent principal;
+ * the master and agents get {@code --credentials}, agents their secret, and the cluster's own reads
+ * of state use the admin secret.
  */
 public final class MezzoCluster implements AutoCloseable {
   private final Path workDir;
-  private final JsonClient http = new JsonClient(Duration.ofSeconds(2), Duration.ofSeconds(10));
+  private JsonClient http = new JsonClient(Duration.ofSeconds(2), Duration.ofSeconds(10));
+  private Path credentialsFile;
+  private Path agentSecretFile;
   private final List<Node> nodes = new ArrayList<>();
   private final Builder options;
   private Node master;
@@ -135,6 +143,9 @@ public final class MezzoCluster implements AutoCloseable {
     private boolean distinctHosts;
     private int masters = 1;
     private Duration zkSessionTimeout = Duration.ofSeconds(2);
+    private final List<Map<String, Object>> principals = new ArrayList<>();
+    private final String adminSecret = "admin-" + java.util.UUID.randomUUID();
+    private final String agentSecret = "agent-" + java.util.UUID.randomUUID();
 
     Builder(Path workDir) {
       this.workDir = workDir;
@@ -191,6 +202,22 @@ public final class MezzoCluster implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Secures the cluster and adds a principal to its credentials file ({@code role}: admin, operator,
+     * viewer, agent or framework; {@code frameworkRoles} for a framework principal).
+     */
+    public Builder principal(String name, String role, String secret, String... frameworkRoles) {
+      Map<String, Object> p = new java.util.LinkedHashMap<>();
+      p.put("name", name);
+      p.put("secret", secret);
+      p.put("role", role);
+      if (frameworkRoles.length > 0) {
+        p.put("frameworkRoles", List.of(frameworkRoles));
+      }
+      principals.add(p);
+      return this;
+    }
+
     public Builder agentResources(String resources) {
       this.agentResources = resources;
       return this;
@@ -210,7 +237,43 @@ public final class MezzoCluster implements AutoCloseable {
 
   private List<String> masterArgs;
 
+  /** The admin principal's secret of a secured cluster (see {@link Builder#principal}). */
+  public String adminSecret() {
+    return options.adminSecret;
+  }
+
+  /** The credentials file of a secured cluster, or null. */
+  public Path credentialsFile() {
+    return credentialsFile;
+  }
+
+  private void writeCredentials() throws IOException {
+    List<Map<String, Object>> all = new ArrayList<>(options.principals);
+    all.add(Map.of("name", "test-admin", "secret", options.adminSecret, "role", "admin"));
+    all.add(Map.of("name", "test-agents", "secret", options.agentSecret, "role", "agent"));
+    Files.createDirectories(workDir);
+    credentialsFile = workDir.resolve("credentials.json");
+    agentSecretFile = workDir.resolve("agent.secret");
+    for (Path f : List.of(credentialsFile, agentSecretFile)) {
+      Files.deleteIfExists(f);
+      Files.createFile(f, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+          java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+    }
+    Files.writeString(credentialsFile, new com.fasterxml.jackson.databind.ObjectMapper()
+        .writeValueAsString(Map.of("principals", all)));
+    Files.writeString(agentSecretFile, options.agentSecret);
+    http = new JsonClient(Duration.ofSeconds(2), Duration.ofSeconds(10),
+        io.mezzo.core.auth.Caller.withToken(options.adminSecret));
+  }
+
   private void startAll() {
+    if (!options.principals.isEmpty()) {
+      try {
+        writeCredentials();
+      } catch (IOException e) {
+        throw new IllegalStateException("cannot write credentials under " + workDir + ": " + e, e);
+      }
+    }
     masterPort = freePort();
     List<String> args = new ArrayList<>(List.of("master",
         "--agent-heartbeat-interval", options.agentHeartbeat.toMillis() + "ms",
@@ -220,6 +283,9 @@ public final class MezzoCluster implements AutoCloseable {
         "--kill-grace-period", "1s"));
     if (!options.services) {
       args.add("--no-services");
+    }
+    if (credentialsFile != null) {
+      args.addAll(List.of("--credentials", credentialsFile.toString()));
     }
     args.addAll(options.masterOptions);
     masterArgs = List.copyOf(args);
@@ -363,8 +429,13 @@ public final class MezzoCluster implements AutoCloseable {
   public Node startAgent(int i) {
     int port = freePort();
     long first = 31000 + i * 100L;
-    List<String> hostArgs = options.distinctHosts
-        ? List.of("--ip", "0.0.0.0", "--hostname", "127.0.0." + (i + 1)) : List.of();
+    List<String> hostArgs = new ArrayList<>(options.distinctHosts
+        ? List.of("--ip", "0.0.0.0", "--hostname", "127.0.0." + (i + 1)) : List.of());
+    if (credentialsFile != null) {
+      hostArgs.addAll(List.of("--credentials", credentialsFile.toString(), "--secret-file", agentSecretFile.toString()));
+    } else if (options.distinctHosts) {
+      hostArgs.add("--insecure"); // every address, no credentials: a test's choice
+    }
     Node agent = launch("agent-" + (i + 1), port, concat(hostArgs, "agent", "--master", masterAddresses(),
         "--port", String.valueOf(port),
         "--work-dir", workDir.resolve("agent-" + (i + 1)).toString(),
@@ -405,8 +476,19 @@ public final class MezzoCluster implements AutoCloseable {
   public Node startServices(int port) {
     String zk = await("the master names its ZooKeeper").atMost(Duration.ofSeconds(30)).ignoreExceptions()
         .until(this::masterZkConnect, java.util.Objects::nonNull);
-    Node node = launch("services", port, List.of("services", "--master", masterAddress(), "--zk", zk,
+    List<String> args = new ArrayList<>(List.of("services", "--master", masterAddress(), "--zk", zk,
         "--port", String.valueOf(port)));
+    if (credentialsFile != null) {
+      Path adminSecretFile = workDir.resolve("admin.secret");
+      try {
+        Files.writeString(adminSecretFile, options.adminSecret);
+        Files.setPosixFilePermissions(adminSecretFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+      } catch (IOException e) {
+        throw new IllegalStateException("cannot write " + adminSecretFile + ": " + e, e);
+      }
+      args.addAll(List.of("--credentials", credentialsFile.toString(), "--secret-file", adminSecretFile.toString()));
+    }
+    Node node = launch("services", port, args);
     await("services healthy").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
         .until(() -> healthy(port, "/health"));
     return node;

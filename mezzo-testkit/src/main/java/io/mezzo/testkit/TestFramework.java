@@ -38,14 +38,22 @@ public final class TestFramework implements AutoCloseable {
   private final SchedulerClient client;
   private volatile boolean disconnected;
 
-  private TestFramework(String master, FrameworkInfo info) {
-    this.client = SchedulerClient.subscribe(master, info, this::onEvent, cause -> disconnected = true,
+  private TestFramework(String master, String token, FrameworkInfo info) {
+    this.client = SchedulerClient.subscribe(master, io.mezzo.core.auth.Caller.withToken(token), info, this::onEvent, cause -> disconnected = true,
         Duration.ofSeconds(20));
+  }
+
+  /**
+   * Subscribes {@code info} sending {@code token} (a framework principal's secret) with every call;
+   * throws {@link SchedulerClient.SchedulerException} when the master refuses.
+   */
+  public static TestFramework subscribe(String master, String token, FrameworkInfo info) {
+    return new TestFramework(master, token, info);
   }
 
   /** Subscribes with {@code info} as given (an id in it resubscribes that framework). */
   public static TestFramework subscribe(String master, FrameworkInfo info) {
-    return new TestFramework(master, info);
+    return new TestFramework(master, null, info);
   }
 
   /** A FrameworkInfo for user {@code tester} with the given failover timeout and capabilities. */
@@ -60,7 +68,7 @@ public final class TestFramework implements AutoCloseable {
   public static TestFramework subscribe(String master, String name, boolean partitionAware) {
     List<FrameworkInfo.Capability> caps = partitionAware
         ? List.of(new FrameworkInfo.Capability("PARTITION_AWARE")) : List.of();
-    return new TestFramework(master, new FrameworkInfo("tester", name, null, 3600.0, false, null, null, null, null,
+    return new TestFramework(master, null, new FrameworkInfo("tester", name, null, 3600.0, false, null, null, null, null,
         null, caps));
   }
 

@@ -17,10 +17,17 @@ public final class V2Client {
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final String base;
+  private final String token;
 
   /** A client of the API at {@code hostPort}. */
   public V2Client(String hostPort) {
+    this(hostPort, null);
+  }
+
+  /** A client of the API at {@code hostPort} sending {@code token} (null: none) as a bearer token. */
+  public V2Client(String hostPort, String token) {
     this.base = "http://" + hostPort;
+    this.token = token;
   }
 
   /** One answer: its status and body (parsed when it is JSON, else a text node). */
@@ -54,6 +61,9 @@ public final class V2Client {
   /** Sends {@code method path} with {@code json} (or no body); fails the test on I/O errors. */
   public Answer send(String method, String path, String json) {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(20));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
     if (json == null) {
       b.method(method, HttpRequest.BodyPublishers.noBody());
     } else {

@@ -1,5 +1,7 @@
 package io.mezzo.agent.http;
 
+import io.mezzo.core.auth.Access;
+import io.mezzo.core.auth.Security;
 import io.mezzo.core.http.HttpResponse;
 import io.mezzo.core.http.HttpServer;
 import java.util.concurrent.CompletableFuture;
@@ -13,6 +15,9 @@ import java.util.function.Supplier;
  * {@code GET /monitor/statistics} (each running task's usage, in the Mesos shape; see
  * {@code MonitorStatistics}).
  *
+ * <p>{@code /health} is open (a ping for supervisors); every other endpoint, the files API included,
+ * needs the viewer level when the agent has credentials.
+ *
  * <p>Handlers run on Netty event loops and never block there: the state is computed on the agent loop
  * (the {@code state} supplier hands over to it) and files are read on {@code fileReader}.
  */
@@ -20,18 +25,19 @@ public final class AgentHttp {
   private AgentHttp() {}
 
   /** Binds and starts the server; the caller closes it. */
-  public static HttpServer start(String host, int port, Supplier<CompletionStage<Object>> state,
+  public static HttpServer start(String host, int port, Security security, Supplier<CompletionStage<Object>> state,
       SandboxFiles files, ExecutorService fileReader, Supplier<CompletionStage<Object>> statistics) {
     return HttpServer.builder()
         .bind(host, port)
+        .security(security)
         .name("agent-http")
-        .route("GET", "/health", req -> CompletableFuture.completedFuture(HttpResponse.text(200, "ok")))
-        .route("GET", "/state", req -> state.get().thenApply(s -> HttpResponse.json(200, s)))
-        .route("GET", "/monitor/statistics", req -> statistics.get().thenApply(s -> HttpResponse.json(200, s)))
-        .route("GET", "/files/read", req -> CompletableFuture.supplyAsync(
+        .route("GET", "/health", Access.PUBLIC, req -> CompletableFuture.completedFuture(HttpResponse.text(200, "ok")))
+        .route("GET", "/state", Access.VIEWER, req -> state.get().thenApply(s -> HttpResponse.json(200, s)))
+        .route("GET", "/monitor/statistics", Access.VIEWER, req -> statistics.get().thenApply(s -> HttpResponse.json(200, s)))
+        .route("GET", "/files/read", Access.VIEWER, req -> CompletableFuture.supplyAsync(
             () -> HttpResponse.json(200, files.read(req.queryParam("path"), req.queryParam("offset"), req.queryParam("length"))),
             fileReader))
-        .route("GET", "/files/browse", req -> CompletableFuture.supplyAsync(
+        .route("GET", "/files/browse", Access.VIEWER, req -> CompletableFuture.supplyAsync(
             () -> HttpResponse.json(200, files.browse(req.queryParam("path"))), fileReader))
         .start();
   }

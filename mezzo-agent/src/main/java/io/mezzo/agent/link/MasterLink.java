@@ -96,12 +96,12 @@ public final class MasterLink implements AutoCloseable {
 
   /**
    * @param masterHostPort {@code HOST:PORT[,HOST:PORT...]}; calls go to
-   *     {@code http://LEADER/api/v1/agent}
+   *     {@code http(s)://LEADER/api/v1/agent}
    */
   public MasterLink(String masterHostPort, JsonClient client, Listener listener, LongSupplier nanos) {
     this.detector = MasterDetector.of(masterHostPort);
     this.master = detector.masters().get(0);
-    this.uri = agentApi(master);
+    this.uri = client.uri(master, "/api/v1/agent");
     this.client = client;
     this.listener = listener;
     this.nanos = nanos;
@@ -141,8 +141,8 @@ public final class MasterLink implements AutoCloseable {
     }
   }
 
-  private static URI agentApi(String hostPort) {
-    return URI.create("http://" + hostPort + "/api/v1/agent");
+  private URI agentApi(String hostPort) {
+    return client.uri(hostPort, "/api/v1/agent");
   }
 
   private void run() {

@@ -1,5 +1,6 @@
 package io.mezzo.autoscaler.runtime;
 
+import io.mezzo.core.auth.Access;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -99,11 +100,20 @@ public final class AutoscalerLoop implements AutoCloseable {
    */
   public AutoscalerLoop(URI servicesBase, MetricsGatherer gatherer, Consumer<Map<String, Object>> publisher,
       Clock clock) {
+    this(servicesBase, io.mezzo.core.auth.Caller.NONE, gatherer, publisher, clock);
+  }
+
+  /**
+   * As the other constructor, calling the services API as {@code services} (an operator's secret;
+   * its TLS context when {@code servicesBase} is {@code https}).
+   */
+  public AutoscalerLoop(URI servicesBase, io.mezzo.core.auth.Caller services, MetricsGatherer gatherer,
+      Consumer<Map<String, Object>> publisher, Clock clock) {
     this.services = Objects.requireNonNull(servicesBase, "servicesBase");
     this.gatherer = Objects.requireNonNull(gatherer, "gatherer");
     this.publisher = Objects.requireNonNull(publisher, "publisher");
     this.clock = Objects.requireNonNull(clock, "clock");
-    this.http = new Http(Duration.ofSeconds(5));
+    this.http = new Http(Duration.ofSeconds(5), services);
     this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "autoscaler-loop");
       t.setDaemon(true);
@@ -142,8 +152,8 @@ public final class AutoscalerLoop implements AutoCloseable {
    * services scheduler); while it gives null they answer 503.
    */
   public static void routes(HttpServer.Builder b, Supplier<AutoscalerLoop> current) {
-    b.route("GET", "/v1/autoscaler/apps", req -> CompletableFuture.completedFuture(answer(current.get(), null)));
-    b.prefixRoute("GET", "/v1/autoscaler/apps/", req -> {
+    b.route("GET", "/v1/autoscaler/apps", Access.VIEWER, req -> CompletableFuture.completedFuture(answer(current.get(), null)));
+    b.prefixRoute("GET", "/v1/autoscaler/apps/", Access.VIEWER, req -> {
       String id = req.path().substring("/v1/autoscaler/apps".length());
       while (id.length() > 1 && id.endsWith("/")) {
         id = id.substring(0, id.length() - 1);

@@ -62,7 +62,11 @@ public final class MetricsGatherer {
 
   private final List<String> lbStats;
   private final String master;
+  /** To Mezzo's own servers (the LBs' stats, the master's state), with the bearer token if any. */
   private final Http http;
+  /** To the apps' own endpoints and user-given metric URLs: never with Mezzo's token. */
+  private final Http open;
+  private final io.mezzo.core.auth.Caller caller;
 
   /**
    * @param lbStatsAddresses the load balancers' admin {@code HOST:PORT}s serving {@code /stats} (empty:
@@ -71,9 +75,20 @@ public final class MetricsGatherer {
    * @param timeout for each HTTP request
    */
   public MetricsGatherer(List<String> lbStatsAddresses, String masterAddress, Duration timeout) {
+    this(lbStatsAddresses, masterAddress, timeout, io.mezzo.core.auth.Caller.NONE);
+  }
+
+  /**
+   * As the other constructor, calling the load balancers and the master as {@code caller} (a viewer's
+   * secret or better; TLS if they speak it), and never sending that token to the apps' own endpoints.
+   */
+  public MetricsGatherer(List<String> lbStatsAddresses, String masterAddress, Duration timeout,
+      io.mezzo.core.auth.Caller caller) {
     this.lbStats = List.copyOf(lbStatsAddresses);
     this.master = masterAddress;
-    this.http = new Http(Objects.requireNonNull(timeout, "timeout"));
+    this.caller = Objects.requireNonNull(caller, "caller");
+    this.http = new Http(Objects.requireNonNull(timeout, "timeout"), caller);
+    this.open = caller.equals(io.mezzo.core.auth.Caller.NONE) ? http : new Http(timeout, io.mezzo.core.auth.Caller.NONE);
   }
 
   /** One observation and, per metric not gathered (or gathered with a caveat), why. */
@@ -108,7 +123,7 @@ public final class MetricsGatherer {
     List<CompletableFuture<JsonNode>> lbs = new ArrayList<>();
     if (wantLb) {
       for (String a : lbStats) {
-        lbs.add(http.json(URI.create("http://" + a + "/stats")).exceptionally(e -> {
+        lbs.add(http.json(caller.uri(a, "/stats")).exceptionally(e -> {
           synchronized (failures) {
             failures.put("lb " + a, Http.describe(e));
           }
@@ -117,7 +132,7 @@ public final class MetricsGatherer {
       }
     }
     CompletableFuture<JsonNode> state = !wantMaster ? CompletableFuture.completedFuture(null)
-        : http.json(URI.create("http://" + master + "/master/state")).exceptionally(e -> {
+        : http.json(caller.uri(master, "/master/state")).exceptionally(e -> {
           synchronized (failures) {
             failures.put("master", Http.describe(e));
           }
@@ -341,7 +356,7 @@ public final class MetricsGatherer {
     }
     if (source instanceof MetricSource.Json j) {
       try {
-        JsonNode v = http.json(j.url()).join().at(j.pointer());
+        JsonNode v = open.json(j.url()).join().at(j.pointer());
         if (!v.isNumber()) {
           notes.put(name, j.url() + " at " + j.pointer() + ": " + (v.isMissingNode() ? "missing" : v)
               + " (expected: a number)");
@@ -359,7 +374,7 @@ public final class MetricsGatherer {
     List<CompletableFuture<OptionalDouble>> scrapes = new ArrayList<>();
     for (AppView.Task t : sample) {
       URI uri = URI.create("http://" + t.host() + ":" + t.ports().get(p.portIndex()) + p.path());
-      scrapes.add(http.text(uri).thenApply(text -> PrometheusText.sum(text, p.series(), p.filter()))
+      scrapes.add(open.text(uri).thenApply(text -> PrometheusText.sum(text, p.series(), p.filter()))
           .exceptionally(e -> OptionalDouble.empty()));
     }
     double sum = 0;

@@ -1,5 +1,6 @@
 package io.mezzo.autoscaler.runtime;
 
+import io.mezzo.core.auth.Access;
 import io.mezzo.core.http.HttpRequest;
 import io.mezzo.core.http.HttpResponse;
 import io.mezzo.core.http.HttpServer;
@@ -18,11 +19,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 final class FakeEndpoints implements AutoCloseable {
   private final Map<String, String> bodies = new ConcurrentHashMap<>();
   final List<HttpRequest> writes = new CopyOnWriteArrayList<>();
+  /** Every GET, in arrival order. */
+  final List<HttpRequest> reads = new CopyOnWriteArrayList<>();
   private final HttpServer server;
 
   FakeEndpoints() {
     HttpServer.Builder b = HttpServer.builder().bind("127.0.0.1", 0).name("fake-endpoints");
-    b.prefixRoute("GET", "/", req -> {
+    b.prefixRoute("GET", "/", Access.PUBLIC, req -> {
+      reads.add(req);
       String key = req.path() + (req.query().isEmpty() ? "" : "?" + query(req));
       String body = bodies.getOrDefault(key, bodies.get(req.path()));
       return CompletableFuture.completedFuture(body == null ? HttpResponse.text(404, "no " + key)
@@ -30,7 +34,7 @@ final class FakeEndpoints implements AutoCloseable {
               body.getBytes(StandardCharsets.UTF_8), Map.of(), null));
     });
     for (String m : new String[] {"PATCH", "PUT", "POST", "DELETE"}) {
-      b.prefixRoute(m, "/", req -> {
+      b.prefixRoute(m, "/", Access.PUBLIC, req -> {
         writes.add(req);
         return CompletableFuture.completedFuture(HttpResponse.json(200, Map.of("deploymentId", "d1")));
       });

@@ -3,6 +3,7 @@ package io.mezzo.autoscaler.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mezzo.autoscaler.MetricValue;
+import io.mezzo.core.http.HttpRequest;
 import io.mezzo.autoscaler.policy.ScalingPolicy;
 import java.time.Duration;
 import java.time.Instant;
@@ -167,6 +168,29 @@ class MetricsGathererTest {
 
     assertThat(g.observation().metric("busy")).isEqualTo(MetricValue.perInstance(3.0, 2));
     assertThat(g.observation().metric("served")).isEqualTo(MetricValue.appWide(25.0));
+  }
+
+  @Test
+  void theTokenGoesToTheBalancerAndMasterButNeverToAnAppsOwnEndpoints() {
+    cluster.set("/stats", STATS);
+    cluster.set("/metrics", "sample_requests_in_flight 4\n");
+    instanceB.set("/metrics", "sample_requests_in_flight 2\n");
+    cluster.set("/queue", "{\"depth\": 1}");
+    String labels = """
+        "mezzo.autoscale.prometheus.busy": "avg 0 /metrics sample_requests_in_flight",
+        "mezzo.autoscale.json.depth": "http://%s/queue /depth"
+        """.formatted(cluster.address());
+    var g = new MetricsGatherer(List.of(cluster.address()), cluster.address(), Duration.ofSeconds(2),
+        io.mezzo.core.auth.Caller.withToken("the-secret"))
+        .gather(app(labels), policy("inFlight", "busy", "depth"), NOW);
+    assertThat(g.observation().metric("busy")).isEqualTo(MetricValue.perInstance(3.0, 2));
+
+    java.util.List<HttpRequest> all = new java.util.ArrayList<>(cluster.reads);
+    all.addAll(instanceB.reads);
+    assertThat(all).filteredOn(r -> r.path().equals("/stats"))
+        .isNotEmpty().allSatisfy(r -> assertThat(r.header("Authorization")).isEqualTo("Bearer the-secret"));
+    assertThat(all).filteredOn(r -> r.path().equals("/metrics") || r.path().equals("/queue"))
+        .hasSize(3).allSatisfy(r -> assertThat(r.header("Authorization")).isNull());
   }
 
   @Test

@@ -52,9 +52,9 @@ public final class ServicesFeed implements AutoCloseable {
   private final int sharedPort;
   private final String group;
   private final Consumer<Discovered> listener;
+  private final io.mezzo.core.auth.Caller caller;
   // A standby master answers 307 to the leader: followed for GETs and the POST of reportDrained.
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3))
-      .followRedirects(HttpClient.Redirect.NORMAL).build();
+  private final HttpClient http;
   private final AtomicReference<Discovered> current = new AtomicReference<>(Discovered.EMPTY);
   private final Map<String, Discovered.App> apps = new LinkedHashMap<>();
   private final Thread thread;
@@ -69,8 +69,20 @@ public final class ServicesFeed implements AutoCloseable {
    * ({@code HOST:PORT,HOST:PORT,...}), each connection goes to the one that leads.
    */
   public ServicesFeed(String servicesHostPort, int sharedPort, String group, Consumer<Discovered> listener) {
+    this(servicesHostPort, io.mezzo.core.auth.Caller.NONE, sharedPort, group, listener);
+  }
+
+  /**
+   * As {@link #ServicesFeed(String, int, String, Consumer)}, calling as {@code caller} (an operator
+   * principal's secret: the feed reads apps and events and reports drained instances; TLS if any).
+   */
+  public ServicesFeed(String servicesHostPort, io.mezzo.core.auth.Caller caller, int sharedPort, String group,
+      Consumer<Discovered> listener) {
+    this.caller = caller;
+    this.http = caller.configure(HttpClient.newBuilder()).connectTimeout(Duration.ofSeconds(3))
+        .followRedirects(HttpClient.Redirect.NORMAL).build();
     this.detector = MasterDetector.of(servicesHostPort);
-    this.services = "http://" + detector.masters().get(0);
+    this.services = caller.scheme() + "://" + detector.masters().get(0);
     this.sharedPort = sharedPort;
     this.group = group;
     this.listener = listener;
@@ -89,7 +101,7 @@ public final class ServicesFeed implements AutoCloseable {
 
   /** Tells the services scheduler that draining instance {@code instanceId} has no request in flight. */
   public CompletableFuture<Integer> reportDrained(String instanceId) {
-    HttpRequest req = HttpRequest.newBuilder(URI.create(services + "/v2/tasks/"
+    HttpRequest req = authorized(URI.create(services + "/v2/tasks/"
             + URLEncoder.encode(instanceId, StandardCharsets.UTF_8) + "/drained"))
         .timeout(Duration.ofSeconds(5)).header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString("{}")).build();
@@ -128,14 +140,14 @@ public final class ServicesFeed implements AutoCloseable {
   /** One connection: attach to the stream, take a snapshot, then apply events until the stream ends. */
   private void follow() throws IOException, InterruptedException {
     if (detector.masters().size() > 1) {
-      services = "http://" + detector.detect()
+      services = caller.scheme() + "://" + detector.detect()
           .orElseThrow(() -> new IOException("no leading master known among " + detector.masters()));
     }
     StringBuilder query = new StringBuilder();
     for (String e : EVENTS) {
       query.append(query.length() == 0 ? "?" : "&").append("event_type=").append(e);
     }
-    HttpRequest req = HttpRequest.newBuilder(URI.create(services + "/v2/events" + query))
+    HttpRequest req = authorized(URI.create(services + "/v2/events" + query))
         .header("Accept", "text/event-stream").GET().build();
     HttpResponse<Stream<String>> res = http.send(req, HttpResponse.BodyHandlers.ofLines());
     if (res.statusCode() != 200) {
@@ -225,7 +237,7 @@ public final class ServicesFeed implements AutoCloseable {
   }
 
   private JsonNode get(String path) throws IOException, InterruptedException {
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(services + path))
+    HttpResponse<String> r = http.send(authorized(URI.create(services + path))
         .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() == 404) {
       return null;
@@ -234,6 +246,10 @@ public final class ServicesFeed implements AutoCloseable {
       throw new IOException("GET " + path + ": HTTP " + r.statusCode());
     }
     return MAPPER.readTree(r.body());
+  }
+
+  private HttpRequest.Builder authorized(URI uri) {
+    return caller.authorize(HttpRequest.newBuilder(uri));
   }
 
   private static Discovered.App app(JsonNode a) {

@@ -1,5 +1,6 @@
 package io.mezzo.balancer.proxy;
 
+import io.mezzo.core.auth.Access;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -41,7 +42,7 @@ class AccessLogTest {
     AccessLog log = AccessLog.open(file.toString());
     f = new LbFixture(log);
     f.closeLater(log);
-    HttpServer backend = f.closeLater(HttpServer.builder().prefixRoute("GET", "/",
+    HttpServer backend = f.closeLater(HttpServer.builder().prefixRoute("GET", "/", Access.PUBLIC,
         req -> CompletableFuture.completedFuture(HttpResponse.text(200, "hello"))).start());
     int port = LbFixture.freePort();
     f.route(Map.of("MEZZO_LB_PORT_0", String.valueOf(port), "MEZZO_LB_VHOST_0", "web.example.com"),

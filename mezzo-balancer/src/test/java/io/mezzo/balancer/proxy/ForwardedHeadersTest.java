@@ -1,5 +1,6 @@
 package io.mezzo.balancer.proxy;
 
+import io.mezzo.core.auth.Access;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mezzo.core.http.HttpResponse;
@@ -27,13 +28,13 @@ class ForwardedHeadersTest {
   @Test
   void aRetriedRequestCarriesTheForwardedHeadersOnce() throws Exception {
     HttpServer echo = fx.closeLater(HttpServer.builder()
-        .prefixRoute("GET", "/", req -> CompletableFuture.completedFuture(HttpResponse.text(200,
+        .prefixRoute("GET", "/", Access.PUBLIC, req -> CompletableFuture.completedFuture(HttpResponse.text(200,
             req.header("x-forwarded-for") + "|" + req.header("x-forwarded-port") + "|" + req.header("x-forwarded-proto")
                 + "|" + req.header("x-forwarded-host") + "|" + req.header("connection"))))
         .start());
     // Answers 503, which the route retries: each request sent there goes again, same head, to the echo.
     HttpServer busy = fx.closeLater(HttpServer.builder()
-        .prefixRoute("GET", "/", req -> CompletableFuture.completedFuture(HttpResponse.text(503, "busy")))
+        .prefixRoute("GET", "/", Access.PUBLIC, req -> CompletableFuture.completedFuture(HttpResponse.text(503, "busy")))
         .start());
     int port = LbFixture.freePort();
     fx.route(Map.of("MEZZO_LB_PORT_0", String.valueOf(port), "MEZZO_LB_RETRY_ON_0", "503"),

@@ -1,5 +1,6 @@
 package io.mezzo.balancer.proxy;
 
+import io.mezzo.core.auth.Access;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mezzo.balancer.discovery.BackendInstance;
@@ -34,7 +35,7 @@ class HashKeyRouteTest {
     f = new LbFixture();
     port = LbFixture.freePort();
     for (String name : List.of("a", "b", "c", "d")) {
-      HttpServer s = f.closeLater(HttpServer.builder().prefixRoute("GET", "/",
+      HttpServer s = f.closeLater(HttpServer.builder().prefixRoute("GET", "/", Access.PUBLIC,
           req -> CompletableFuture.completedFuture(HttpResponse.text(200, name))).start());
       backendPorts.put(name, s.port());
     }

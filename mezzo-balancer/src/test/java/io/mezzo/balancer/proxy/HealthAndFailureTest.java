@@ -1,5 +1,6 @@
 package io.mezzo.balancer.proxy;
 
+import io.mezzo.core.auth.Access;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -75,13 +76,13 @@ class HealthAndFailureTest {
     Backend(String name) {
       this.name = name;
       this.server = HttpServer.builder()
-          .route("GET", "/health", req -> CompletableFuture.completedFuture(HttpResponse.text(health.get(), "health")))
-          .route("GET", "/hold", req -> {
+          .route("GET", "/health", Access.PUBLIC, req -> CompletableFuture.completedFuture(HttpResponse.text(health.get(), "health")))
+          .route("GET", "/hold", Access.PUBLIC, req -> {
             CompletableFuture<HttpResponse> f = new CompletableFuture<>();
             holding.add(f);
             return f;
           })
-          .prefixRoute("GET", "/", req -> {
+          .prefixRoute("GET", "/", Access.PUBLIC, req -> {
             hits.incrementAndGet();
             return CompletableFuture.completedFuture(HttpResponse.text(status.get(), name));
           })
@@ -430,7 +431,7 @@ class HealthAndFailureTest {
     startLb();
     AtomicInteger inside = new AtomicInteger();
     AtomicInteger most = new AtomicInteger();
-    HttpServer slow = HttpServer.builder().prefixRoute("GET", "/", req -> {
+    HttpServer slow = HttpServer.builder().prefixRoute("GET", "/", Access.PUBLIC, req -> {
       most.accumulateAndGet(inside.incrementAndGet(), Math::max);
       CompletableFuture<HttpResponse> f = new CompletableFuture<>();
       CompletableFuture.delayedExecutor(5, TimeUnit.MILLISECONDS).execute(() -> {

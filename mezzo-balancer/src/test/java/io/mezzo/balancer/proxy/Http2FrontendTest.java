@@ -1,5 +1,6 @@
 package io.mezzo.balancer.proxy;
 
+import io.mezzo.core.auth.Access;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mezzo.core.http.HttpResponse;
@@ -65,11 +66,11 @@ class Http2FrontendTest {
     List<io.mezzo.balancer.discovery.BackendInstance> instances = new ArrayList<>();
     for (String name : List.of("a", "b")) {
       HttpServer s = f.closeLater(HttpServer.builder()
-          .prefixRoute("GET", "/large", req -> CompletableFuture.completedFuture(
+          .prefixRoute("GET", "/large", Access.PUBLIC, req -> CompletableFuture.completedFuture(
               new HttpResponse(200, "application/octet-stream", LARGE, Map.of(), null)))
-          .prefixRoute("GET", "/", req -> CompletableFuture.supplyAsync(() -> HttpResponse.text(200, name + " " + req.path()),
+          .prefixRoute("GET", "/", Access.PUBLIC, req -> CompletableFuture.supplyAsync(() -> HttpResponse.text(200, name + " " + req.path()),
               CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS)))
-          .prefixRoute("POST", "/", req -> CompletableFuture.completedFuture(
+          .prefixRoute("POST", "/", Access.PUBLIC, req -> CompletableFuture.completedFuture(
               HttpResponse.text(200, name + " " + req.path() + " (" + req.body().length + " body bytes)")))
           .start());
       instances.add(LbFixture.instance("web." + name, s.port(), true, false));

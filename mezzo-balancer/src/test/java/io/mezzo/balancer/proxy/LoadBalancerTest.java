@@ -1,5 +1,6 @@
 package io.mezzo.balancer.proxy;
 
+import io.mezzo.core.auth.Access;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -51,13 +52,13 @@ class LoadBalancerTest {
   /** A backend answering {@code name} (after {@code delayMs}), and echoing POST bodies. */
   private HttpServer backend(String name, long delayMs) {
     HttpServer s = HttpServer.builder().maxRequestBytes(16 * 1024 * 1024)
-        .prefixRoute("GET", "/", req -> {
+        .prefixRoute("GET", "/", Access.PUBLIC, req -> {
           CompletableFuture<HttpResponse> f = new CompletableFuture<>();
           CompletableFuture.delayedExecutor(delayMs, TimeUnit.MILLISECONDS)
               .execute(() -> f.complete(HttpResponse.text(200, name)));
           return f;
         })
-        .prefixRoute("POST", "/", req -> CompletableFuture.completedFuture(
+        .prefixRoute("POST", "/", Access.PUBLIC, req -> CompletableFuture.completedFuture(
             new HttpResponse(200, "application/octet-stream", req.body(), Map.of(), null)))
         .start();
     closing.add(s);
@@ -252,7 +253,7 @@ class LoadBalancerTest {
   void aBackendAnswering500sIsEjectedAfterFiveInARow() throws Exception {
     startLb();
     HttpServer good = backend("good", 0);
-    HttpServer bad = HttpServer.builder().prefixRoute("GET", "/",
+    HttpServer bad = HttpServer.builder().prefixRoute("GET", "/", Access.PUBLIC,
         req -> CompletableFuture.completedFuture(HttpResponse.text(500, "broken"))).start();
     closing.add(bad);
     int port = freePort();

@@ -1,5 +1,6 @@
 package io.mezzo.balancer.proxy;
 
+import io.mezzo.core.auth.Access;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mezzo.core.http.HttpResponse;
@@ -49,13 +50,13 @@ class PipeliningTest {
   /** Answers GET with its name and path (after {@code delayMs}); echoes POST bodies after the path. */
   private static HttpServer backend(String name, long delayMs) {
     return HttpServer.builder()
-        .prefixRoute("GET", "/", req -> {
+        .prefixRoute("GET", "/", Access.PUBLIC, req -> {
           CompletableFuture<HttpResponse> f = new CompletableFuture<>();
           CompletableFuture.delayedExecutor(delayMs, TimeUnit.MILLISECONDS)
               .execute(() -> f.complete(HttpResponse.text(200, req.path())));
           return f;
         })
-        .prefixRoute("POST", "/", req -> {
+        .prefixRoute("POST", "/", Access.PUBLIC, req -> {
           CompletableFuture<HttpResponse> f = new CompletableFuture<>();
           CompletableFuture.delayedExecutor(delayMs, TimeUnit.MILLISECONDS)
               .execute(() -> f.complete(HttpResponse.text(200, req.path() + " " + req.bodyText())));

@@ -1,5 +1,6 @@
 package io.mezzo.balancer.proxy;
 
+import io.mezzo.core.auth.Access;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mezzo.core.http.HttpResponse;
@@ -26,9 +27,9 @@ class SlowStartRouteTest {
 
   private Map<String, Integer> spread(String slowStart) throws Exception {
     f = new LbFixture();
-    HttpServer a = f.closeLater(HttpServer.builder().prefixRoute("GET", "/",
+    HttpServer a = f.closeLater(HttpServer.builder().prefixRoute("GET", "/", Access.PUBLIC,
         req -> CompletableFuture.completedFuture(HttpResponse.text(200, "warm"))).start());
-    HttpServer b = f.closeLater(HttpServer.builder().prefixRoute("GET", "/",
+    HttpServer b = f.closeLater(HttpServer.builder().prefixRoute("GET", "/", Access.PUBLIC,
         req -> CompletableFuture.completedFuture(HttpResponse.text(200, "new"))).start());
     int port = LbFixture.freePort();
     Map<String, String> labels = slowStart == null ? Map.of("MEZZO_LB_PORT_0", String.valueOf(port))

@@ -1,5 +1,6 @@
 package io.mezzo.balancer.proxy;
 
+import io.mezzo.core.auth.Access;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mezzo.core.http.HttpResponse;
@@ -30,7 +31,7 @@ class StickySessionTest {
     f = new LbFixture();
     port = LbFixture.freePort();
     for (String name : List.of("a", "b", "c")) {
-      HttpServer s = f.closeLater(HttpServer.builder().prefixRoute("GET", "/",
+      HttpServer s = f.closeLater(HttpServer.builder().prefixRoute("GET", "/", Access.PUBLIC,
           req -> CompletableFuture.completedFuture(HttpResponse.text(200, name))).start());
       backendPorts.put(name, s.port());
     }

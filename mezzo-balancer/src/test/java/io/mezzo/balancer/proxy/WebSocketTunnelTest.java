@@ -1,5 +1,6 @@
 package io.mezzo.balancer.proxy;
 
+import io.mezzo.core.auth.Access;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -115,7 +116,7 @@ class WebSocketTunnelTest {
   @Test
   void aBackendRefusingTheUpgradeIsProxiedAsAnOrdinaryResponse() throws Exception {
     f = new LbFixture();
-    HttpServer plain = f.closeLater(HttpServer.builder().prefixRoute("GET", "/",
+    HttpServer plain = f.closeLater(HttpServer.builder().prefixRoute("GET", "/", Access.PUBLIC,
         req -> CompletableFuture.completedFuture(HttpResponse.text(200, "no websockets here"))).start());
     int port = LbFixture.freePort();
     f.route(Map.of("MEZZO_LB_PORT_0", String.valueOf(port)), LbFixture.instance("web.0", plain.port(), true, false));

@@ -1,5 +1,6 @@
 package io.mezzo.cli.sample;
 
+import io.mezzo.core.auth.Access;
 import io.mezzo.core.http.HttpRequest;
 import io.mezzo.core.http.HttpResponse;
 import io.mezzo.core.http.HttpServer;
@@ -84,16 +85,16 @@ public final class SampleServer implements AutoCloseable {
       this.http = HttpServer.builder().name("sample-http").bind(config.host(), config.port())
           .threads(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())))
           .maxRequestBytes(64 * 1024)
-          .route("GET", "/", r -> measured("/", this::root))
-          .route("GET", "/health", r -> measured("/health", () -> CompletableFuture.completedFuture(healthAnswer())))
-          .route("POST", "/health/fail", r -> measured("/health/fail", () -> {
+          .route("GET", "/", Access.PUBLIC, r -> measured("/", this::root))
+          .route("GET", "/health", Access.PUBLIC, r -> measured("/health", () -> CompletableFuture.completedFuture(healthAnswer())))
+          .route("POST", "/health/fail", Access.PUBLIC, r -> measured("/health/fail", () -> {
             health.fail("told to fail (POST /health/fail)");
             return CompletableFuture.completedFuture(HttpResponse.text(200, "health fails from now on\n"));
           }))
-          .route("POST", "/latency", r -> measured("/latency", () -> CompletableFuture.completedFuture(setLatency(r))))
-          .route("POST", "/fail", r -> measured("/fail", () -> CompletableFuture.completedFuture(setFailure(r))))
-          .webSocket("/ws", WebSocketEcho::new)
-          .route("GET", "/metrics", r -> measured("/metrics", () -> CompletableFuture.completedFuture(
+          .route("POST", "/latency", Access.PUBLIC, r -> measured("/latency", () -> CompletableFuture.completedFuture(setLatency(r))))
+          .route("POST", "/fail", Access.PUBLIC, r -> measured("/fail", () -> CompletableFuture.completedFuture(setFailure(r))))
+          .webSocket("/ws", Access.PUBLIC, WebSocketEcho::new)
+          .route("GET", "/metrics", Access.PUBLIC, r -> measured("/metrics", () -> CompletableFuture.completedFuture(
               new HttpResponse(200, PROMETHEUS_TEXT, metrics.scrape().getBytes(StandardCharsets.UTF_8), Map.of(),
                   null))))
           .start();

@@ -1,5 +1,8 @@
 package io.mezzo.core.http;
 
+import io.mezzo.core.auth.Access;
+import io.mezzo.core.auth.Principal;
+import io.mezzo.core.auth.Security;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -56,6 +59,15 @@ import org.slf4j.LoggerFactory;
  * (reading pauses until the answer is written), so answers never overtake each other. Handler
  * exceptions become 4xx/5xx text bodies; nothing reaches the client as a stack trace.
  *
+ * <p>Every route declares the {@link Access} level it demands; there is no way to register one
+ * without. With {@link Builder#security credentials}, each request's {@code Authorization: Bearer}
+ * token is checked before its handler runs: a missing or unknown token on a non-public route is a 401
+ * with {@code WWW-Authenticate: Bearer}, a known principal below the route's level a 403 that names it
+ * and the level. Without credentials every caller is {@link Principal#ANYONE}, and the server refuses
+ * to bind anything but loopback unless told {@code insecure} (see {@link Security#checkBind}).
+ * {@link #routes()} lists the route table, so tests can walk every endpoint. With TLS files in the
+ * security, every connection speaks TLS.
+ *
  * <p>One path may be a WebSocket endpoint ({@link Builder#webSocket}): Netty's RFC 6455 server
  * handshake answers its upgrade requests, then the connection's frames go to a handler of the caller's.
  */
@@ -65,11 +77,24 @@ public final class HttpServer implements AutoCloseable {
   private final EventLoopGroup group;
   private final Channel channel;
   private final int port;
+  private final List<Route> routes;
 
-  private HttpServer(EventLoopGroup group, Channel channel) {
+  private HttpServer(EventLoopGroup group, Channel channel, List<Route> routes) {
     this.group = group;
     this.channel = channel;
     this.port = ((InetSocketAddress) channel.localAddress()).getPort();
+    this.routes = routes;
+  }
+
+  /**
+   * One entry of the route table: {@code method path} (a prefix when {@code prefix}), and the level
+   * its callers need. The WebSocket path is listed as a {@code GET} route.
+   */
+  public record Route(String method, String path, boolean prefix, Access access) {}
+
+  /** Every route this server answers, in registration order. */
+  public List<Route> routes() {
+    return routes;
   }
 
   public static Builder builder() {
@@ -89,8 +114,10 @@ public final class HttpServer implements AutoCloseable {
 
   /** Collects routes and limits; {@link #start} binds and seals them. */
   public static final class Builder {
-    private final Map<String, HttpHandler> routes = new HashMap<>();
-    private final List<Map.Entry<String, HttpHandler>> prefixRoutes = new ArrayList<>();
+    private final Map<String, Bound> routes = new HashMap<>();
+    private final List<Map.Entry<String, Bound>> prefixRoutes = new ArrayList<>();
+    private final List<Route> table = new ArrayList<>();
+    private Security security = Security.NONE;
     private String host = "127.0.0.1";
     private int port;
     private int maxRequestBytes = 4 * 1024 * 1024;
@@ -98,6 +125,13 @@ public final class HttpServer implements AutoCloseable {
     private String name = "http";
     private String webSocketPath;
     private Supplier<? extends ChannelHandler> webSocketFrames;
+    private Access webSocketAccess;
+
+    /** Who may call (credentials, or none on loopback); {@link Security#NONE} when not called. */
+    public Builder security(Security s) {
+      this.security = java.util.Objects.requireNonNull(s, "security");
+      return this;
+    }
 
     public Builder bind(String bindHost, int bindPort) {
       if (bindPort < 0 || bindPort > 65535) {
@@ -126,17 +160,21 @@ public final class HttpServer implements AutoCloseable {
       return this;
     }
 
-    /** Routes {@code method path} (exact match) to {@code handler}. */
-    public Builder route(String method, String path, HttpHandler handler) {
-      if (routes.put(method + " " + path, handler) != null) {
+    /** Routes {@code method path} (exact match) to {@code handler}, for callers reaching {@code access}. */
+    public Builder route(String method, String path, Access access, HttpHandler handler) {
+      Route r = new Route(method, path, false, java.util.Objects.requireNonNull(access, "access"));
+      if (routes.put(method + " " + path, new Bound(r, handler)) != null) {
         throw new IllegalArgumentException("route: " + method + " " + path + " (expected: registered once)");
       }
+      table.add(r);
       return this;
     }
 
-    /** Routes every {@code method} request whose path starts with {@code prefix}. */
-    public Builder prefixRoute(String method, String prefix, HttpHandler handler) {
-      prefixRoutes.add(Map.entry(method + " " + prefix, handler));
+    /** Routes every {@code method} request whose path starts with {@code prefix}, for callers reaching {@code access}. */
+    public Builder prefixRoute(String method, String prefix, Access access, HttpHandler handler) {
+      Route r = new Route(method, prefix, true, java.util.Objects.requireNonNull(access, "access"));
+      prefixRoutes.add(Map.entry(method + " " + prefix, new Bound(r, handler)));
+      table.add(r);
       return this;
     }
 
@@ -149,7 +187,7 @@ public final class HttpServer implements AutoCloseable {
      * limited to 64 KiB (Netty's default: a larger one closes the connection with 1009). One path per
      * server; other paths are routed as usual.
      */
-    public Builder webSocket(String path, Supplier<? extends ChannelHandler> frames) {
+    public Builder webSocket(String path, Access access, Supplier<? extends ChannelHandler> frames) {
       if (path == null || !path.startsWith("/")) {
         throw new IllegalArgumentException("webSocket path: '" + path + "' (expected: a path starting with /)");
       }
@@ -159,14 +197,23 @@ public final class HttpServer implements AutoCloseable {
       }
       this.webSocketPath = path;
       this.webSocketFrames = java.util.Objects.requireNonNull(frames, "frames");
+      this.webSocketAccess = java.util.Objects.requireNonNull(access, "access");
+      table.add(new Route("GET", path, false, access));
       return this;
     }
 
     public HttpServer start() {
-      Map<String, HttpHandler> frozen = Map.copyOf(routes);
+      boolean anyProtected = table.stream().anyMatch(r -> r.access() != Access.PUBLIC);
+      if (anyProtected) {
+        security.checkBind(host, port);
+      }
+      Map<String, Bound> frozen = Map.copyOf(routes);
       String wsPath = webSocketPath;
       Supplier<? extends ChannelHandler> wsFrames = webSocketFrames;
-      List<Map.Entry<String, HttpHandler>> frozenPrefixes = List.copyOf(prefixRoutes);
+      List<Map.Entry<String, Bound>> frozenPrefixes = List.copyOf(prefixRoutes);
+      Gate gate = new Gate(security, frozen, frozenPrefixes, wsPath, webSocketAccess);
+      List<Route> frozenTable = List.copyOf(table);
+      io.netty.handler.ssl.SslContext ssl = security.tls() == null ? null : security.tls().context();
       int limit = maxRequestBytes;
       EventLoopGroup group = new MultiThreadIoEventLoopGroup(
           threads, new DefaultThreadFactory(name, true), NioIoHandler.newFactory());
@@ -179,20 +226,24 @@ public final class HttpServer implements AutoCloseable {
             .childHandler(new ChannelInitializer<SocketChannel>() {
               @Override
               protected void initChannel(SocketChannel c) {
+                if (ssl != null) {
+                  c.pipeline().addLast(ssl.newHandler(c.alloc()));
+                }
                 c.pipeline()
                     .addLast(new HttpServerCodec(8192, 32 * 1024, 64 * 1024))
-                    .addLast(new HttpObjectAggregator(limit));
+                    .addLast(new HttpObjectAggregator(limit))
+                    .addLast(gate);
                 if (wsPath != null) {
                   c.pipeline().addLast(new WebSocketServerProtocolHandler(wsPath))
                       .addLast(new WebSocketInstaller(wsFrames));
                 }
-                c.pipeline().addLast(new Dispatcher(frozen, frozenPrefixes));
+                c.pipeline().addLast(new Dispatcher(gate));
               }
             })
             .bind(host, port)
             .syncUninterruptibly()
             .channel();
-        return new HttpServer(group, ch);
+        return new HttpServer(group, ch, frozenTable);
       } catch (RuntimeException e) {
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         throw new IllegalStateException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
@@ -217,13 +268,107 @@ public final class HttpServer implements AutoCloseable {
     }
   }
 
-  private static final class Dispatcher extends SimpleChannelInboundHandler<FullHttpRequest> {
-    private final Map<String, HttpHandler> routes;
-    private final List<Map.Entry<String, HttpHandler>> prefixRoutes;
+  /** A route and its handler. */
+  private record Bound(Route route, HttpHandler handler) {}
 
-    Dispatcher(Map<String, HttpHandler> routes, List<Map.Entry<String, HttpHandler>> prefixRoutes) {
+  private static final io.netty.util.AttributeKey<Principal> PRINCIPAL =
+      io.netty.util.AttributeKey.valueOf("mezzo.principal");
+
+  /**
+   * Checks every request against its route's level before anything else sees it (the WebSocket
+   * handshake included): answers 401 or 403 itself, or records the caller's principal on the channel
+   * for the {@link Dispatcher} and passes the request on. Requests for no route, and malformed ones,
+   * pass unchecked to be answered 404 or 400. Shared by all connections; stateless.
+   */
+  @ChannelHandler.Sharable
+  private static final class Gate extends ChannelInboundHandlerAdapter {
+    private final Security security;
+    private final Map<String, Bound> routes;
+    private final List<Map.Entry<String, Bound>> prefixRoutes;
+    private final String wsPath;
+    private final Access wsAccess;
+
+    Gate(Security security, Map<String, Bound> routes, List<Map.Entry<String, Bound>> prefixRoutes, String wsPath,
+        Access wsAccess) {
+      this.security = security;
       this.routes = routes;
       this.prefixRoutes = prefixRoutes;
+      this.wsPath = wsPath;
+      this.wsAccess = wsAccess;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (!(msg instanceof FullHttpRequest req) || !req.decoderResult().isSuccess()) {
+        ctx.fireChannelRead(msg);
+        return;
+      }
+      String method = req.method().name();
+      String path = new QueryStringDecoder(req.uri()).path();
+      Access level = levelOf(method, path);
+      if (level == null) {
+        ctx.channel().attr(PRINCIPAL).set(Principal.ANONYMOUS);
+        ctx.fireChannelRead(msg);
+        return;
+      }
+      String auth = req.headers().get(HttpHeaderNames.AUTHORIZATION);
+      String token = auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7) ? auth.substring(7).strip() : null;
+      Principal who;
+      if (security.credentials() == null) {
+        who = Principal.ANYONE;
+      } else {
+        who = security.credentials().authenticate(token).orElse(null);
+      }
+      String what = method + " " + path;
+      HttpResponse refusal = null;
+      if (who == null && level != Access.PUBLIC) {
+        refusal = new HttpResponse(401, HttpResponse.TEXT, (token == null
+            ? "missing bearer token for " + what + " (expected: Authorization: Bearer <secret> of a principal "
+                + "with role " + io.mezzo.core.auth.Role.reaching(level) + ")"
+            : "unknown bearer token for " + what + " (expected: the secret of a principal in the credentials file)")
+            .getBytes(StandardCharsets.UTF_8), Map.of("WWW-Authenticate", "Bearer realm=\"mezzo\""), null);
+      } else if (who != null && !who.allows(level)) {
+        refusal = HttpResponse.text(403, "principal '" + who.name() + "' (role " + who.role().label() + ") may not "
+            + what + " (expected: role " + io.mezzo.core.auth.Role.reaching(level) + ")");
+      }
+      if (refusal != null) {
+        boolean keepAlive = HttpUtil.isKeepAlive(req);
+        req.release();
+        Dispatcher.writeFull(ctx, refusal, keepAlive);
+        return;
+      }
+      ctx.channel().attr(PRINCIPAL).set(who == null ? Principal.ANONYMOUS : who);
+      ctx.fireChannelRead(msg);
+    }
+
+    private Access levelOf(String method, String path) {
+      if (path.equals(wsPath) && method.equals("GET")) {
+        return wsAccess;
+      }
+      Bound b = find(method, path);
+      return b == null ? null : b.route().access();
+    }
+
+    Bound find(String method, String path) {
+      String key = method + " " + path;
+      Bound exact = routes.get(key);
+      if (exact != null) {
+        return exact;
+      }
+      for (Map.Entry<String, Bound> e : prefixRoutes) {
+        if (key.startsWith(e.getKey())) {
+          return e.getValue();
+        }
+      }
+      return null;
+    }
+  }
+
+  private static final class Dispatcher extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private final Gate gate;
+
+    Dispatcher(Gate gate) {
+      this.gate = gate;
     }
 
     @Override
@@ -238,13 +383,15 @@ public final class HttpServer implements AutoCloseable {
       msg.headers().forEach(e -> headers.put(e.getKey().toLowerCase(Locale.ROOT), e.getValue()));
       byte[] body = new byte[msg.content().readableBytes()];
       msg.content().readBytes(body);
+      Principal who = ctx.channel().attr(PRINCIPAL).getAndSet(null);
       HttpRequest request = new HttpRequest(msg.method().name(), qs.path(), qs.parameters(),
-          Map.copyOf(headers), body, (InetSocketAddress) ctx.channel().remoteAddress());
+          Map.copyOf(headers), body, (InetSocketAddress) ctx.channel().remoteAddress(),
+          who == null ? Principal.ANONYMOUS : who);
       ctx.channel().config().setAutoRead(false);
       CompletionStage<HttpResponse> answer;
       try {
-        HttpHandler handler = find(request);
-        answer = handler == null ? CompletableFuture.completedFuture(notFound(request)) : handler.handle(request);
+        Bound bound = gate.find(request.method(), request.path());
+        answer = bound == null ? CompletableFuture.completedFuture(notFound(request)) : bound.handler().handle(request);
       } catch (Throwable t) {
         answer = CompletableFuture.failedFuture(t);
       }
@@ -258,20 +405,6 @@ public final class HttpServer implements AutoCloseable {
       });
     }
 
-    private HttpHandler find(HttpRequest request) {
-      HttpHandler exact = routes.get(request.method() + " " + request.path());
-      if (exact != null) {
-        return exact;
-      }
-      String key = request.method() + " " + request.path();
-      for (Map.Entry<String, HttpHandler> e : prefixRoutes) {
-        if (key.startsWith(e.getKey())) {
-          return e.getValue();
-        }
-      }
-      return null;
-    }
-
     private static HttpResponse notFound(HttpRequest request) {
       return HttpResponse.text(404, "no such endpoint: " + request.method() + " " + request.path());
     }
@@ -281,6 +414,9 @@ public final class HttpServer implements AutoCloseable {
           ? error.getCause() : error;
       if (t instanceof HttpError e) {
         return HttpResponse.text(e.status(), e.getMessage());
+      }
+      if (t instanceof Principal.Forbidden e) {
+        return HttpResponse.text(403, e.getMessage());
       }
       if (t instanceof IllegalArgumentException) {
         return HttpResponse.text(400, t.getMessage());

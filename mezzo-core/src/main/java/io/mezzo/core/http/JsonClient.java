@@ -1,5 +1,6 @@
 package io.mezzo.core.http;
 
+import io.mezzo.core.auth.Caller;
 import io.mezzo.core.json.Json;
 import io.mezzo.core.recordio.RecordIo;
 import java.io.IOException;
@@ -17,18 +18,35 @@ import java.util.function.Consumer;
 /**
  * The client half of Mezzo's JSON-over-HTTP APIs, on the JDK's {@link HttpClient}: one-shot JSON
  * posts, and subscriptions whose response is a RecordIO stream of JSON events read by a daemon
- * thread. Thread-safe.
+ * thread. Given a {@link Caller}, every request carries its bearer token and {@link #uri} uses its
+ * scheme ({@code https} with its TLS context). Thread-safe.
  */
 public final class JsonClient {
   private final HttpClient http;
   private final Duration requestTimeout;
+  private final Caller caller;
 
   public JsonClient(Duration connectTimeout, Duration requestTimeout) {
-    this.http = HttpClient.newBuilder()
+    this(connectTimeout, requestTimeout, Caller.NONE);
+  }
+
+  /** A client that calls as {@code caller}: its token with every request, its TLS context. */
+  public JsonClient(Duration connectTimeout, Duration requestTimeout, Caller caller) {
+    this.caller = java.util.Objects.requireNonNull(caller, "caller");
+    this.http = caller.configure(HttpClient.newBuilder())
         .connectTimeout(connectTimeout)
         .version(HttpClient.Version.HTTP_1_1)
         .build();
     this.requestTimeout = requestTimeout;
+  }
+
+  /** {@code http(s)://hostPort/path}, in the caller's scheme. */
+  public URI uri(String hostPort, String pathAndQuery) {
+    return caller.uri(hostPort, pathAndQuery);
+  }
+
+  private java.net.http.HttpRequest.Builder authorized(java.net.http.HttpRequest.Builder b) {
+    return caller.authorize(b);
   }
 
   /** An HTTP answer: status, headers (first value each, lower-case names) and body text. */
@@ -40,7 +58,7 @@ public final class JsonClient {
 
   /** Posts {@code body} as JSON; completes with the reply, or exceptionally on I/O failure. */
   public CompletableFuture<Reply> post(URI uri, Object body, Map<String, String> headers) {
-    var builder = java.net.http.HttpRequest.newBuilder(uri)
+    var builder = authorized(java.net.http.HttpRequest.newBuilder(uri))
         .timeout(requestTimeout)
         .header("Content-Type", HttpResponse.JSON)
         .header("Accept", HttpResponse.JSON)
@@ -52,7 +70,7 @@ public final class JsonClient {
 
   /** GET returning the body text. */
   public CompletableFuture<Reply> get(URI uri) {
-    var request = java.net.http.HttpRequest.newBuilder(uri).timeout(requestTimeout).GET().build();
+    var request = authorized(java.net.http.HttpRequest.newBuilder(uri)).timeout(requestTimeout).GET().build();
     return http.sendAsync(request, BodyHandlers.ofString(StandardCharsets.UTF_8))
         .thenApply(r -> new Reply(r.statusCode(), firstValues(r.headers()), r.body()));
   }
@@ -65,7 +83,7 @@ public final class JsonClient {
    */
   public <T> Subscription subscribe(URI uri, Object body, Map<String, String> headers, Class<T> eventType,
       Consumer<T> onEvent, Consumer<Throwable> onEnd) throws IOException, InterruptedException {
-    var builder = java.net.http.HttpRequest.newBuilder(uri)
+    var builder = authorized(java.net.http.HttpRequest.newBuilder(uri))
         .header("Content-Type", HttpResponse.JSON)
         .header("Accept", "application/json")
         .POST(BodyPublishers.ofByteArray(Json.write(body)));

@@ -46,6 +46,15 @@ public final class SchedulerClient implements AutoCloseable {
    */
   public static SchedulerClient subscribe(String masterHostPort, FrameworkInfo info, Consumer<Event> onEvent,
       Consumer<Throwable> onDisconnect, Duration timeout) {
+    return subscribe(masterHostPort, io.mezzo.core.auth.Caller.NONE, info, onEvent, onDisconnect, timeout);
+  }
+
+  /**
+   * As {@link #subscribe(String, FrameworkInfo, Consumer, Consumer, Duration)}, calling as
+   * {@code caller} (the framework principal's secret; TLS when the master speaks it).
+   */
+  public static SchedulerClient subscribe(String masterHostPort, io.mezzo.core.auth.Caller caller, FrameworkInfo info,
+      Consumer<Event> onEvent, Consumer<Throwable> onDisconnect, Duration timeout) {
     String leader = masterHostPort;
     if (masterHostPort.contains(",")) { // several masters: ask them who leads
       try {
@@ -57,10 +66,10 @@ public final class SchedulerClient implements AutoCloseable {
       }
     }
     try {
-      return subscribeTo(leader, info, onEvent, onDisconnect, timeout);
+      return subscribeTo(leader, caller, info, onEvent, onDisconnect, timeout);
     } catch (Redirected r) { // a standby: once to the leader it names
       try {
-        return subscribeTo(r.leader, info, onEvent, onDisconnect, timeout);
+        return subscribeTo(r.leader, caller, info, onEvent, onDisconnect, timeout);
       } catch (Redirected again) {
         throw new SchedulerException("master " + r.leader + " redirected to " + again.leader + " in turn");
       }
@@ -77,10 +86,10 @@ public final class SchedulerClient implements AutoCloseable {
     }
   }
 
-  private static SchedulerClient subscribeTo(String masterHostPort, FrameworkInfo info, Consumer<Event> onEvent,
-      Consumer<Throwable> onDisconnect, Duration timeout) {
-    URI endpoint = URI.create("http://" + masterHostPort + "/api/v1/scheduler");
-    JsonClient http = new JsonClient(Duration.ofSeconds(5), Duration.ofSeconds(30));
+  private static SchedulerClient subscribeTo(String masterHostPort, io.mezzo.core.auth.Caller caller,
+      FrameworkInfo info, Consumer<Event> onEvent, Consumer<Throwable> onDisconnect, Duration timeout) {
+    JsonClient http = new JsonClient(Duration.ofSeconds(5), Duration.ofSeconds(30), caller);
+    URI endpoint = http.uri(masterHostPort, "/api/v1/scheduler");
     CompletableFuture<FrameworkId> id = new CompletableFuture<>();
     JsonClient.Subscription sub;
     try {

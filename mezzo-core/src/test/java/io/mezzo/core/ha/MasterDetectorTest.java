@@ -25,7 +25,7 @@ class MasterDetectorTest {
 
   /** A server answering {@code GET /redirect} with {@code status} and, when given, {@code Location: //location}. */
   private String server(int status, String location) {
-    HttpServer s = HttpServer.builder().route("GET", "/redirect", req -> CompletableFuture.completedFuture(
+    HttpServer s = HttpServer.builder().route("GET", "/redirect", io.mezzo.core.auth.Access.PUBLIC, req -> CompletableFuture.completedFuture(
         new HttpResponse(status, HttpResponse.TEXT, new byte[0],
             location == null ? Map.of() : Map.of("Location", "//" + location), null))).bind("127.0.0.1", 0).start();
     servers.add(s);
@@ -35,7 +35,7 @@ class MasterDetectorTest {
   /** A leader: its /redirect names itself, as the master's does. */
   private String leader() {
     int port = freePort();
-    HttpServer s = HttpServer.builder().route("GET", "/redirect", req -> CompletableFuture.completedFuture(
+    HttpServer s = HttpServer.builder().route("GET", "/redirect", io.mezzo.core.auth.Access.PUBLIC, req -> CompletableFuture.completedFuture(
         new HttpResponse(307, HttpResponse.TEXT, new byte[0], Map.of("Location", "//127.0.0.1:" + port), null)))
         .bind("127.0.0.1", port).start();
     servers.add(s);

@@ -1,5 +1,6 @@
 package io.mezzo.core.http;
 
+import io.mezzo.core.auth.Access;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -44,8 +45,8 @@ class HttpServerWebSocketTest {
   @Test
   void theWebSocketPathHandsFramesToItsHandlerAndOtherRoutesStillAnswer() throws Exception {
     server = HttpServer.builder().bind("127.0.0.1", 0)
-        .route("GET", "/plain", r -> CompletableFuture.completedFuture(HttpResponse.text(200, "plain")))
-        .webSocket("/shout", Shout::new)
+        .route("GET", "/plain", Access.PUBLIC, r -> CompletableFuture.completedFuture(HttpResponse.text(200, "plain")))
+        .webSocket("/shout", Access.PUBLIC, Shout::new)
         .start();
     BlockingQueue<String> got = new LinkedBlockingQueue<>();
     WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
@@ -75,10 +76,10 @@ class HttpServerWebSocketTest {
 
   @Test
   void aServerHasOneWebSocketPath() {
-    HttpServer.Builder b = HttpServer.builder().webSocket("/a", Shout::new);
-    assertThatThrownBy(() -> b.webSocket("/b", Shout::new)).isInstanceOf(IllegalArgumentException.class)
+    HttpServer.Builder b = HttpServer.builder().webSocket("/a", Access.PUBLIC, Shout::new);
+    assertThatThrownBy(() -> b.webSocket("/b", Access.PUBLIC, Shout::new)).isInstanceOf(IllegalArgumentException.class)
         .hasMessage("webSocket path: '/b' (expected: one WebSocket path per server, /a is one already)");
-    assertThatThrownBy(() -> HttpServer.builder().webSocket("ws", Shout::new))
+    assertThatThrownBy(() -> HttpServer.builder().webSocket("ws", Access.PUBLIC, Shout::new))
         .hasMessage("webSocket path: 'ws' (expected: a path starting with /)");
   }
 }

@@ -83,7 +83,7 @@ public final class MesosEndpoint implements HttpHandler {
     Map<String, String> headers = new HashMap<>(request.headers());
     headers.put("content-type", JSON);
     return new HttpRequest(request.method(), request.path(), request.query(), Map.copyOf(headers), body,
-        request.remote());
+        request.remote(), request.principal());
   }
 
   private HttpResponse toProtobuf(HttpResponse r) {

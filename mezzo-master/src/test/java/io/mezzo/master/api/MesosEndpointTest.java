@@ -1,5 +1,6 @@
 package io.mezzo.master.api;
 
+import io.mezzo.core.auth.Access;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mezzo.core.http.HttpError;
@@ -48,16 +49,16 @@ class MesosEndpointTest {
   @BeforeAll
   static void start() {
     server = HttpServer.builder().bind("127.0.0.1", 0)
-        .route("POST", "/echo", MesosEndpoint.scheduler(req -> {
+        .route("POST", "/echo", Access.PUBLIC, MesosEndpoint.scheduler(req -> {
           seen.set(req);
           return CompletableFuture.completedFuture(HttpResponse.empty(202));
         }))
-        .route("POST", "/forbidden", MesosEndpoint.scheduler(req -> {
+        .route("POST", "/forbidden", Access.PUBLIC, MesosEndpoint.scheduler(req -> {
           throw new HttpError(403, "framework_id: 'x' is not subscribed");
         }))
-        .route("POST", "/health", MesosEndpoint.operator(req -> CompletableFuture.completedFuture(
+        .route("POST", "/health", Access.PUBLIC, MesosEndpoint.operator(req -> CompletableFuture.completedFuture(
             HttpResponse.json(200, Map.of("type", "GET_HEALTH", "get_health", Map.of("healthy", true))))))
-        .route("POST", "/stream", MesosEndpoint.scheduler(req -> CompletableFuture.completedFuture(
+        .route("POST", "/stream", Access.PUBLIC, MesosEndpoint.scheduler(req -> CompletableFuture.completedFuture(
             HttpResponse.stream(HttpResponse.JSON, Map.of("Mesos-Stream-Id", "s-1"), MesosEndpointTest::writeEvents))))
         .start();
   }

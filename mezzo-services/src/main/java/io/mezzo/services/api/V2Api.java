@@ -1,5 +1,6 @@
 package io.mezzo.services.api;
 
+import io.mezzo.core.auth.Access;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -67,10 +68,13 @@ public final class V2Api {
     scheduler.set(s);
   }
 
-  /** Adds the {@code /v2} routes to {@code b}. */
+  /**
+   * Adds the {@code /v2} routes to {@code b}: reads (the event stream included) for viewers, every
+   * change to apps, tasks and deployments for operators.
+   */
   public void routes(HttpServer.Builder b) {
     for (String method : new String[] {"GET", "POST", "PUT", "PATCH", "DELETE"}) {
-      b.prefixRoute(method, "/v2/", this::handle);
+      b.prefixRoute(method, "/v2/", method.equals("GET") ? Access.VIEWER : Access.OPERATOR, this::handle);
     }
   }
 

@@ -88,6 +88,9 @@ public final class ServicesScheduler implements AutoCloseable {
   private long reconnectDelayMs = 500;
   private Instant subscribedAt;
   private String lastVersion = "";
+  /** framework_info.principal and the bearer token sent to the master; both null on an open cluster. */
+  private String principal;
+  private io.mezzo.core.auth.Caller masterCaller = io.mezzo.core.auth.Caller.NONE;
 
   private ServicesScheduler(ServicesConfig config, ServicesStore store, EventBus events, Clock clock,
       ScheduledExecutorService loop) {
@@ -106,6 +109,15 @@ public final class ServicesScheduler implements AutoCloseable {
    * @throws RuntimeException when ZooKeeper cannot be reached or holds state this version cannot read
    */
   public static ServicesScheduler start(ServicesConfig config, EventBus events, Clock clock) {
+    return start(config, events, clock, null, io.mezzo.core.auth.Caller.NONE);
+  }
+
+  /**
+   * As {@link #start(ServicesConfig, EventBus, Clock)}, subscribing as {@code principal} (put in
+   * {@code framework_info.principal}; null for none), calling the master as {@code master}.
+   */
+  public static ServicesScheduler start(ServicesConfig config, EventBus events, Clock clock, String principal,
+      io.mezzo.core.auth.Caller master) {
     ServicesStore store = ServicesStore.connect(config.zkConnect(), config.zkRoot(), Duration.ofSeconds(15));
     ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "services-loop");
@@ -113,6 +125,8 @@ public final class ServicesScheduler implements AutoCloseable {
       return t;
     });
     ServicesScheduler s = new ServicesScheduler(config, store, events, clock, loop);
+    s.principal = principal;
+    s.masterCaller = master;
     try {
       s.call(() -> {
         s.recover();
@@ -192,13 +206,13 @@ public final class ServicesScheduler implements AutoCloseable {
     }
     FrameworkInfo info = new FrameworkInfo(config.user(), config.frameworkName(),
         frameworkId == null ? null : new FrameworkId(frameworkId), (double) config.failoverTimeout().toSeconds(),
-        true, null, roles(), null, null, null,
+        true, null, roles(), null, principal, null,
         List.of(new FrameworkInfo.Capability("MULTI_ROLE"), new FrameworkInfo.Capability("PARTITION_AWARE")));
     // Subscribing blocks until SUBSCRIBED: do it off the loop, then hand the client back.
     Thread t = new Thread(() -> {
       SchedulerClient c;
       try {
-        c = SchedulerClient.subscribe(config.masterHostPort(), info,
+        c = SchedulerClient.subscribe(config.masterHostPort(), masterCaller, info,
             e -> loop.execute(() -> guard(() -> onEvent(e))),
             cause -> loop.execute(() -> guard(() -> onDisconnect(cause))), Duration.ofSeconds(15));
       } catch (RuntimeException e) {

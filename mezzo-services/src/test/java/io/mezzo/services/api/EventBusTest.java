@@ -1,5 +1,6 @@
 package io.mezzo.services.api;
 
+import io.mezzo.core.auth.Access;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -47,7 +48,7 @@ class EventBusTest {
   @BeforeEach
   void startServer() {
     server = HttpServer.builder().bind("127.0.0.1", 0)
-        .route("GET", "/v2/events", req -> CompletableFuture.completedFuture(bus.subscribe(req)))
+        .route("GET", "/v2/events", Access.PUBLIC, req -> CompletableFuture.completedFuture(bus.subscribe(req)))
         .start();
   }
 
@@ -290,7 +291,7 @@ class EventBusTest {
 
   private static io.mezzo.core.http.HttpRequest localRequest(String accept) {
     return new io.mezzo.core.http.HttpRequest("GET", "/v2/events", Map.of(), Map.of("accept", accept), new byte[0],
-        new java.net.InetSocketAddress("127.0.0.1", 40000));
+        new java.net.InetSocketAddress("127.0.0.1", 40000), io.mezzo.core.auth.Principal.ANYONE);
   }
 
   /** An in-memory stream recording what is sent, for checks that need no connection. */
