@@ -140,14 +140,26 @@ class EndpointAuthTest {
     assertThat(post(master.port(), "/api/v1/scheduler", otherRole, OPS).statusCode()).isEqualTo(403);
   }
 
-  /** Walks {@code routes}: open ones must be health pings; all others refuse missing, wrong and weak tokens. */
+  /** The master-detection redirects (a GET that answers 307 to the leader): open, as a standby's are. */
+  private static final java.util.Set<String> DETECTION = java.util.Set.of("/redirect", "/master/redirect",
+      "/api/v1/scheduler", "/master/api/v1/scheduler");
+
+  /**
+   * Walks {@code routes}: open ones must be health pings or master detection (which answers 307 and
+   * nothing else without a token); all others refuse missing, wrong and weak tokens.
+   */
   private static void sweep(int port, List<HttpServer.Route> routes) throws Exception {
     assertThat(routes).isNotEmpty();
     for (HttpServer.Route r : routes) {
       String path = r.prefix() ? r.path() + "probe" : r.path();
       String what = r.method() + " " + path + " (" + r.access().label() + ")";
       if (r.access() == Access.PUBLIC) {
-        assertThat(path).as("open route " + what + " (expected: only health pings are open)").endsWith("/health");
+        if (r.method().equals("GET") && DETECTION.contains(path)) {
+          assertThat(send("GET", port, path, null).statusCode()).as(what + " without a token").isEqualTo(307);
+          continue;
+        }
+        assertThat(path).as("open route " + what + " (expected: only health pings and master detection are open)")
+            .endsWith("/health");
         continue;
       }
       HttpResponse<String> none = send(r.method(), port, path, null);
