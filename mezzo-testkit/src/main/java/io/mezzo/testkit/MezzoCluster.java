@@ -22,6 +22,8 @@ import java.util.stream.Stream;
  * test's classpath ({@code io.mezzo.cli.Main}), on free loopback ports, with their logs in the work
  * directory. {@link #close} stops every process and kills any task process group left behind (found
  * through the {@code task.pid} files agents write into sandboxes), so a test leaves no orphans.
+ * Agents run with their default task users (as root, tasks run as {@code nobody}); their tasks get
+ * the test class path as {@code MEZZO_JAR} in a form every user can read ({@link TaskClassPath}).
  */
 public final class MezzoCluster implements AutoCloseable {
   private final Path workDir;
@@ -352,10 +354,14 @@ public final class MezzoCluster implements AutoCloseable {
       cmd.add(System.getProperty("java.class.path"));
       cmd.add("io.mezzo.cli.Main");
       cmd.addAll(args);
-      Process p = new ProcessBuilder(cmd)
+      ProcessBuilder pb = new ProcessBuilder(cmd)
           .redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-          .start();
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+      // Tasks of agents running as root run as nobody: their MEZZO_JAR must be readable by it.
+      if (System.getenv("MEZZO_JAR") == null) {
+        pb.environment().put("MEZZO_JAR", TaskClassPath.get());
+      }
+      Process p = pb.start();
       Node node = new Node(name, p, log, port);
       nodes.add(node);
       return node;
