@@ -171,12 +171,32 @@ public final class MezzoCluster implements AutoCloseable {
     public MezzoCluster start() {
       MezzoCluster c = new MezzoCluster(this);
       try {
+        searchableByTasks(workDir);
         c.startAll();
       } catch (RuntimeException | Error e) {
         c.close();
         throw e;
       }
       return c;
+    }
+  }
+
+  /**
+   * Lets other users search {@code dir} (adds {@code o+x}, as {@code g+x}): the agents' tasks run as
+   * {@code nobody}, and reach their sandboxes and the test's files in it by their paths. JUnit's temp
+   * dirs are private to their owner.
+   */
+  private static void searchableByTasks(Path dir) {
+    try {
+      Files.createDirectories(dir);
+      java.util.Set<java.nio.file.attribute.PosixFilePermission> perms = new java.util.HashSet<>(
+          Files.getPosixFilePermissions(dir));
+      if (perms.add(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)
+          | perms.add(java.nio.file.attribute.PosixFilePermission.GROUP_EXECUTE)) {
+        Files.setPosixFilePermissions(dir, perms);
+      }
+    } catch (IOException | UnsupportedOperationException e) {
+      throw new IllegalStateException("cannot make " + dir + " searchable for tasks: " + e, e);
     }
   }
 

@@ -88,6 +88,7 @@ public final class TaskUsers {
     }
     requireSetpriv();
     warnIfUnreachable(workDir);
+    warnIfUnreadable(System.getenv().getOrDefault("MEZZO_JAR", System.getProperty("java.class.path", "")));
     LOG.info("tasks run as their user (command, else framework), else {}; root tasks {}", fallback,
         config.allowRootTasks() ? "allowed" : "run as " + fallback.name());
     return new TaskUsers(config, self, fallback, host, Accounts::byName);
@@ -168,6 +169,33 @@ public final class TaskUsers {
     }
     throw new IllegalStateException("switchUser: setpriv cannot be run (expected: util-linux's setpriv on the PATH, "
         + "or --switch-user=false)");
+  }
+
+  /**
+   * Warns about each entry of the class path tasks get as {@code MEZZO_JAR} that other users cannot
+   * read (a jar under {@code /root}, say): a task switched to its user could not run Mezzo's programs.
+   */
+  private static void warnIfUnreadable(String classPath) {
+    for (String entry : classPath.split(java.io.File.pathSeparator)) {
+      if (entry.isEmpty()) {
+        continue;
+      }
+      Path p = Path.of(entry).toAbsolutePath();
+      try {
+        boolean ok = !Files.isRegularFile(p) || Files.getPosixFilePermissions(p).contains(PosixFilePermission.OTHERS_READ);
+        for (Path d = p.getParent(); ok && d != null; d = d.getParent()) {
+          ok = Files.getPosixFilePermissions(d).contains(PosixFilePermission.OTHERS_EXECUTE);
+        }
+        if (!ok) {
+          LOG.warn("MEZZO_JAR entry {} is not readable by other users: tasks switched to their user cannot run "
+              + "$MEZZO_JAVA -cp $MEZZO_JAR (expected: a class path every user can read, such as a copy of mezzo.jar "
+              + "under /opt)", p);
+          return;
+        }
+      } catch (IOException | UnsupportedOperationException e) {
+        return;
+      }
+    }
   }
 
   /**
