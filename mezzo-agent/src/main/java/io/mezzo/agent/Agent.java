@@ -94,7 +94,20 @@ public final class Agent implements AutoCloseable {
    */
   public static Agent start(AgentConfig config, io.mezzo.agent.isolation.IsolationConfig isolation,
       RecoveryMode recovery) {
-    return start(config, isolation, recovery, io.mezzo.core.auth.Security.NONE, io.mezzo.core.auth.Caller.NONE);
+    return start(config, isolation, recovery, io.mezzo.agent.user.TaskUserConfig.defaults());
+  }
+
+  /**
+   * As {@link #start(AgentConfig, io.mezzo.agent.isolation.IsolationConfig, RecoveryMode)}, running
+   * tasks as the users {@code users} says (see {@link io.mezzo.agent.user.TaskUsers}; the other
+   * overloads use {@link io.mezzo.agent.user.TaskUserConfig#defaults()}: as root, tasks run as their
+   * user, {@code nobody} when they name none, and never as root).
+   *
+   * @throws IllegalArgumentException also if {@code users} names a task user this machine lacks
+   */
+  public static Agent start(AgentConfig config, io.mezzo.agent.isolation.IsolationConfig isolation,
+      RecoveryMode recovery, io.mezzo.agent.user.TaskUserConfig users) {
+    return start(config, isolation, recovery, users, io.mezzo.core.auth.Security.NONE, io.mezzo.core.auth.Caller.NONE);
   }
 
   /**
@@ -104,6 +117,13 @@ public final class Agent implements AutoCloseable {
    */
   public static Agent start(AgentConfig config, io.mezzo.agent.isolation.IsolationConfig isolation,
       RecoveryMode recovery, io.mezzo.core.auth.Security security, io.mezzo.core.auth.Caller master) {
+    return start(config, isolation, recovery, io.mezzo.agent.user.TaskUserConfig.defaults(), security, master);
+  }
+
+  /** The agent with its task users, its HTTP API's security and its credentials towards the master. */
+  public static Agent start(AgentConfig config, io.mezzo.agent.isolation.IsolationConfig isolation,
+      RecoveryMode recovery, io.mezzo.agent.user.TaskUserConfig users, io.mezzo.core.auth.Security security,
+      io.mezzo.core.auth.Caller master) {
     security.checkBind(config.bindHost(), config.port());
     try {
       Files.createDirectories(config.workDir());
@@ -126,6 +146,13 @@ public final class Agent implements AutoCloseable {
     LOG.info("isolation: {} ({})", isolator.isolator().name(), isolator.reason());
     AgentLoop loop = new AgentLoop(config, resources, savedId, loopExecutor, client,
         new io.mezzo.agent.task.TaskIsolation(isolator.isolator(), isolation), isolation.monitorInterval());
+    try {
+      loop.taskUsers(io.mezzo.agent.user.TaskUsers.start(users, config.hostname(), config.workDir()));
+    } catch (RuntimeException e) {
+      loopExecutor.shutdownNow();
+      fileReader.shutdownNow();
+      throw e;
+    }
     HttpServer http;
     try {
       http = AgentHttp.start(config.bindHost(), config.port(), security, loop::state, files, fileReader,

@@ -71,6 +71,11 @@ final class AgentLoop implements MasterLink.Listener {
     this.tasks.portCheck(new io.mezzo.agent.ports.PortCheck(resources));
   }
 
+  /** Runs tasks as {@code users} chooses (see {@link io.mezzo.agent.user.TaskUsers}); before {@link #recover}. */
+  void taskUsers(io.mezzo.agent.user.TaskUsers users) {
+    CompletableFuture.runAsync(() -> tasks.users(users), loop).join();
+  }
+
   /** Starts talking to the master, advertising {@code httpPort}. Any thread; once. */
   void start(int httpPort) {
     loop.execute(() -> this.port = httpPort);
@@ -197,7 +202,7 @@ final class AgentLoop implements MasterLink.Listener {
       }
       switch (event.type()) {
         case SUBSCRIBED -> onSubscribed(event.subscribed());
-        case LAUNCH -> tasks.launch(event.launch().frameworkId(), event.launch().task());
+        case LAUNCH -> tasks.launch(event.launch().frameworkId(), event.launch().task(), event.launch().frameworkUser());
         case KILL -> tasks.kill(event.kill().frameworkId(), event.kill().taskId(), event.kill().gracePeriodSeconds());
         case ACKNOWLEDGE -> tasks.acknowledge(
             event.acknowledge().frameworkId(), event.acknowledge().taskId(), event.acknowledge().uuid());

@@ -51,6 +51,7 @@ class AgentRecoveryTest {
 
   @Test
   void runningTasksSurviveKill9AndTheOneThatExitedMeanwhileReportsItsExitCode() throws Exception {
+    Processes.openToTasks(dir); // the tasks, run as nobody, look for the release file there
     Path workDir = dir.resolve("agent");
     Path release = dir.resolve("release");
     agent = startAgent(workDir, "reconnect", 1);
@@ -189,6 +190,34 @@ class AgentRecoveryTest {
     master.acknowledge(failed);
     await("checkpoint removed once the terminal update is acknowledged").atMost(WAIT)
         .until(() -> !Files.exists(workDir.resolve("meta/frameworks/fw-1/tasks/quick")));
+  }
+
+  @Test
+  void adoptedTaskKeepsItsUserAndItsCommandCheckRunsAsItAfterTheRestart() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(io.mezzo.agent.user.Accounts.self().isRoot(),
+        "only an agent running as root switches users");
+    Path workDir = dir.resolve("agent");
+    agent = startAgent(workDir, "reconnect", 1);
+    // Checked every 0.1 s, killed on the first failure: a check run as anyone but daemon kills the task.
+    io.mezzo.core.model.HealthCheck check = new io.mezzo.core.model.HealthCheck(
+        io.mezzo.core.model.CheckInfo.Type.COMMAND, null, null,
+        io.mezzo.core.model.CommandInfo.shell("test \"$(id -un)\" = daemon"), 0.0, 0.1, 5.0, 1, 0.0);
+    io.mezzo.core.model.TaskInfo plain = shellTask("owned", "sleep 1000");
+    master.launch(new io.mezzo.core.model.TaskInfo("owned", plain.taskId(), null, plain.resources(),
+        new io.mezzo.core.model.CommandInfo("sleep 1000", true, null, null, "daemon"), null, null, null, null, check,
+        null));
+    await("healthy as daemon").atMost(WAIT).until(() -> healthy("owned").contains(true));
+
+    agent.kill9();
+    agent = startAgent(workDir, "reconnect", 2);
+
+    await("healthy again after the restart").atMost(WAIT).until(() -> healthy("owned").size() >= 2);
+    assertThat(healthy("owned")).containsOnly(true);
+    assertThat(master.last("owned").state()).isEqualTo(TASK_RUNNING);
+  }
+
+  private List<Boolean> healthy(String taskId) {
+    return master.distinctUpdates(taskId).stream().map(TaskStatus::healthy).filter(java.util.Objects::nonNull).toList();
   }
 
   private AgentProcess startAgent(Path workDir, String recover, int nthSubscribe) {

@@ -113,6 +113,20 @@ final class FakeMaster implements BeforeEachCallback, AfterEachCallback {
     return agent;
   }
 
+  /** Starts an agent running tasks as {@code users} says and waits until it has subscribed. */
+  Agent startSubscribedAgent(Path workDir, io.mezzo.agent.user.TaskUserConfig users) {
+    AgentConfig config = AgentConfig.defaults(hostPort(), workDir)
+        .withResources(io.mezzo.core.model.Resources.parse("cpus:2;mem:1024;disk:1024;ports:[31000-31009]"))
+        .withStatusRetryInterval(Duration.ofMillis(300))
+        .withKillGracePeriod(Duration.ofMillis(500));
+    Agent agent = Agent.start(config, io.mezzo.agent.isolation.IsolationConfig.defaults(),
+        io.mezzo.agent.recovery.RecoveryMode.RECONNECT, users);
+    agents.add(agent);
+    workDirs.add(workDir);
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> agent.agentId().isPresent());
+    return agent;
+  }
+
   /** Starts an agent and waits until it has subscribed and holds its id. */
   Agent startSubscribedAgent(Path workDir) {
     Agent agent = startAgent(workDir);
@@ -173,6 +187,11 @@ final class FakeMaster implements BeforeEachCallback, AfterEachCallback {
 
   void launch(TaskInfo task) {
     send(AgentEvent.launch(FRAMEWORK, task));
+  }
+
+  /** LAUNCH for a framework whose {@code FrameworkInfo.user} is {@code frameworkUser}. */
+  void launch(TaskInfo task, String frameworkUser) {
+    send(AgentEvent.launch(FRAMEWORK, task, frameworkUser));
   }
 
   void kill(String taskId, double graceSeconds) {

@@ -93,6 +93,7 @@ class HealthCheckTest {
   void httpsHealthCheckAcceptsTheTasksSelfSignedCertificate(@TempDir Path certs) {
     assertThat(Processes.run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=task",
         "-keyout", certs.resolve("key.pem").toString(), "-out", certs.resolve("cert.pem").toString())).isZero();
+    Processes.openToTasks(certs, certs.resolve("key.pem"), certs.resolve("cert.pem")); // the task may run as nobody
     String server = """
         exec python3 -c '
         import http.server, os, ssl

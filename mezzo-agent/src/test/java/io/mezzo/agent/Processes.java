@@ -11,6 +11,21 @@ import java.nio.file.Path;
 
 /** Test helpers that look at real processes and the agent's HTTP API from outside. */
 final class Processes {
+  /**
+   * Makes {@code paths} readable (directories searchable) by every user: tasks of an agent running
+   * as root run as {@code nobody}, and JUnit's temp dirs are private to the test's user.
+   */
+  static void openToTasks(Path... paths) {
+    for (Path p : paths) {
+      try {
+        Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString(
+            Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   private Processes() {}

@@ -62,6 +62,19 @@ final class AgentCommand implements Callable<Integer> {
       description = "On start, tasks left by a previous run of this work dir: reconnect (re-adopt them) or cleanup (kill them) (default: ${DEFAULT-VALUE}).")
   String recover;
 
+  @Option(names = "--switch-user", arity = "1", defaultValue = "true",
+      description = "Run tasks as their user (command user, else framework user, else --task-user) when the agent "
+          + "runs as root; false runs them as the agent's user (default: ${DEFAULT-VALUE}).")
+  boolean switchUser;
+
+  @Option(names = "--task-user", defaultValue = "nobody",
+      description = "The user of tasks that name none, and of tasks asking for root unless --allow-root-tasks "
+          + "(default: ${DEFAULT-VALUE}).")
+  String taskUser;
+
+  @Option(names = "--allow-root-tasks", description = "Let tasks that ask for root run as root.")
+  boolean allowRootTasks;
+
   @Override
   public Integer call() throws Exception {
     if (!io.mezzo.core.ha.MasterDetector.isHostList(master)) {
@@ -75,7 +88,8 @@ final class AgentCommand implements Callable<Integer> {
         .withMode(isolation).withEnableCfs(enableCfs).withMemoryHeadroomBytes(memoryHeadroomMb << 20);
     Agent agent = Agent.start(new AgentConfig(master, ip, port, workDir.toAbsolutePath(), r,
         hostname == null ? ip : hostname, statusRetry, killGrace, gcDelay), isolationConfig,
-        RecoveryMode.parse(recover), security.security(), security.caller());
+        RecoveryMode.parse(recover), new io.mezzo.agent.user.TaskUserConfig(switchUser, taskUser, allowRootTasks),
+        security.security(), security.caller());
     System.out.println("mezzo agent listening on " + (security.tlsCert == null ? "http" : "https") + "://" + ip + ":" + agent.port() + ", master " + master);
     return Daemon.runUntilStopped(agent);
   }

@@ -53,7 +53,7 @@ class HealthCheckClusterTest {
   @Test
   void frameworkHearsHealthAndCheckResultsAndTheKillOfAnUnhealthyTask() {
     cluster = MezzoCluster.builder(dir).agents(1).start();
-    FrameworkInfo info = FrameworkInfo.newBuilder().setUser("tester").setName("health").build();
+    FrameworkInfo info = FrameworkInfo.newBuilder().setUser(io.mezzo.testkit.TestFramework.USER).setName("health").build();
     try (ProtobufScheduler scheduler = ProtobufScheduler.subscribe(cluster.masterAddress(), info, WAIT)) {
       Offer offer = scheduler.await("OFFERS", e -> e.getType() == Event.Type.OFFERS, WAIT).getOffers().getOffers(0);
       TaskID id = TaskID.newBuilder().setValue("flaky").build();

@@ -53,8 +53,9 @@ class JsonSchedulerApiTest {
   @Test
   void jsonSchedulerLaunchesKillsAndAcknowledgesATask() {
     String subscribe = """
-        {"type":"SUBSCRIBE","subscribe":{"framework_info":{"user":"tester","name":"json-e2e",
-          "roles":["*"],"capabilities":[{"type":"MULTI_ROLE"}],"failover_timeout":0.0,"hostname":"localhost"}}}""";
+        {"type":"SUBSCRIBE","subscribe":{"framework_info":{"user":"%s","name":"json-e2e",
+          "roles":["*"],"capabilities":[{"type":"MULTI_ROLE"}],"failover_timeout":0.0,"hostname":"localhost"}}}"""
+        .formatted(io.mezzo.testkit.TestFramework.USER);
     URI endpoint = URI.create("http://" + cluster.masterAddress() + "/api/v1/scheduler");
     try (MesosStream<JsonNode> stream = MesosStream.open(endpoint, "application/json", utf8(subscribe), MAPPER::readTree)) {
       assertThat(stream.header("Content-Type")).hasValue("application/json");

@@ -63,7 +63,7 @@ class ProtobufSchedulerApiTest {
 
   @Test
   void protobufSchedulerLaunchesKillsAndAcknowledgesATask() {
-    FrameworkInfo info = FrameworkInfo.newBuilder().setUser("tester").setName("protobuf-e2e").addRoles("*")
+    FrameworkInfo info = FrameworkInfo.newBuilder().setUser(io.mezzo.testkit.TestFramework.USER).setName("protobuf-e2e").addRoles("*")
         .addCapabilities(FrameworkInfo.Capability.newBuilder().setType(FrameworkInfo.Capability.Type.MULTI_ROLE))
         .build();
     try (ProtobufScheduler scheduler = ProtobufScheduler.subscribe(cluster.masterAddress(), info, WAIT)) {
@@ -118,7 +118,7 @@ class ProtobufSchedulerApiTest {
 
   @Test
   void declinedOfferComesBackOnReviveAndReconcileAnswersInProtobuf() {
-    FrameworkInfo info = FrameworkInfo.newBuilder().setUser("tester").setName("protobuf-revive").build();
+    FrameworkInfo info = FrameworkInfo.newBuilder().setUser(io.mezzo.testkit.TestFramework.USER).setName("protobuf-revive").build();
     try (ProtobufScheduler scheduler = ProtobufScheduler.subscribe(cluster.masterAddress(), info, WAIT)) {
       Offer offer = scheduler.await("OFFERS", e -> e.getType() == Event.Type.OFFERS, WAIT).getOffers().getOffers(0);
       assertThat(scheduler.send(Call.newBuilder().setType(Call.Type.DECLINE).setDecline(Call.Decline.newBuilder()

@@ -46,7 +46,7 @@ class RolesClusterTest {
   }
 
   private static FrameworkInfo inRole(String name, String role) {
-    return new FrameworkInfo("tester", name, null, 3600.0, false, null, List.of(role), null, null, null,
+    return new FrameworkInfo(io.mezzo.testkit.TestFramework.USER, name, null, 3600.0, false, null, List.of(role), null, null, null,
         List.of(new FrameworkInfo.Capability("MULTI_ROLE")));
   }
 

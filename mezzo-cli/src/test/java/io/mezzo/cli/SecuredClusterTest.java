@@ -58,7 +58,7 @@ class SecuredClusterTest {
   }
 
   private static FrameworkInfo info(String name, String principal) {
-    return new FrameworkInfo("tester", name, null, 3600.0, false, null, null, null, principal, null, List.of());
+    return new FrameworkInfo(io.mezzo.testkit.TestFramework.USER, name, null, 3600.0, false, null, null, null, principal, null, List.of());
   }
 
   @Test

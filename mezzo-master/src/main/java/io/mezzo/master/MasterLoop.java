@@ -405,7 +405,7 @@ final class MasterLoop {
     f.tasks.put(task.taskId(), entry);
     agent.tasks.add(entry);
     hold(f, agent, entry);
-    sendAgent(agent, AgentEvent.launch(f.id, task));
+    sendAgent(agent, AgentEvent.launch(f.id, task, f.info.user()));
     ops.onTaskAdded(entry);
     LOG.debug("launching task {} of framework {} on agent {}", task.taskId(), f.id, agent.id);
   }

@@ -34,6 +34,9 @@ import java.util.stream.Stream;
  * directory holds the test's principals plus an admin ({@link #adminSecret}) and an agent principal;
  * the master and agents get {@code --credentials}, agents their secret, and the cluster's own reads
  * of state use the admin secret.
+ *
+ * <p>Agents run with their default task users (as root, tasks run as {@code nobody}); their tasks get
+ * the test class path as {@code MEZZO_JAR} in a form every user can read ({@link TaskClassPath}).
  */
 public final class MezzoCluster implements AutoCloseable {
   private final Path workDir;
@@ -226,12 +229,32 @@ public final class MezzoCluster implements AutoCloseable {
     public MezzoCluster start() {
       MezzoCluster c = new MezzoCluster(this);
       try {
+        searchableByTasks(workDir);
         c.startAll();
       } catch (RuntimeException | Error e) {
         c.close();
         throw e;
       }
       return c;
+    }
+  }
+
+  /**
+   * Lets other users search {@code dir} (adds {@code o+x}, as {@code g+x}): the agents' tasks run as
+   * {@code nobody}, and reach their sandboxes and the test's files in it by their paths. JUnit's temp
+   * dirs are private to their owner.
+   */
+  private static void searchableByTasks(Path dir) {
+    try {
+      Files.createDirectories(dir);
+      java.util.Set<java.nio.file.attribute.PosixFilePermission> perms = new java.util.HashSet<>(
+          Files.getPosixFilePermissions(dir));
+      if (perms.add(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)
+          | perms.add(java.nio.file.attribute.PosixFilePermission.GROUP_EXECUTE)) {
+        Files.setPosixFilePermissions(dir, perms);
+      }
+    } catch (IOException | UnsupportedOperationException e) {
+      throw new IllegalStateException("cannot make " + dir + " searchable for tasks: " + e, e);
     }
   }
 
@@ -593,10 +616,14 @@ public final class MezzoCluster implements AutoCloseable {
       cmd.add(System.getProperty("java.class.path"));
       cmd.add(mainClass);
       cmd.addAll(args);
-      Process p = new ProcessBuilder(cmd)
+      ProcessBuilder pb = new ProcessBuilder(cmd)
           .redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-          .start();
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+      // Tasks of agents running as root run as nobody: their MEZZO_JAR must be readable by it.
+      if (System.getenv("MEZZO_JAR") == null) {
+        pb.environment().put("MEZZO_JAR", TaskClassPath.get());
+      }
+      Process p = pb.start();
       Node node = new Node(name, p, log, port);
       nodes.add(node);
       return node;

@@ -38,6 +38,13 @@ public final class TestFramework implements AutoCloseable {
   private final SchedulerClient client;
   private volatile boolean disconnected;
 
+  /**
+   * The user test frameworks subscribe as: this JVM's, as Mesos's tests do. An agent running as root
+   * runs their tasks as its task user ({@code nobody}) since they ask for root; a made-up user would
+   * fail every task ("user 'x' does not exist on agent ...").
+   */
+  public static final String USER = System.getProperty("user.name", "root");
+
   private TestFramework(String master, String token, FrameworkInfo info) {
     this.client = SchedulerClient.subscribe(master, io.mezzo.core.auth.Caller.withToken(token), info, this::onEvent, cause -> disconnected = true,
         Duration.ofSeconds(20));
@@ -56,19 +63,19 @@ public final class TestFramework implements AutoCloseable {
     return new TestFramework(master, null, info);
   }
 
-  /** A FrameworkInfo for user {@code tester} with the given failover timeout and capabilities. */
+  /** A FrameworkInfo for this JVM's user ({@link #USER}) with the given failover timeout and capabilities. */
   public static FrameworkInfo info(String name, FrameworkId id, double failoverTimeout, String... capabilities) {
     List<FrameworkInfo.Capability> caps = new ArrayList<>();
     for (String c : capabilities) {
       caps.add(new FrameworkInfo.Capability(c));
     }
-    return new FrameworkInfo("tester", name, id, failoverTimeout, false, null, null, null, null, null, caps);
+    return new FrameworkInfo(USER, name, id, failoverTimeout, false, null, null, null, null, null, caps);
   }
 
   public static TestFramework subscribe(String master, String name, boolean partitionAware) {
     List<FrameworkInfo.Capability> caps = partitionAware
         ? List.of(new FrameworkInfo.Capability("PARTITION_AWARE")) : List.of();
-    return new TestFramework(master, null, new FrameworkInfo("tester", name, null, 3600.0, false, null, null, null, null,
+    return new TestFramework(master, null, new FrameworkInfo(USER, name, null, 3600.0, false, null, null, null, null,
         null, caps));
   }
 

@@ -26,6 +26,11 @@ import java.util.UUID;
  * files, its working directory is the sandbox, and its pid is written to {@code task.pid} there (the
  * test kit kills leftovers from those files).
  *
+ * <p>A task run as another user ({@link io.mezzo.agent.user.TaskUsers}) owns its sandbox and its
+ * {@code stdout}/{@code stderr} files; the supervisor stays the agent's user (so the task cannot
+ * signal it or forge its exit status) and switches to the task's user with {@code setpriv} only to
+ * run the command, after the process has joined its cgroups.
+ *
  * <p>Stateless apart from the work directory; the agent loop calls it. Spawning blocks for the
  * fork/exec only.
  */
@@ -66,6 +71,25 @@ public final class Containerizer {
   }
 
   /**
+   * As {@link #createSandbox(FrameworkId, TaskId)}, the run directory and its empty {@code stdout} and
+   * {@code stderr} files then owned by {@code owner} (when not null), so that a task run as that user
+   * can write its sandbox. The agent, as root, still reads it and removes it.
+   */
+  public Path createSandbox(FrameworkId framework, TaskId task, io.mezzo.agent.user.Account owner) throws IOException {
+    Path sandbox = createSandbox(framework, task);
+    if (owner != null) {
+      for (Path p : List.of(sandbox.resolve("stdout"), sandbox.resolve("stderr"), sandbox)) {
+        if (!Files.exists(p)) {
+          Files.createFile(p);
+        }
+        Files.setAttribute(p, "unix:uid", owner.uid());
+        Files.setAttribute(p, "unix:gid", owner.gid());
+      }
+    }
+    return sandbox;
+  }
+
+  /**
    * Starts {@code command} in {@code sandbox} with exactly {@code env} as its environment.
    *
    * @throws IOException if the process cannot be started (the message says why)
@@ -81,7 +105,17 @@ public final class Containerizer {
    */
   public Process spawn(Path sandbox, CommandInfo command, Map<String, String> env, List<Path> cgroupProcs)
       throws IOException {
-    ProcessBuilder pb = new ProcessBuilder(joining(cgroupProcs, argv(command)))
+    return spawn(sandbox, command, env, cgroupProcs, List.of());
+  }
+
+  /**
+   * As {@link #spawn(Path, CommandInfo, Map, List)}, the command run through {@code runAs} (such as
+   * {@code setpriv --reuid=65534 --regid=65534 --init-groups --}; see
+   * {@link io.mezzo.agent.user.TaskUsers.Choice#argvPrefix}) by the supervisor.
+   */
+  public Process spawn(Path sandbox, CommandInfo command, Map<String, String> env, List<Path> cgroupProcs,
+      List<String> runAs) throws IOException {
+    ProcessBuilder pb = new ProcessBuilder(joining(cgroupProcs, argv(command, runAs)))
         .directory(sandbox.toFile())
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
         .redirectOutput(sandbox.resolve("stdout").toFile())
@@ -119,7 +153,13 @@ public final class Containerizer {
    * ({@code arguments[0]} is argv[0] in Mesos, which a JDK process cannot set apart from the program).
    */
   static List<String> argv(CommandInfo command) {
+    return argv(command, List.of());
+  }
+
+  /** As {@link #argv(CommandInfo)}, the supervisor running {@code runAs} followed by the command. */
+  static List<String> argv(CommandInfo command, List<String> runAs) {
     List<String> argv = new ArrayList<>(List.of("setsid", "sh", "-c", SUPERVISOR, "mezzo-supervisor"));
+    argv.addAll(runAs);
     if (command.isShell()) {
       argv.add("sh");
       argv.add("-c");

@@ -28,7 +28,7 @@ import javax.net.ssl.X509TrustManager;
  * following redirects and, for https, accepting any certificate (Mesos runs {@code curl -L -k}), a
  * success when the final status is 200..399 (as Mesos); TCP: a connection
  * to {@code 127.0.0.1:PORT} accepted; COMMAND: the command, run like the task ({@code setsid}, in the
- * task's sandbox with the task's environment), exiting 0. Each probe gives up after the spec's
+ * task's sandbox with the task's environment, as the task's user), exiting 0. Each probe gives up after the spec's
  * timeout; a timed-out command's whole process group is SIGKILLed.
  *
  * <p>Blocking; called on the probe threads, never on the agent loop. Stateless.
@@ -45,10 +45,15 @@ final class Probes {
   record Result(boolean ok, CheckStatus status, String detail) {}
 
   static Result run(ProbeSpec spec, Path sandbox, Map<String, String> env) {
+    return run(spec, sandbox, env, List.of());
+  }
+
+  /** As {@link #run(ProbeSpec, Path, Map)}, a COMMAND probe run through {@code runAs} (the task's user switch). */
+  static Result run(ProbeSpec spec, Path sandbox, Map<String, String> env, List<String> runAs) {
     return switch (spec.type()) {
       case HTTP -> http(spec);
       case TCP -> tcp(spec);
-      case COMMAND -> command(spec, sandbox, env);
+      case COMMAND -> command(spec, sandbox, env, runAs);
       default -> throw new IllegalStateException("BUG: probe type " + spec.type() + " passed validation");
     };
   }
@@ -103,9 +108,10 @@ final class Probes {
     }
   }
 
-  private static Result command(ProbeSpec spec, Path sandbox, Map<String, String> env) {
+  private static Result command(ProbeSpec spec, Path sandbox, Map<String, String> env, List<String> runAs) {
     CommandInfo command = spec.command();
     List<String> argv = new ArrayList<>(List.of("setsid"));
+    argv.addAll(runAs);
     if (command.isShell()) {
       argv.addAll(List.of("sh", "-c", command.value()));
     } else {

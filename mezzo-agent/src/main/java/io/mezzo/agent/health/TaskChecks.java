@@ -80,10 +80,20 @@ public final class TaskChecks implements AutoCloseable {
    * @throws IllegalArgumentException if a check is invalid (see {@link #problem})
    */
   public Running start(TaskInfo task, Path sandbox, Map<String, String> env, Listener listener) {
+    return start(task, sandbox, env, java.util.List.of(), listener);
+  }
+
+  /**
+   * As {@link #start(TaskInfo, Path, Map, Listener)}, COMMAND probes run through {@code runAs}, the
+   * task's user switch ({@link io.mezzo.agent.user.TaskUsers.Choice#argvPrefix}), so they run as the task does.
+   */
+  public Running start(TaskInfo task, Path sandbox, Map<String, String> env, java.util.List<String> runAs,
+      Listener listener) {
     if (task.healthCheck() == null && task.check() == null) {
       return null;
     }
-    Running r = new Running(task.taskId().value(), sandbox, Map.copyOf(env), listener, nanoTime.getAsLong());
+    Running r = new Running(task.taskId().value(), sandbox, Map.copyOf(env), java.util.List.copyOf(runAs), listener,
+        nanoTime.getAsLong());
     if (task.healthCheck() != null) {
       r.health = ProbeSpec.of(task.healthCheck());
       r.schedule(r.health, r.health.delay());
@@ -105,6 +115,7 @@ public final class TaskChecks implements AutoCloseable {
     private final String taskId;
     private final Path sandbox;
     private final Map<String, String> env;
+    private final java.util.List<String> runAs;
     private final Listener listener;
     private final long startedNanos;
     private ProbeSpec health;
@@ -115,10 +126,12 @@ public final class TaskChecks implements AutoCloseable {
     private ScheduledFuture<?> nextCheck;
     private boolean stopped;
 
-    private Running(String taskId, Path sandbox, Map<String, String> env, Listener listener, long startedNanos) {
+    private Running(String taskId, Path sandbox, Map<String, String> env, java.util.List<String> runAs,
+        Listener listener, long startedNanos) {
       this.taskId = taskId;
       this.sandbox = sandbox;
       this.env = env;
+      this.runAs = runAs;
       this.listener = listener;
       this.startedNanos = startedNanos;
     }
@@ -157,7 +170,7 @@ public final class TaskChecks implements AutoCloseable {
       }
       try {
         probes.execute(() -> {
-          Probes.Result result = Probes.run(spec, sandbox, env);
+          Probes.Result result = Probes.run(spec, sandbox, env, runAs);
           try {
             loop.execute(() -> completed(spec, result));
           } catch (RejectedExecutionException e) {

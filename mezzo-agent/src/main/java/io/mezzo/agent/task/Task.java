@@ -24,6 +24,8 @@ final class Task {
   Path sandbox;
   io.mezzo.agent.recovery.TaskCheckpoint checkpoint;
   Process process;
+  /** The user the command runs as, or null when the agent does not choose users. */
+  io.mezzo.agent.user.TaskUsers.Choice runAs;
   long pid;
   boolean exited;
   boolean killRequested;

@@ -20,6 +20,7 @@ import io.mezzo.agent.recovery.AdoptedProcess;
 import io.mezzo.agent.recovery.ProcessIdentity;
 import io.mezzo.agent.recovery.RecoveryMode;
 import io.mezzo.agent.recovery.TaskCheckpoint;
+import io.mezzo.agent.user.TaskUsers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,6 +51,10 @@ import org.slf4j.LoggerFactory;
  * the supervisor's pid and start time, every update and acknowledgement) before it is started and
  * before each update is sent, and {@link #recover} rebuilds the tasks of a previous run of the agent.
  *
+ * <p>With {@link #users} each task runs as the user {@link TaskUsers} chooses (its sandbox owned by
+ * that user, its COMMAND checks run as it too); the TASK_STARTING and TASK_RUNNING messages say so
+ * when that is not the user the task asked for, and a user the machine does not have fails the task.
+ *
  * <p>Owner: the agent loop. Every method must be called on {@code loop}, a single-threaded executor;
  * process exits and kill timers are posted onto it.
  */
@@ -70,6 +75,7 @@ public final class TaskManager {
   private TaskChecks checks;
   private final TaskIsolation isolation;
   private Path checkpoints;
+  private TaskUsers users;
 
   public TaskManager(ScheduledExecutorService loop, Containerizer containerizer, StatusUpdateManager updates,
       String hostname, Duration defaultGrace, Map<String, String> agentEnv) {
@@ -91,6 +97,11 @@ public final class TaskManager {
   /** The id the master gave this agent; set on every SUBSCRIBED, before any LAUNCH. */
   public void agentId(AgentId id) {
     this.agentId = id;
+  }
+
+  /** Runs tasks as the users {@code users} chooses; until set, every task runs as the agent's user. */
+  public void users(TaskUsers users) {
+    this.users = users;
   }
 
   /** Checks every launched task's ports with {@code check} (see {@link PortCheck}); unchecked until set. */
@@ -119,6 +130,14 @@ public final class TaskManager {
 
   /** Handles LAUNCH: refuses what cannot run with TASK_ERROR, otherwise starts the task's process. */
   public void launch(FrameworkId framework, TaskInfo info) {
+    launch(framework, info, null);
+  }
+
+  /**
+   * As {@link #launch(FrameworkId, TaskInfo)} for a framework whose {@code FrameworkInfo.user} is
+   * {@code frameworkUser} (null if none): the user the task runs as unless its command names one.
+   */
+  public void launch(FrameworkId framework, TaskInfo info, String frameworkUser) {
     if (framework == null || info == null || info.taskId() == null) {
       LOG.warn("ignoring LAUNCH without framework_id, task or task.task_id: {} {}", framework, info);
       return;
@@ -174,21 +193,35 @@ public final class TaskManager {
       update(task, TaskState.TASK_ERROR, problem, "REASON_TASK_INVALID");
       return;
     }
-    update(task, TaskState.TASK_STARTING, null, null);
+    String userNote = null;
+    if (users != null) {
+      TaskUsers.Decision d;
+      try {
+        d = users.choose(framework, info.command().user(), frameworkUser);
+      } catch (RuntimeException e) {
+        d = new TaskUsers.Decision(null, "cannot look up the task's user: " + e.getMessage(), false);
+      }
+      if (d.choice() == null) {
+        LOG.warn("task {} of framework {} cannot run: {}", info.taskId(), framework, d.failure());
+        update(task, TaskState.TASK_FAILED, d.failure(), "REASON_CONTAINER_LAUNCH_FAILED");
+        return;
+      }
+      task.runAs = d.choice();
+      userNote = d.choice().note();
+    }
+    update(task, TaskState.TASK_STARTING, userNote, null);
     Map<String, String> env;
     try {
-      task.sandbox = containerizer.createSandbox(framework, info.taskId());
-      env = TaskEnvironment.build(new TaskEnvironment.Context(agentEnv,
+      task.sandbox = containerizer.createSandbox(framework, info.taskId(),
+          task.runAs != null && task.runAs.switched() ? task.runAs.account() : null);
+      env = userEnv(task, TaskEnvironment.build(new TaskEnvironment.Context(agentEnv,
           task.sandbox.toString(), info.taskId().value(), framework.value(), agentId.value(), hostname,
-          TaskEnvironment.ports(info.resources()), info.command()));
-      if (info.command().user() != null) {
-        LOG.debug("task {}: command.user '{}' ignored: tasks run as the agent's user", info.taskId(), info.command().user());
-      }
+          TaskEnvironment.ports(info.resources()), info.command())));
       List<java.nio.file.Path> cgroups = isolation.prepare(task);
       if (checkpoint != null) {
         checkpoint.meta(new TaskCheckpoint.Meta(framework, info, task.sandbox.toString(), null, null));
       }
-      task.process = containerizer.spawn(task.sandbox, info.command(), env, cgroups);
+      task.process = containerizer.spawn(task.sandbox, info.command(), env, cgroups, runAs(task));
       if (checkpoint != null) {
         long pid = task.process.pid();
         checkpoint.meta(new TaskCheckpoint.Meta(framework, info, task.sandbox.toString(), pid,
@@ -205,9 +238,10 @@ public final class TaskManager {
       return;
     }
     task.pid = task.process.pid();
-    LOG.info("task {} of framework {} started: pid {}, sandbox {}", info.taskId(), framework, task.pid, task.sandbox);
-    update(task, TaskState.TASK_RUNNING, null, null);
-    task.checks = checks().start(info, task.sandbox, env, healthListener(task));
+    LOG.info("task {} of framework {} started: pid {}, sandbox {}{}", info.taskId(), framework, task.pid, task.sandbox,
+        task.runAs == null ? "" : ", user " + task.runAs.account());
+    update(task, TaskState.TASK_RUNNING, userNote, null);
+    task.checks = checks().start(info, task.sandbox, env, runAs(task), healthListener(task));
     task.process.onExit().whenComplete((p, error) -> post(() -> exited(task)));
   }
 
@@ -394,14 +428,34 @@ public final class TaskManager {
       // run again.
       isolation.adopt(task);
       if (alive && !task.killRequested) {
-        Map<String, String> env = TaskEnvironment.build(new TaskEnvironment.Context(agentEnv,
+        // It still runs as the user it was launched as, which owns its sandbox.
+        task.runAs = users == null || task.sandbox == null ? null : users.ofSandbox(task.sandbox);
+        Map<String, String> env = userEnv(task, TaskEnvironment.build(new TaskEnvironment.Context(agentEnv,
             task.sandbox.toString(), task.info.taskId().value(), task.frameworkId.value(),
             agentId == null ? "" : agentId.value(), hostname,
-            TaskEnvironment.ports(task.info.resources()), task.info.command()));
-        task.checks = checks().start(task.info, task.sandbox, env, healthListener(task));
+            TaskEnvironment.ports(task.info.resources()), task.info.command())));
+        task.checks = checks().start(task.info, task.sandbox, env, runAs(task), healthListener(task));
       }
       task.process.onExit().whenComplete((p, error) -> post(() -> exited(task)));
     }
+  }
+
+  private static List<String> runAs(Task task) {
+    return task.runAs == null ? List.of() : task.runAs.argvPrefix();
+  }
+
+  /**
+   * {@code env} with {@code HOME} (the sandbox) and {@code USER} for a task switched to another user,
+   * whose own home may not exist or be writable; unless the task's command sets them.
+   */
+  private static Map<String, String> userEnv(Task task, Map<String, String> env) {
+    if (task.runAs == null || !task.runAs.switched()) {
+      return env;
+    }
+    Map<String, String> out = new LinkedHashMap<>(env);
+    out.putIfAbsent("HOME", task.sandbox.toString());
+    out.putIfAbsent("USER", task.runAs.account().name());
+    return out;
   }
 
   /** The pid the supervisor wrote into {@code sandbox} itself, or -1. */

@@ -10,7 +10,9 @@ import io.mezzo.core.model.TaskInfo;
  *
  * <ul>
  *   <li>{@code SUBSCRIBED}: the agent's id and the heartbeat interval it must keep.
- *   <li>{@code LAUNCH}: run {@code task} for {@code framework_id}.
+ *   <li>{@code LAUNCH}: run {@code task} for {@code framework_id}; {@code framework_user} is the
+ *       framework's {@code FrameworkInfo.user} (as Mesos's {@code RunTaskMessage} carries the
+ *       framework), the user the task runs as when its command names none.
  *   <li>{@code KILL}: SIGTERM the task's process group, SIGKILL after {@code grace_period_seconds}.
  *   <li>{@code ACKNOWLEDGE}: the framework acknowledged the update with {@code uuid}; the agent drops
  *       it and sends the task's next pending update.
@@ -39,8 +41,8 @@ public record AgentEvent(
   /** SUBSCRIBED body. */
   public record Subscribed(AgentId agentId, double heartbeatIntervalSeconds) {}
 
-  /** LAUNCH body. */
-  public record Launch(FrameworkId frameworkId, TaskInfo task) {}
+  /** LAUNCH body; {@code frameworkUser} may be null (no user asked). */
+  public record Launch(FrameworkId frameworkId, TaskInfo task, String frameworkUser) {}
 
   /** KILL body. */
   public record Kill(FrameworkId frameworkId, TaskId taskId, double gracePeriodSeconds) {}
@@ -56,7 +58,11 @@ public record AgentEvent(
   }
 
   public static AgentEvent launch(FrameworkId framework, TaskInfo task) {
-    return new AgentEvent(Type.LAUNCH, null, new Launch(framework, task), null, null, null);
+    return launch(framework, task, null);
+  }
+
+  public static AgentEvent launch(FrameworkId framework, TaskInfo task, String frameworkUser) {
+    return new AgentEvent(Type.LAUNCH, null, new Launch(framework, task, frameworkUser), null, null, null);
   }
 
   public static AgentEvent kill(FrameworkId framework, TaskId task, double graceSeconds) {
