@@ -163,9 +163,10 @@ class AgentChaosClusterTest {
     try (OpenLoad load = new OpenLoad(lbPort, RATE)) {
       for (int round = 0; round < REPEAT; round++) {
         await("steady before the fault").atMost(WAIT).until(() -> converged(Set.of()));
-        // Alternate between the plain agent and the namespaced one, whichever runs an instance.
-        int victim = hostOf(round % 2 == 0 ? 0 : NETNS_AGENT);
-        String hostName = cluster.node("agent-" + (victim + 1)).host();
+        // Round-robin over the agents that run an instance.
+        List<Integer> candidates = agentsWithInstances();
+        int victim = candidates.get(round % candidates.size());
+        String hostName = hostname(victim);
         assertThat(instanceHosts()).as("an instance on agent %d", victim + 1).contains(hostName);
 
         long t0 = System.nanoTime();
@@ -191,7 +192,7 @@ class AgentChaosClusterTest {
   @Test
   void partitionedAgentIsReplacedAndOnHealTheAppConvergesAndItsUpdatesArrive() throws Exception {
     List<Long> recoveries = new ArrayList<>();
-    String hostName = cluster.node("agent-" + (NETNS_AGENT + 1)).host();
+    String hostName = hostname(NETNS_AGENT);
     try (OpenLoad load = new OpenLoad(lbPort, RATE)) {
       for (int round = 0; round < REPEAT; round++) {
         boolean last = round == REPEAT - 1;
@@ -302,11 +303,21 @@ class AgentChaosClusterTest {
         .findFirst().orElseThrow(() -> new AssertionError("no instance on " + host + ": " + tasks()));
   }
 
-  /** {@code preferred} if it runs an instance, else the other of agents 1 and 2. */
-  private int hostOf(int preferred) {
+  /** The host name agent {@code i} advertises: its namespace's address, or 127.0.0.(i+1). */
+  private String hostname(int i) {
+    return i == NETNS_AGENT ? cluster.node("agent-" + (i + 1)).host() : "127.0.0." + (i + 1);
+  }
+
+  /** The indices of the agents (of 0, 1, 2) that run an instance of the app. */
+  private List<Integer> agentsWithInstances() {
     Set<String> hosts = instanceHosts();
-    String name = preferred == 0 ? "127.0.0.1" : cluster.node("agent-" + (NETNS_AGENT + 1)).host();
-    return hosts.contains(name) ? preferred : (preferred == 0 ? NETNS_AGENT : 0);
+    List<Integer> out = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      if (hosts.contains(hostname(i))) {
+        out.add(i);
+      }
+    }
+    return out;
   }
 
   private long taskPid(String taskId) throws IOException {
