@@ -29,8 +29,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -53,6 +56,7 @@ import org.junit.jupiter.api.io.TempDir;
  * may fail until the LB ejects it.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class) // the kills first, while the namespaced agent runs an instance
 class AgentChaosClusterTest {
   private static final int INSTANCES = 2;
   private static final int MAX_LIVE = 3; // floor(2 x (1 + 0.5))
@@ -158,6 +162,7 @@ class AgentChaosClusterTest {
   }
 
   @Test
+  @Order(1)
   void killedAgentIsReplacedAndOnItsReturnTheAppConvergesWithoutDuplicates() throws Exception {
     List<Long> recoveries = new ArrayList<>();
     try (OpenLoad load = new OpenLoad(lbPort, RATE)) {
@@ -190,6 +195,7 @@ class AgentChaosClusterTest {
   }
 
   @Test
+  @Order(2)
   void partitionedAgentIsReplacedAndOnHealTheAppConvergesAndItsUpdatesArrive() throws Exception {
     List<Long> recoveries = new ArrayList<>();
     String hostName = hostname(NETNS_AGENT);
