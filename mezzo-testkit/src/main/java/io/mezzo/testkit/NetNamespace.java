@@ -42,8 +42,9 @@ final class NetNamespace implements AutoCloseable {
 
   /** Why namespaces cannot be used here (not root, no {@code ip netns}), or null when they can. */
   static String unavailableReason() {
-    if (!"root".equals(System.getProperty("user.name"))) {
-      return "network namespaces need root (running as " + System.getProperty("user.name") + ")";
+    String uid = effectiveUid();
+    if (!"0".equals(uid)) {
+      return "network namespaces need root (running as uid " + uid + ")";
     }
     try {
       Result r = run(List.of("ip", "netns", "list"));
@@ -51,6 +52,20 @@ final class NetNamespace implements AutoCloseable {
     } catch (IllegalStateException e) {
       return "no iproute2: " + e.getMessage();
     }
+  }
+
+  /** The effective user id from {@code /proc/self/status}, or "unknown". */
+  private static String effectiveUid() {
+    try {
+      for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+        if (line.startsWith("Uid:")) {
+          return line.substring(4).trim().split("\\s+")[1];
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // not Linux: no namespaces either
+    }
+    return "unknown";
   }
 
   /** Creates a namespace on a free 10.213.N.0/30, wired to the host. */
