@@ -37,6 +37,13 @@ import java.util.stream.Stream;
  *
  * <p>Agents run with their default task users (as root, tasks run as {@code nobody}); their tasks get
  * the test class path as {@code MEZZO_JAR} in a form every user can read ({@link TaskClassPath}).
+ *
+ * <p>With {@link Builder#agentInNetns} an agent runs in a network namespace of its own ({@link NetNamespace}:
+ * {@code ip netns exec}, a veth pair to the host), advertising its address there; the master then
+ * listens on every address ({@code --ip 0.0.0.0}, {@code --insecure} unless secured) and that agent
+ * reaches it through its link. {@link #partition} cuts the link (packets dropped silently, both ways),
+ * {@link #heal} restores it; {@link #close} deletes the namespaces, and {@link #start} first deletes
+ * those that earlier test JVMs left behind. Skipped (a JUnit assumption) without root or {@code ip netns}.
  */
 public final class MezzoCluster implements AutoCloseable {
   private final Path workDir;
@@ -44,6 +51,7 @@ public final class MezzoCluster implements AutoCloseable {
   private Path credentialsFile;
   private Path agentSecretFile;
   private final List<Node> nodes = new ArrayList<>();
+  private final Map<Integer, NetNamespace> namespaces = new java.util.TreeMap<>();
   private final Builder options;
   private Node master;
   private int masterPort;
@@ -67,12 +75,19 @@ public final class MezzoCluster implements AutoCloseable {
     private final Process process;
     private final Path log;
     private final int port;
+    private final String host;
 
-    Node(String name, Process process, Path log, int port) {
+    Node(String name, Process process, Path log, int port, String host) {
       this.name = name;
       this.process = process;
       this.log = log;
       this.port = port;
+      this.host = host;
+    }
+
+    /** The address its HTTP port is reached at: 127.0.0.1, or its namespace's address. */
+    public String host() {
+      return host;
     }
 
     public String name() {
@@ -141,9 +156,11 @@ public final class MezzoCluster implements AutoCloseable {
     private int maxMissedHeartbeats = 5;
     private Duration statusRetry = Duration.ofMillis(500);
     private String agentResources = "cpus:2;mem:1024;disk:1024";
+    private int firstTaskPort = 31000;
     private final List<String> masterOptions = new ArrayList<>();
     private boolean services = true;
     private boolean distinctHosts;
+    private final java.util.Set<Integer> netnsAgents = new java.util.TreeSet<>();
     private int masters = 1;
     private Duration zkSessionTimeout = Duration.ofSeconds(2);
     private final List<Map<String, Object>> principals = new ArrayList<>();
@@ -188,6 +205,18 @@ public final class MezzoCluster implements AutoCloseable {
     }
 
     /**
+     * Runs agent {@code i} (0-based) in a network namespace of its own, so that {@link #partition} can
+     * cut it off; single-master clusters only.
+     */
+    public Builder agentInNetns(int i) {
+      if (i < 0) {
+        throw new IllegalArgumentException("agentInNetns: " + i + " (expected: an agent index >= 0)");
+      }
+      netnsAgents.add(i);
+      return this;
+    }
+
+    /**
      * Runs {@code n} masters against one ZooKeeper (its own process) instead of one master with an
      * embedded ZooKeeper; {@code zkSessionTimeout} (default 2 s) bounds how soon a killed leader is
      * replaced.
@@ -218,6 +247,19 @@ public final class MezzoCluster implements AutoCloseable {
         p.put("frameworkRoles", List.of(frameworkRoles));
       }
       principals.add(p);
+      return this;
+    }
+
+    /**
+     * Agent i offers task ports {@code [first + 100 i, first + 100 i + 99]} (default first 31000); a
+     * test pick another range so as not to meet the tasks of clusters that other test JVMs on the same
+     * machine run at the same time.
+     */
+    public Builder taskPorts(int first) {
+      if (first < 1024 || first > 65_000) {
+        throw new IllegalArgumentException("taskPorts: " + first + " (expected: 1024..65000)");
+      }
+      this.firstTaskPort = first;
       return this;
     }
 
@@ -290,6 +332,14 @@ public final class MezzoCluster implements AutoCloseable {
   }
 
   private void startAll() {
+    if (!options.netnsAgents.isEmpty()) {
+      String why = NetNamespace.unavailableReason();
+      org.junit.jupiter.api.Assumptions.assumeTrue(why == null, () -> "agents in network namespaces: " + why);
+      if (options.masters > 1) {
+        throw new IllegalArgumentException("agentInNetns: with " + options.masters + " masters (expected: 1)");
+      }
+      NetNamespace.removeLeftovers();
+    }
     if (!options.principals.isEmpty()) {
       try {
         writeCredentials();
@@ -309,6 +359,12 @@ public final class MezzoCluster implements AutoCloseable {
     }
     if (credentialsFile != null) {
       args.addAll(List.of("--credentials", credentialsFile.toString()));
+    }
+    if (!options.netnsAgents.isEmpty()) {
+      args.addAll(List.of("--ip", "0.0.0.0")); // namespaced agents come from their links
+      if (credentialsFile == null) {
+        args.add("--insecure");
+      }
     }
     args.addAll(options.masterOptions);
     masterArgs = List.copyOf(args);
@@ -451,23 +507,56 @@ public final class MezzoCluster implements AutoCloseable {
   /** Starts agent number {@code i} (again, after a kill), with its own work dir and port range. */
   public Node startAgent(int i) {
     int port = freePort();
-    long first = 31000 + i * 100L;
-    List<String> hostArgs = new ArrayList<>(options.distinctHosts
-        ? List.of("--ip", "0.0.0.0", "--hostname", "127.0.0." + (i + 1)) : List.of());
+    long first = options.firstTaskPort + i * 100L;
+    NetNamespace ns = null;
+    if (options.netnsAgents.contains(i)) {
+      ns = namespaces.get(i);
+      if (ns == null) {
+        ns = NetNamespace.create();
+        namespaces.put(i, ns);
+      }
+    }
+    List<String> hostArgs = new ArrayList<>(ns != null ? List.of("--ip", ns.innerAddress(), "--hostname", ns.innerAddress())
+        : options.distinctHosts ? List.of("--ip", "0.0.0.0", "--hostname", "127.0.0." + (i + 1)) : List.of());
     if (credentialsFile != null) {
       hostArgs.addAll(List.of("--credentials", credentialsFile.toString(), "--secret-file", agentSecretFile.toString()));
-    } else if (options.distinctHosts) {
+    } else if (options.distinctHosts || ns != null) {
       hostArgs.add("--insecure"); // every address, no credentials: a test's choice
     }
-    Node agent = launch("agent-" + (i + 1), port, concat(hostArgs, "agent", "--master", masterAddresses(),
+    String masters = ns == null ? masterAddresses() : ns.hostAddress() + ":" + masterPort;
+    String host = ns == null ? "127.0.0.1" : ns.innerAddress();
+    Node agent = launchJava("agent-" + (i + 1), port, host, ns, List.of(), "io.mezzo.cli.Main",
+        concat(hostArgs, "agent", "--master", masters,
         "--port", String.valueOf(port),
         "--work-dir", workDir.resolve("agent-" + (i + 1)).toString(),
         "--resources", options.agentResources + ";ports:[" + first + "-" + (first + 99) + "]",
         "--status-retry-interval", options.statusRetry.toMillis() + "ms",
         "--kill-grace-period", "1s"));
     await(agent.name + " healthy").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
-        .until(() -> healthy(port, "/health"));
+        .until(() -> healthy(host, port, "/health"));
     return agent;
+  }
+
+  /**
+   * Cuts agent {@code i} (started with {@link Builder#agentInNetns}) off the network: every packet
+   * to and from its namespace is dropped, its processes and tasks go on running.
+   */
+  public void partition(int i) {
+    namespace(i).partition();
+  }
+
+  /** Ends the {@link #partition} of agent {@code i}. */
+  public void heal(int i) {
+    namespace(i).heal();
+  }
+
+  private NetNamespace namespace(int i) {
+    NetNamespace ns = namespaces.get(i);
+    if (ns == null) {
+      throw new IllegalArgumentException("agent " + i + ": not in a network namespace (expected one of "
+          + namespaces.keySet() + ", see Builder.agentInNetns)");
+    }
+    return ns;
   }
 
   private static List<String> concat(List<String> tail, String... head) {
@@ -591,8 +680,12 @@ public final class MezzoCluster implements AutoCloseable {
   }
 
   private boolean healthy(int port, String path) {
+    return healthy("127.0.0.1", port, path);
+  }
+
+  private boolean healthy(String host, int port, String path) {
     try {
-      return http.get(URI.create("http://127.0.0.1:" + port + path)).get(2, TimeUnit.SECONDS).ok();
+      return http.get(URI.create("http://" + host + ":" + port + path)).get(2, TimeUnit.SECONDS).ok();
     } catch (Exception e) {
       return false;
     }
@@ -603,6 +696,11 @@ public final class MezzoCluster implements AutoCloseable {
   }
 
   private Node launchJava(String name, int port, List<String> jvmArgs, String mainClass, List<String> args) {
+    return launchJava(name, port, "127.0.0.1", null, jvmArgs, mainClass, args);
+  }
+
+  private Node launchJava(String name, int port, String host, NetNamespace ns, List<String> jvmArgs, String mainClass,
+      List<String> args) {
     Path log = workDir.resolve(name + ".log");
     try {
       Files.createDirectories(workDir);
@@ -616,7 +714,7 @@ public final class MezzoCluster implements AutoCloseable {
       cmd.add(System.getProperty("java.class.path"));
       cmd.add(mainClass);
       cmd.addAll(args);
-      ProcessBuilder pb = new ProcessBuilder(cmd)
+      ProcessBuilder pb = new ProcessBuilder(ns == null ? cmd : ns.exec(cmd))
           .redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
       // Tasks of agents running as root run as nobody: their MEZZO_JAR must be readable by it.
@@ -624,7 +722,7 @@ public final class MezzoCluster implements AutoCloseable {
         pb.environment().put("MEZZO_JAR", TaskClassPath.get());
       }
       Process p = pb.start();
-      Node node = new Node(name, p, log, port);
+      Node node = new Node(name, p, log, port, host);
       nodes.add(node);
       return node;
     } catch (IOException e) {
@@ -647,6 +745,7 @@ public final class MezzoCluster implements AutoCloseable {
       }
     }
     killLeftoverTasks(workDir);
+    namespaces.values().forEach(NetNamespace::close);
   }
 
   /** Kills the process group of every {@code task.pid} under {@code dir} that is still alive. */
