@@ -74,13 +74,11 @@ class AutoscalerSloClusterTest {
   @Test
   void instancesFollowARampUntilLatencyMeetsTheSloAndFallBackAfterTheWindowWithoutAFailedRequest()
       throws Exception {
-    int admin = MezzoCluster.freeLoopbackPort();
     int lbPort = MezzoCluster.freeLoopbackPort();
-    cluster = MezzoCluster.builder(dir).agentResources("cpus:2;mem:2048;disk:1024")
-        .masterOption("--lb-stats", "127.0.0.1:" + admin).start();
-    V2Client v2 = new V2Client(cluster.masterAddress());
-    await().atMost(WAIT).until(() -> v2.get("/v2/info").json().path("frameworkId").isTextual());
-    balancer = Balancer.start(cluster.masterAddress(), "127.0.0.1", MezzoCluster.freeLoopbackPort(), null, admin);
+    LbClusterSupport.AutoscaledCluster started = LbClusterSupport.AutoscaledCluster.start(dir, WAIT);
+    cluster = started.cluster();
+    balancer = started.balancer();
+    V2Client v2 = started.v2();
 
     String policy = ",\"autoscaling\":{\"minInstances\":1,\"maxInstances\":6,\"evaluationSeconds\":2,"
         + "\"metrics\":[{\"name\":\"inFlight\",\"target\":1}],"

@@ -1,6 +1,10 @@
 package io.mezzo.cli;
 
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.JsonNode;
+import io.mezzo.balancer.Balancer;
+import io.mezzo.testkit.MezzoCluster;
 import io.mezzo.testkit.V2Client;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -10,6 +14,8 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -19,7 +25,8 @@ import java.util.stream.Collectors;
 /**
  * What the cluster tests of the load balancer share: sample-server apps with routing labels, their
  * instances as the services API lists them, and plain HTTP/1.1 over a raw socket (to set {@code Host},
- * to pick the client's source address, or to talk to a TCP listener). Stateless; any thread.
+ * to pick the client's source address, or to talk to a TCP listener), and a cluster whose autoscaler reads an
+ * in-process load balancer ({@link AutoscaledCluster}). Stateless; any thread.
  */
 final class LbClusterSupport {
   private LbClusterSupport() {}
@@ -59,6 +66,28 @@ final class LbClusterSupport {
     return labels.entrySet().stream()
         .map(e -> "\"" + e.getKey() + "\":\"" + e.getValue() + "\"")
         .collect(Collectors.joining(",", "\"labels\":{", "}"));
+  }
+
+  /**
+   * A cluster whose master runs the autoscaler on the {@code /stats} of an in-process load balancer
+   * in front of it (agents with 2 cpus and 2 GiB each), once the services scheduler has subscribed.
+   */
+  record AutoscaledCluster(MezzoCluster cluster, Balancer balancer, V2Client v2) {
+    static AutoscaledCluster start(Path dir, Duration wait) {
+      int admin = MezzoCluster.freeLoopbackPort();
+      MezzoCluster cluster = MezzoCluster.builder(dir).agentResources("cpus:2;mem:2048;disk:1024")
+          .masterOption("--lb-stats", "127.0.0.1:" + admin).start();
+      try {
+        V2Client v2 = new V2Client(cluster.masterAddress());
+        await().atMost(wait).until(() -> v2.get("/v2/info").json().path("frameworkId").isTextual());
+        Balancer balancer = Balancer.start(cluster.masterAddress(), "127.0.0.1", MezzoCluster.freeLoopbackPort(),
+            null, admin);
+        return new AutoscaledCluster(cluster, balancer, v2);
+      } catch (RuntimeException | Error e) {
+        cluster.close();
+        throw e;
+      }
+    }
   }
 
   /** The app's instances as {@code /v2/apps/<id>/tasks} lists them. */
