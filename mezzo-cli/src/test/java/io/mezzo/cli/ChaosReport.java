@@ -11,8 +11,11 @@ import java.util.Locale;
  * {@code bench/chaos} and CI logs can pick it out. Not thread-safe: the test's thread fills it.
  */
 final class ChaosReport {
-  /** One fault: its name, times injected, times measured (ms; may be empty) and the load's figures. */
-  record Row(String fault, int times, List<Long> timesMs, long sent, long failed, String note) {
+  /**
+   * One fault: its name, times injected, times measured (ms; may be empty), the longest wait (ms) for
+   * every app to converge to its spec after it, and the load's figures.
+   */
+  record Row(String fault, int times, List<Long> timesMs, long convergeMs, long sent, long failed, String note) {
     long median() {
       List<Long> sorted = timesMs.stream().sorted().toList();
       int n = sorted.size();
@@ -26,8 +29,8 @@ final class ChaosReport {
 
   private final List<Row> rows = new ArrayList<>();
 
-  void add(String fault, int times, List<Long> timesMs, LoadWindow load, String note) {
-    rows.add(new Row(fault, times, List.copyOf(timesMs), load.sent(), load.failed(), note));
+  void add(String fault, int times, List<Long> timesMs, long convergeMs, LoadWindow load, String note) {
+    rows.add(new Row(fault, times, List.copyOf(timesMs), convergeMs, load.sent(), load.failed(), note));
   }
 
   List<Row> rows() {
@@ -40,11 +43,13 @@ final class ChaosReport {
   /** The table, a header and a line per row, every line prefixed {@code CHAOS}. */
   List<String> lines() {
     List<String> out = new ArrayList<>();
-    String format = "CHAOS %-44s %5s %10s %10s %9s %7s  %s";
-    out.add(String.format(Locale.ROOT, format, "fault", "times", "median_ms", "max_ms", "lb_sent", "failed", "note"));
+    String format = "CHAOS %-40s %5s %9s %9s %11s %8s %6s  %s";
+    out.add(String.format(Locale.ROOT, format, "fault", "times", "median_ms", "max_ms", "converge_ms", "lb_sent",
+        "failed", "note"));
     for (Row r : rows) {
       out.add(String.format(Locale.ROOT, format, r.fault(), r.times(), r.timesMs().isEmpty() ? "-" : r.median(),
-          r.timesMs().isEmpty() ? "-" : r.max(), r.sent(), r.failed(), r.note()));
+          r.timesMs().isEmpty() ? "-" : r.max(), r.convergeMs() < 0 ? "-" : r.convergeMs(), r.sent(), r.failed(),
+          r.note()));
     }
     return out;
   }
