@@ -30,6 +30,13 @@ import java.util.stream.Stream;
  * {@link #killMaster} kills one with SIGKILL, and {@link #masterAddress()} / {@link #masterState()}
  * follow whichever master leads.
  *
+ * <p>With {@code zookeepers(n)} for n > 1 (odd) as well, that ZooKeeper is an ensemble of n servers,
+ * each its own JVM ({@code QuorumPeerMain}, generated {@code zoo.cfg}, 500 ms ticks) on loopback;
+ * masters get every server in their connect string. {@link #killZooKeeper} and {@link #startZooKeeper}
+ * take one server down (SIGKILL) and bring it back with its data, so a test can lose and regain quorum.
+ *
+ * <p>{@link #startLoadBalancer} runs {@code mezzo lb} as a process following every master.
+ *
  * <p>With {@link Builder#principal} the cluster is secured: a credentials file (mode 600) in the work
  * directory holds the test's principals plus an admin ({@link #adminSecret}) and an agent principal;
  * the master and agents get {@code --credentials}, agents their secret, and the cluster's own reads
@@ -139,6 +146,11 @@ public final class MezzoCluster implements AutoCloseable {
       }
     }
 
+    /** The exit status once the process ended, else empty. */
+    public java.util.OptionalInt exitCode() {
+      return process.isAlive() ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(process.exitValue());
+    }
+
     public String log() {
       try {
         return Files.readString(log, StandardCharsets.UTF_8);
@@ -163,6 +175,7 @@ public final class MezzoCluster implements AutoCloseable {
     private final java.util.Set<Integer> netnsAgents = new java.util.TreeSet<>();
     private int masters = 1;
     private Duration zkSessionTimeout = Duration.ofSeconds(2);
+    private int zookeepers = 1;
     private final List<Map<String, Object>> principals = new ArrayList<>();
     private final String adminSecret = "admin-" + java.util.UUID.randomUUID();
     private final String agentSecret = "agent-" + java.util.UUID.randomUUID();
@@ -226,6 +239,18 @@ public final class MezzoCluster implements AutoCloseable {
         throw new IllegalArgumentException("masters: " + n + " (expected: 1..7)");
       }
       this.masters = n;
+      return this;
+    }
+
+    /**
+     * With {@code masters(n > 1)}: runs a ZooKeeper ensemble of {@code n} servers (odd, 1..7; each its
+     * own process) instead of a single server.
+     */
+    public Builder zookeepers(int n) {
+      if (n < 1 || n > 7 || n % 2 == 0) {
+        throw new IllegalArgumentException("zookeepers: " + n + " (expected: odd, 1..7)");
+      }
+      this.zookeepers = n;
       return this;
     }
 
@@ -369,7 +394,11 @@ public final class MezzoCluster implements AutoCloseable {
     args.addAll(options.masterOptions);
     masterArgs = List.copyOf(args);
     if (options.masters > 1) {
-      startZooKeeper();
+      if (options.zookeepers > 1) {
+        startEnsemble();
+      } else {
+        startZooKeeper();
+      }
       for (int i = 0; i < options.masters; i++) {
         masterPorts.add(freePort());
         masterNodes.add(null);
@@ -419,7 +448,7 @@ public final class MezzoCluster implements AutoCloseable {
     int port = masterPorts.get(i);
     Node n = launch("master-" + (i + 1), port, concat(masterArgs.subList(1, masterArgs.size()), "master",
         "--port", String.valueOf(port), "--work-dir", workDir.resolve("master-" + (i + 1)).toString(),
-        "--zk", "127.0.0.1:" + zkPort, "--zk-session-timeout", options.zkSessionTimeout.toMillis() + "ms"));
+        "--zk", zkConnect(), "--zk-session-timeout", options.zkSessionTimeout.toMillis() + "ms"));
     masterNodes.set(i, n);
     return n;
   }
@@ -441,6 +470,12 @@ public final class MezzoCluster implements AutoCloseable {
     }
     return await("a leading master").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
         .until(this::currentLeader, i -> i >= 0);
+  }
+
+  /** HA clusters: the index of the master leading now, without waiting; empty while none does. */
+  public java.util.OptionalInt leadingNow() {
+    int i = currentLeader();
+    return i < 0 ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(i);
   }
 
   /** The master process that leads (the only one without HA), waiting for one to be elected. */
@@ -502,6 +537,129 @@ public final class MezzoCluster implements AutoCloseable {
             return false;
           }
         });
+  }
+
+  /** Ensemble servers by index: client, quorum and election ports, and the running process. */
+  private final List<int[]> zkServerPorts = new ArrayList<>();
+  private final List<Node> zkNodes = new ArrayList<>();
+
+  /** The ZooKeeper connect string masters get: every server of the ensemble, or the single server. */
+  public String zkConnect() {
+    if (zkServerPorts.isEmpty()) {
+      return "127.0.0.1:" + zkPort;
+    }
+    List<String> all = new ArrayList<>();
+    zkServerPorts.forEach(p -> all.add("127.0.0.1:" + p[0]));
+    return String.join(",", all);
+  }
+
+  private void startEnsemble() {
+    for (int i = 0; i < options.zookeepers; i++) {
+      zkServerPorts.add(new int[] {freePort(), freePort(), freePort()});
+      zkNodes.add(null);
+    }
+    StringBuilder servers = new StringBuilder();
+    for (int i = 0; i < options.zookeepers; i++) {
+      int[] p = zkServerPorts.get(i);
+      servers.append("server.").append(i + 1).append("=127.0.0.1:").append(p[1]).append(':').append(p[2]).append('\n');
+    }
+    for (int i = 0; i < options.zookeepers; i++) {
+      Path data = workDir.resolve("zookeeper-" + (i + 1));
+      try {
+        Files.createDirectories(data);
+        Files.writeString(data.resolve("myid"), String.valueOf(i + 1));
+        // 500 ms ticks: sessions of 1..10 s; followers must sync within 2.5 s
+        Files.writeString(workDir.resolve("zoo-" + (i + 1) + ".cfg"), "tickTime=500\ninitLimit=10\nsyncLimit=5\n"
+            + "dataDir=" + data + "\nclientPort=" + zkServerPorts.get(i)[0] + "\nadmin.enableServer=false\n"
+            + "4lw.commands.whitelist=srvr,ruok\n" + servers);
+      } catch (IOException e) {
+        throw new IllegalStateException("cannot write the configuration of zookeeper-" + (i + 1) + ": " + e, e);
+      }
+    }
+    for (int i = 0; i < options.zookeepers; i++) {
+      launchZooKeeper(i);
+    }
+    await("a ZooKeeper quorum").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+        .until(() -> java.util.stream.IntStream.range(0, options.zookeepers)
+            .mapToObj(this::zooKeeperMode).filter(m -> m.equals("leader")).count() == 1);
+  }
+
+  private Node launchZooKeeper(int i) {
+    Node n = launchJava("zookeeper-" + (i + 1), zkServerPorts.get(i)[0], List.of("-Dzookeeper.admin.enableServer=false"),
+        "org.apache.zookeeper.server.quorum.QuorumPeerMain", List.of(workDir.resolve("zoo-" + (i + 1) + ".cfg").toString()));
+    zkNodes.set(i, n);
+    return n;
+  }
+
+  /** Ensemble clusters: SIGKILLs ZooKeeper server {@code i} (0-based). */
+  public void killZooKeeper(int i) {
+    ensembleNode(i).kill9();
+  }
+
+  /**
+   * Ensemble clusters: starts ZooKeeper server {@code i} again (after {@link #killZooKeeper}) with its
+   * data and ports, and waits for it to accept connections (it serves once it has joined a quorum).
+   */
+  public Node startZooKeeper(int i) {
+    ensembleNode(i);
+    Node n = launchZooKeeper(i);
+    await("zookeeper-" + (i + 1) + " listening").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+        .until(() -> !zooKeeperMode(i).isEmpty() || zkListening(zkServerPorts.get(i)[0]));
+    return n;
+  }
+
+  /** Ensemble clusters: ZooKeeper server {@code i}'s process. */
+  public Node zooKeeperNode(int i) {
+    return ensembleNode(i);
+  }
+
+  /**
+   * What ZooKeeper server {@code i} says it is ({@code srvr}): "leader", "follower" or "standalone";
+   * empty when it is down or not serving (no quorum).
+   */
+  public String zooKeeperMode(int i) {
+    try (java.net.Socket s = new java.net.Socket()) {
+      s.connect(new java.net.InetSocketAddress("127.0.0.1", zkServerPorts.get(i)[0]), 1000);
+      s.setSoTimeout(2000);
+      s.getOutputStream().write("srvr".getBytes(StandardCharsets.US_ASCII));
+      String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("Mode: (\\w+)").matcher(answer);
+      return m.find() ? m.group(1) : "";
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  private static boolean zkListening(int port) {
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private Node ensembleNode(int i) {
+    if (zkNodes.isEmpty()) {
+      throw new IllegalStateException("zookeeper " + i + ": this cluster has no ensemble (expected: zookeepers(n > 1))");
+    }
+    if (i < 0 || i >= zkNodes.size()) {
+      throw new IllegalArgumentException("zookeeper: " + i + " (expected: 0.." + (zkNodes.size() - 1) + ")");
+    }
+    return zkNodes.get(i);
+  }
+
+  /**
+   * Starts {@code mezzo lb} as a process following every master, listening on 127.0.0.1 with
+   * {@code httpPort} for vhost routes and {@code adminPort} for {@code /stats}; waits for its
+   * {@code /health}. Started again on the same ports after a kill, it is the same load balancer
+   * restarted. Its node is named "lb".
+   */
+  public Node startLoadBalancer(int httpPort, int adminPort) {
+    Node lb = launch("lb", adminPort, List.of("lb", "--master", masterAddresses(), "--ip", "127.0.0.1",
+        "--http-port", String.valueOf(httpPort), "--admin-port", String.valueOf(adminPort)));
+    await("lb healthy").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+        .until(() -> healthy(adminPort, "/health"));
+    return lb;
   }
 
   /** Starts agent number {@code i} (again, after a kill), with its own work dir and port range. */
@@ -568,7 +726,7 @@ public final class MezzoCluster implements AutoCloseable {
   /** The ZooKeeper connect string the running master printed when it started. */
   public String masterZkConnect() {
     if (options.masters > 1) {
-      return "127.0.0.1:" + zkPort;
+      return zkConnect();
     }
     java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\(.*ZooKeeper ([^)\\s]+)\\)").matcher(master.log());
     String found = null;
