@@ -51,7 +51,8 @@ public final class Resources {
     return Integer.compare(a.size(), b.size());
   };
 
-  public static final Resources EMPTY = new Resources(Collections.emptySortedMap());
+  // ordered like every other instance: a naturally ordered empty map throws on get(List) (lists are not Comparable)
+  public static final Resources EMPTY = new Resources(Collections.unmodifiableSortedMap(new TreeMap<>(STACK_ORDER)));
 
   private static final double SCALE = 1000.0;
 

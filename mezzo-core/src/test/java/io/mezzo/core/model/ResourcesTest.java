@@ -179,4 +179,15 @@ class ResourcesTest {
     assertThat(r.reservedTo("eng")).isEqualTo(Resources.parse("mem(eng):64"));
     assertThat(r.reservedTo("eng/web").unreserve()).isEqualTo(Resources.parse("cpus(eng):2"));
   }
+
+  /**
+   * Regression (fuzz): EMPTY's map had natural order, so looking a reservation stack up in it threw a
+   * ClassCastException; an agent subscribing without resources then broke /master/state for good.
+   */
+  @Test
+  void emptyResourcesAnswerReservationQueries() {
+    assertThat(Resources.EMPTY.unreserved()).isEqualTo(Resources.EMPTY);
+    assertThat(Resources.EMPTY.reservedTo("eng").isEmpty()).isTrue();
+    assertThat(Resources.of(List.of()).unreserved().isEmpty()).isTrue();
+  }
 }
