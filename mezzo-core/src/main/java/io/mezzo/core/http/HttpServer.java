@@ -355,7 +355,18 @@ public final class HttpServer implements AutoCloseable {
         return;
       }
       String method = req.method().name();
-      String path = new QueryStringDecoder(req.uri()).path();
+      QueryStringDecoder target = new QueryStringDecoder(req.uri());
+      String path;
+      try {
+        path = target.path();
+        target.parameters(); // decoded lazily: a bad escape would otherwise surface in the Dispatcher
+      } catch (IllegalArgumentException e) {
+        boolean keepAlive = HttpUtil.isKeepAlive(req);
+        req.release();
+        Dispatcher.writeFull(ctx, HttpResponse.text(400, "request target: '" + req.uri() + "' " + e.getMessage()
+            + " (expected: a path and query with valid %XX escapes)"), keepAlive);
+        return;
+      }
       Access level = levelOf(method, path);
       if (level == null) {
         ctx.channel().attr(PRINCIPAL).set(Principal.ANONYMOUS);

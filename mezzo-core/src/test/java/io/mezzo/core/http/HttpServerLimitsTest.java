@@ -149,6 +149,18 @@ class HttpServerLimitsTest {
     assertThat(readResponse(s)).startsWith("HTTP/1.1 200 ").endsWith("got 1024");
   }
 
+  /** Regression (fuzz): a bad %-escape in the query made the server drop the connection without an answer. */
+  @Test
+  void malformedPercentEscapeIsA400() throws IOException {
+    Socket s = connect();
+    send(s, "GET /ok?path=%ZZ HTTP/1.1\r\nHost: x\r\n\r\n");
+    assertThat(readResponse(s)).startsWith("HTTP/1.1 400 ").contains("request target: '/ok?path=%ZZ'")
+        .contains("invalid hex byte 'ZZ'");
+
+    send(s, "GET /o%ZZk HTTP/1.1\r\nHost: x\r\n\r\n");
+    assertThat(readResponse(s)).startsWith("HTTP/1.1 400 ");
+  }
+
   @Test
   void slowlorisClientIsCutOffWith408AfterTheRequestTimeout() throws IOException {
     Socket s = connect();
