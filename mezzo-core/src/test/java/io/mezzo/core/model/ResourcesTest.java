@@ -190,4 +190,16 @@ class ResourcesTest {
     assertThat(Resources.EMPTY.reservedTo("eng").isEmpty()).isTrue();
     assertThat(Resources.of(List.of()).unreserved().isEmpty()).isTrue();
   }
+
+  /**
+   * Regression (fuzz): an agent could register a resource named with 56,000 characters; the name is a
+   * key of /master/state, which Jackson-based clients then refused to parse.
+   */
+  @Test
+  void resourceNamesLongerThanTheLimitAreRefused() {
+    assertThatThrownBy(() -> Resources.of(List.of(Resource.scalar("x".repeat(60_000), 1))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("resources[0].name: 60000 characters (expected: at most 256)");
+    assertThat(Resources.of(List.of(Resource.scalar("x".repeat(256), 1))).scalar("x".repeat(256))).isEqualTo(1.0);
+  }
 }
