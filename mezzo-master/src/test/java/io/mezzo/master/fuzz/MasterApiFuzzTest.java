@@ -192,7 +192,7 @@ class MasterApiFuzzTest {
 
   // ---------------------------------------------------------------- properties
 
-  @Property(tries = 400, seed = "8105")
+  @Property(tries = 500, seed = "8105")
   void mutatedSchedulerCallsAreRefusedWith4xxAndChangeNothing(@ForAll("template") int which,
       @ForAll("mutation") Mutation m) throws Exception {
     List<JsonNode> templates = schedulerTemplates();
@@ -265,6 +265,17 @@ class MasterApiFuzzTest {
     assertThat(json.get(uri("/master/state")).join().status()).isEqualTo(200);
   }
 
+  /** Regression: an agent registered a 56,000-character resource name, which made /master/state unparseable. */
+  @Example
+  void hugeResourceNameIsA400() throws Exception {
+    byte[] body = ("{\"type\":\"SUBSCRIBE\",\"subscribe\":{\"agent_info\":{\"hostname\":\"127.0.0.4\",\"port\":5054,"
+        + "\"resources\":[{\"name\":\"" + "x".repeat(60_000) + "\",\"type\":\"SCALAR\",\"scalar\":{\"value\":1}}]}}}")
+        .getBytes(StandardCharsets.UTF_8);
+    Answer a = post("/api/v1/agent", "application/json", body, Map.of());
+    assertThat(a.status).as(a.body).isEqualTo(400);
+    assertThat(a.body).contains("subscribe.agent_info.resources[0].name: 60000 characters (expected: at most 256)");
+  }
+
   // ---------------------------------------------------------------- checks
 
   record Answer(int status, String body) {}
@@ -277,6 +288,14 @@ class MasterApiFuzzTest {
     InputStream in = r.body();
     if (r.headers().firstValue("content-length").isEmpty()) {
       open.add(in); // an event stream (a subscription that was accepted): keep it open, as a client would
+      // the master attaches the stream once the headers are out; its first event (SUBSCRIBED) says it has
+      java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        try {
+          return in.read();
+        } catch (IOException e) {
+          return -1;
+        }
+      }).get(10, java.util.concurrent.TimeUnit.SECONDS);
       return new Answer(r.statusCode(), "(stream)");
     }
     try (in) {
