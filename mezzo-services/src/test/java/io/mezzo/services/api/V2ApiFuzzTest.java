@@ -162,6 +162,28 @@ class V2ApiFuzzTest {
     assertThat(a.status).as(a.body).isIn(200, 201);
   }
 
+  /**
+   * Regression: a PATCH adding 20,000 labels (730 KB, under the body limit) made an app and version
+   * too big for one ZooKeeper transaction: CONNECTIONLOSS, a 500, and a store that "may or may not"
+   * have written it.
+   */
+  @Example
+  void appTooBigForZooKeeperIsA422() throws Exception {
+    ObjectNode labels = MarathonJson.MAPPER.createObjectNode();
+    for (int i = 0; i < 20_000; i++) {
+      labels.put("label-" + i, "v".repeat(20));
+    }
+    ObjectNode patch = MarathonJson.MAPPER.createObjectNode();
+    patch.set("labels", labels);
+    String before = snapshot();
+
+    Answer a = send("PATCH", "/v2/apps/fuzz/base?force=true", MarathonJson.MAPPER.writeValueAsBytes(patch));
+
+    assertThat(a.status).as(a.body).isEqualTo(422);
+    assertThat(a.body).contains("app: ").contains("(expected: at most 262144");
+    assertThat(snapshot()).isEqualTo(before);
+  }
+
   // ---------------------------------------------------------------- checks
 
   record Answer(int status, String body) {}
