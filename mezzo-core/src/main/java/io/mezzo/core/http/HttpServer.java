@@ -72,7 +72,8 @@ import org.slf4j.LoggerFactory;
  * longer than {@value #MAX_LINE_BYTES} bytes is a 414, headers over {@value #MAX_HEADER_BYTES} bytes a
  * 431, a body over {@link Builder#maxRequestBytes} a 413; each closes the connection. A request must
  * arrive whole within {@link Builder#requestTimeout} (30 s by default) of its first byte (or of the
- * connection opening): a slow client (slowloris) gets a 408 and is disconnected. Once a connection
+ * connection opening): a slow client (slowloris) gets a 408 and is disconnected, a silent one is just
+ * disconnected. Once a connection
  * streams a response or speaks WebSocket, the timeout no longer applies to it. At most
  * {@link Builder#maxConnections} connections are open at once; more are closed at once on accept.
  *
@@ -568,8 +569,8 @@ public final class HttpServer implements AutoCloseable {
   }
 
   /**
-   * Closes a connection whose request does not arrive whole in time (a slowloris client trickling
-   * bytes, or one that connects and sends nothing), after a 408. Armed when the connection opens and
+   * Closes a connection whose request does not arrive whole in time: after a 408 when the request
+   * began (a slowloris client trickling bytes), silently when it connected and sent nothing. Armed when the connection opens and
    * by the first bytes of each request (it sits before the HTTP codec, seeing raw bytes), disarmed by
    * its {@link #done} half, after the aggregator, when the whole request is there. Removed once the
    * connection streams a response or is upgraded to WebSocket. One per connection; runs on its event
@@ -580,6 +581,8 @@ public final class HttpServer implements AutoCloseable {
     static final String DONE = "request-complete";
     private final long timeoutNanos;
     private io.netty.util.concurrent.ScheduledFuture<?> timer;
+    /** Whether bytes of the awaited request arrived (else the connection is merely idle since it opened). */
+    private boolean started;
 
     RequestDeadline(long timeoutNanos) {
       this.timeoutNanos = timeoutNanos;
@@ -607,6 +610,7 @@ public final class HttpServer implements AutoCloseable {
       if (timer == null) {
         arm(ctx);
       }
+      started = true;
       ctx.fireChannelRead(msg);
     }
 
@@ -625,6 +629,7 @@ public final class HttpServer implements AutoCloseable {
         timer.cancel(false);
         timer = null;
       }
+      started = false;
     }
 
     private void expire(ChannelHandlerContext ctx) {
@@ -634,6 +639,10 @@ public final class HttpServer implements AutoCloseable {
       }
       long ms = TimeUnit.NANOSECONDS.toMillis(timeoutNanos);
       LOG.debug("closing {}: no whole request within {} ms", ctx.channel().remoteAddress(), ms);
+      if (!started) {
+        ctx.close(); // connected but silent (a pool's spare connection, say): no answer to a request never made
+        return;
+      }
       byte[] body = ("request: not complete after " + ms + " ms (expected: a whole request within " + ms + " ms)")
           .getBytes(StandardCharsets.UTF_8);
       String head = "HTTP/1.1 408 Request Timeout\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: "
