@@ -73,9 +73,9 @@ import org.slf4j.LoggerFactory;
  * 431, a body over {@link Builder#maxRequestBytes} a 413; each closes the connection. A request must
  * arrive whole within {@link Builder#requestTimeout} (30 s by default) of its first byte (or of the
  * connection opening): a slow client (slowloris) gets a 408 and is disconnected, a silent one is just
- * disconnected. Once a connection
- * streams a response or speaks WebSocket, the timeout no longer applies to it. At most
- * {@link Builder#maxConnections} connections are open at once; more are closed at once on accept.
+ * disconnected. Once a connection streams a response or speaks WebSocket, the timeout no longer
+ * applies to it. At most {@link Builder#maxConnections} connections are open at once; more are closed
+ * at once on accept.
  *
  * <p>One path may be a WebSocket endpoint ({@link Builder#webSocket}): Netty's RFC 6455 server
  * handshake answers its upgrade requests, then the connection's frames go to a handler of the caller's.
@@ -167,7 +167,8 @@ public final class HttpServer implements AutoCloseable {
 
     /**
      * How long a client may take to send one whole request, from its first byte (or from connecting);
-     * a slower one gets a 408 and is disconnected. 30 s when not called.
+     * a slower one gets a 408 and is disconnected (without the 408 if it sent nothing at all). 30 s
+     * when not called.
      */
     public Builder requestTimeout(java.time.Duration timeout) {
       if (timeout == null || timeout.isNegative() || timeout.isZero()) {
