@@ -68,11 +68,24 @@ import org.slf4j.LoggerFactory;
  * {@link #routes()} lists the route table, so tests can walk every endpoint. With TLS files in the
  * security, every connection speaks TLS.
  *
+ * <p>Limits on bad or hostile clients, each answered with a text body that names it: a request line
+ * longer than {@value #MAX_LINE_BYTES} bytes is a 414, headers over {@value #MAX_HEADER_BYTES} bytes a
+ * 431, a body over {@link Builder#maxRequestBytes} a 413; each closes the connection. A request must
+ * arrive whole within {@link Builder#requestTimeout} (30 s by default) of its first byte (or of the
+ * connection opening): a slow client (slowloris) gets a 408 and is disconnected, a silent one is just
+ * disconnected. Once a connection streams a response or speaks WebSocket, the timeout no longer
+ * applies to it. At most {@link Builder#maxConnections} connections are open at once; more are closed
+ * at once on accept.
+ *
  * <p>One path may be a WebSocket endpoint ({@link Builder#webSocket}): Netty's RFC 6455 server
  * handshake answers its upgrade requests, then the connection's frames go to a handler of the caller's.
  */
 public final class HttpServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
+  /** The longest request line (method, URI, version) accepted; longer ones get a 414. */
+  public static final int MAX_LINE_BYTES = 8192;
+  /** The most header bytes a request may carry; more get a 431. */
+  public static final int MAX_HEADER_BYTES = 32 * 1024;
 
   private final EventLoopGroup group;
   private final Channel channel;
@@ -122,6 +135,8 @@ public final class HttpServer implements AutoCloseable {
     private int port;
     private int maxRequestBytes = 4 * 1024 * 1024;
     private int threads = 2;
+    private java.time.Duration requestTimeout = java.time.Duration.ofSeconds(30);
+    private int maxConnections = 10_000;
     private String name = "http";
     private String webSocketPath;
     private Supplier<? extends ChannelHandler> webSocketFrames;
@@ -147,6 +162,28 @@ public final class HttpServer implements AutoCloseable {
         throw new IllegalArgumentException("maxRequestBytes: " + bytes + " (expected: > 0)");
       }
       this.maxRequestBytes = bytes;
+      return this;
+    }
+
+    /**
+     * How long a client may take to send one whole request, from its first byte (or from connecting);
+     * a slower one gets a 408 and is disconnected (without the 408 if it sent nothing at all). 30 s
+     * when not called.
+     */
+    public Builder requestTimeout(java.time.Duration timeout) {
+      if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("requestTimeout: " + timeout + " (expected: > 0)");
+      }
+      this.requestTimeout = timeout;
+      return this;
+    }
+
+    /** The most connections open at once; more are closed as soon as they are accepted. 10,000 when not called. */
+    public Builder maxConnections(int n) {
+      if (n <= 0) {
+        throw new IllegalArgumentException("maxConnections: " + n + " (expected: > 0)");
+      }
+      this.maxConnections = n;
       return this;
     }
 
@@ -215,6 +252,10 @@ public final class HttpServer implements AutoCloseable {
       List<Route> frozenTable = List.copyOf(table);
       io.netty.handler.ssl.SslContext ssl = security.tls() == null ? null : security.tls().context();
       int limit = maxRequestBytes;
+      long timeoutNanos = requestTimeout.toNanos();
+      int connectionCap = maxConnections;
+      String serverName = name;
+      java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger();
       EventLoopGroup group = new MultiThreadIoEventLoopGroup(
           threads, new DefaultThreadFactory(name, true), NioIoHandler.newFactory());
       try {
@@ -226,12 +267,23 @@ public final class HttpServer implements AutoCloseable {
             .childHandler(new ChannelInitializer<SocketChannel>() {
               @Override
               protected void initChannel(SocketChannel c) {
+                if (open.incrementAndGet() > connectionCap) {
+                  open.decrementAndGet();
+                  LOG.warn("{}: connection from {} refused: {} open (expected: at most {})", serverName,
+                      c.remoteAddress(), connectionCap, connectionCap);
+                  c.close();
+                  return;
+                }
+                c.closeFuture().addListener(f -> open.decrementAndGet());
                 if (ssl != null) {
                   c.pipeline().addLast(ssl.newHandler(c.alloc()));
                 }
+                RequestDeadline deadline = new RequestDeadline(timeoutNanos);
                 c.pipeline()
-                    .addLast(new HttpServerCodec(8192, 32 * 1024, 64 * 1024))
-                    .addLast(new HttpObjectAggregator(limit))
+                    .addLast(RequestDeadline.NAME, deadline)
+                    .addLast(new HttpServerCodec(MAX_LINE_BYTES, MAX_HEADER_BYTES, 64 * 1024))
+                    .addLast(new BoundedAggregator(limit))
+                    .addLast(RequestDeadline.DONE, deadline.done())
                     .addLast(gate);
                 if (wsPath != null) {
                   c.pipeline().addLast(new WebSocketServerProtocolHandler(wsPath))
@@ -262,6 +314,7 @@ public final class HttpServer implements AutoCloseable {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
       if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
+        RequestDeadline.remove(ctx);
         ctx.pipeline().replace(this, "websocket-frames", frames.get());
       }
       ctx.fireUserEventTriggered(evt);
@@ -304,7 +357,18 @@ public final class HttpServer implements AutoCloseable {
         return;
       }
       String method = req.method().name();
-      String path = new QueryStringDecoder(req.uri()).path();
+      QueryStringDecoder target = new QueryStringDecoder(req.uri());
+      String path;
+      try {
+        path = target.path();
+        target.parameters(); // decoded lazily: a bad escape would otherwise surface in the Dispatcher
+      } catch (IllegalArgumentException e) {
+        boolean keepAlive = HttpUtil.isKeepAlive(req);
+        req.release();
+        Dispatcher.writeFull(ctx, HttpResponse.text(400, "request target: '" + req.uri() + "' " + e.getMessage()
+            + " (expected: a path and query with valid %XX escapes)"), keepAlive);
+        return;
+      }
       Access level = levelOf(method, path);
       if (level == null) {
         ctx.channel().attr(PRINCIPAL).set(Principal.ANONYMOUS);
@@ -375,7 +439,7 @@ public final class HttpServer implements AutoCloseable {
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest msg) {
       boolean keepAlive = HttpUtil.isKeepAlive(msg);
       if (!msg.decoderResult().isSuccess()) {
-        writeFull(ctx, HttpResponse.text(400, "malformed HTTP request: " + msg.decoderResult().cause()), false);
+        writeFull(ctx, malformed(msg.decoderResult().cause()), false);
         return;
       }
       QueryStringDecoder qs = new QueryStringDecoder(msg.uri());
@@ -403,6 +467,19 @@ public final class HttpServer implements AutoCloseable {
           ctx.executor().execute(() -> respond(ctx, r, keepAlive));
         }
       });
+    }
+
+    /** 414 or 431 for a request line or headers over the limits, else 400; each names what was wrong. */
+    private static HttpResponse malformed(Throwable cause) {
+      if (cause instanceof io.netty.handler.codec.http.TooLongHttpLineException) {
+        return HttpResponse.text(414, "request line: longer than " + MAX_LINE_BYTES + " bytes (expected: at most "
+            + MAX_LINE_BYTES + ")");
+      }
+      if (cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException) {
+        return HttpResponse.text(431, "request headers: more than " + MAX_HEADER_BYTES + " bytes (expected: at most "
+            + MAX_HEADER_BYTES + ")");
+      }
+      return HttpResponse.text(400, "malformed HTTP request: " + cause);
     }
 
     private static HttpResponse notFound(HttpRequest request) {
@@ -454,6 +531,7 @@ public final class HttpServer implements AutoCloseable {
       res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
       r.headers().forEach((k, v) -> res.headers().set(k, v));
       ctx.writeAndFlush(res);
+      RequestDeadline.remove(ctx); // a stream's connection lives as long as the stream
       ChannelStream stream = new ChannelStream(ctx.channel());
       ctx.channel().config().setAutoRead(true); // to notice the peer closing
       try {
@@ -471,7 +549,123 @@ public final class HttpServer implements AutoCloseable {
     }
   }
 
-  /** An {@link HttpStream} over one Netty channel. */
+  /**
+   * Netty's aggregator, answering an oversized body with a 413 that names the limit (Netty's own has
+   * an empty body) and closing the connection, whose remaining bytes are not worth reading.
+   */
+  private static final class BoundedAggregator extends HttpObjectAggregator {
+    private final int limit;
+
+    BoundedAggregator(int limit) {
+      super(limit);
+      this.limit = limit;
+    }
+
+    @Override
+    protected void handleOversizedMessage(ChannelHandlerContext ctx, io.netty.handler.codec.http.HttpMessage oversized) {
+      // the aggregator releases the oversized message itself
+      Dispatcher.writeFull(ctx, HttpResponse.text(413, "request body: more than " + limit + " bytes (expected: at most "
+          + limit + ")"), false);
+    }
+  }
+
+  /**
+   * Closes a connection whose request does not arrive whole in time: after a 408 when the request
+   * began (a slowloris client trickling bytes), silently when it connected and sent nothing. Armed when the connection opens and
+   * by the first bytes of each request (it sits before the HTTP codec, seeing raw bytes), disarmed by
+   * its {@link #done} half, after the aggregator, when the whole request is there. Removed once the
+   * connection streams a response or is upgraded to WebSocket. One per connection; runs on its event
+   * loop.
+   */
+  private static final class RequestDeadline extends ChannelInboundHandlerAdapter {
+    static final String NAME = "request-deadline";
+    static final String DONE = "request-complete";
+    private final long timeoutNanos;
+    private io.netty.util.concurrent.ScheduledFuture<?> timer;
+    /** Whether bytes of the awaited request arrived (else the connection is merely idle since it opened). */
+    private boolean started;
+
+    RequestDeadline(long timeoutNanos) {
+      this.timeoutNanos = timeoutNanos;
+    }
+
+    static void remove(ChannelHandlerContext ctx) {
+      var p = ctx.pipeline();
+      if (p.get(NAME) instanceof RequestDeadline d) {
+        d.disarm();
+        p.remove(NAME);
+      }
+      if (p.get(DONE) != null) {
+        p.remove(DONE);
+      }
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+      arm(ctx);
+      ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (timer == null) {
+        arm(ctx);
+      }
+      started = true;
+      ctx.fireChannelRead(msg);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      disarm();
+      ctx.fireChannelInactive();
+    }
+
+    private void arm(ChannelHandlerContext ctx) {
+      timer = ctx.executor().schedule(() -> expire(ctx), timeoutNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void disarm() {
+      if (timer != null) {
+        timer.cancel(false);
+        timer = null;
+      }
+      started = false;
+    }
+
+    private void expire(ChannelHandlerContext ctx) {
+      timer = null;
+      if (!ctx.channel().isActive()) {
+        return;
+      }
+      long ms = TimeUnit.NANOSECONDS.toMillis(timeoutNanos);
+      LOG.debug("closing {}: no whole request within {} ms", ctx.channel().remoteAddress(), ms);
+      if (!started) {
+        ctx.close(); // connected but silent (a pool's spare connection, say): no answer to a request never made
+        return;
+      }
+      byte[] body = ("request: not complete after " + ms + " ms (expected: a whole request within " + ms + " ms)")
+          .getBytes(StandardCharsets.UTF_8);
+      String head = "HTTP/1.1 408 Request Timeout\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: "
+          + body.length + "\r\nConnection: close\r\n\r\n";
+      ctx.writeAndFlush(Unpooled.wrappedBuffer(head.getBytes(StandardCharsets.US_ASCII), body))
+          .addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** The half after the aggregator: a whole request disarms the timer. */
+    ChannelHandler done() {
+      return new ChannelInboundHandlerAdapter() {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+          if (msg instanceof FullHttpRequest) {
+            disarm();
+          }
+          ctx.fireChannelRead(msg);
+        }
+      };
+    }
+  }
+
   /**
    * A chunked response body fed from any thread. Chunks queue up and are written by the channel's
    * event loop in one task per burst, with one flush: a master that sends thousands of small events

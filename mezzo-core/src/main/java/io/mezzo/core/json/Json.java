@@ -13,7 +13,6 @@ import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 
@@ -51,7 +50,8 @@ public final class Json {
     } catch (JsonProcessingException e) {
       throw new BadJsonException(describe(e), e);
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      // bytes in memory: the only I/O failure left is text Jackson cannot decode (bad UTF-16/32)
+      throw new BadJsonException("malformed JSON: " + e.getMessage() + " (expected: UTF-8 JSON text)", e);
     }
   }
 

@@ -51,9 +51,12 @@ public final class Resources {
     return Integer.compare(a.size(), b.size());
   };
 
-  public static final Resources EMPTY = new Resources(Collections.emptySortedMap());
+  // ordered like every other instance: a naturally ordered empty map throws on get(List) (lists are not Comparable)
+  public static final Resources EMPTY = new Resources(Collections.unmodifiableSortedMap(new TreeMap<>(STACK_ORDER)));
 
   private static final double SCALE = 1000.0;
+  /** The longest resource name accepted. */
+  public static final int MAX_NAME_LENGTH = 256;
 
   private final SortedMap<List<ReservationInfo>, Bag> bags; // no empty bags
 
@@ -72,6 +75,11 @@ public final class Resources {
       String where = "resources[" + i + "]";
       if (r == null || r.name() == null || r.name().isBlank()) {
         throw new IllegalArgumentException(where + ".name: missing (expected: a resource name)");
+      }
+      if (r.name().length() > MAX_NAME_LENGTH) {
+        // names are keys in the state JSON; parsers refuse keys this long (Jackson: over 50,000 chars)
+        throw new IllegalArgumentException(where + ".name: " + r.name().length() + " characters (expected: at most "
+            + MAX_NAME_LENGTH + ")");
       }
       List<ReservationInfo> stack = stackOf(r, where);
       if (r.type() == null) {

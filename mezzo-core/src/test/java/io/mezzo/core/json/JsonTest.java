@@ -56,4 +56,13 @@ class JsonTest {
         .getBytes(StandardCharsets.UTF_8), io.mezzo.core.model.Resource.class))
         .hasMessageStartingWith("ranges.range[0].begin: 'x'");
   }
+
+  /** Regression (fuzz): a body Jackson took for UTF-32 and could not decode escaped as a 500. */
+  @Test
+  void undecodableUtf32BodyIsBadJson() {
+    byte[] body = {0, 0, (byte) 0xFE, (byte) 0xFF, 'n', 'u', 'l', 'l'};
+    assertThatThrownBy(() -> Json.read(body, Call.class))
+        .isInstanceOf(Json.BadJsonException.class)
+        .hasMessageStartingWith("malformed JSON: Invalid UTF-32 character");
+  }
 }

@@ -179,4 +179,27 @@ class ResourcesTest {
     assertThat(r.reservedTo("eng")).isEqualTo(Resources.parse("mem(eng):64"));
     assertThat(r.reservedTo("eng/web").unreserve()).isEqualTo(Resources.parse("cpus(eng):2"));
   }
+
+  /**
+   * Regression (fuzz): EMPTY's map had natural order, so looking a reservation stack up in it threw a
+   * ClassCastException; an agent subscribing without resources then broke /master/state for good.
+   */
+  @Test
+  void emptyResourcesAnswerReservationQueries() {
+    assertThat(Resources.EMPTY.unreserved()).isEqualTo(Resources.EMPTY);
+    assertThat(Resources.EMPTY.reservedTo("eng").isEmpty()).isTrue();
+    assertThat(Resources.of(List.of()).unreserved().isEmpty()).isTrue();
+  }
+
+  /**
+   * Regression (fuzz): an agent could register a resource named with 56,000 characters; the name is a
+   * key of /master/state, which Jackson-based clients then refused to parse.
+   */
+  @Test
+  void resourceNamesLongerThanTheLimitAreRefused() {
+    assertThatThrownBy(() -> Resources.of(List.of(Resource.scalar("x".repeat(60_000), 1))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("resources[0].name: 60000 characters (expected: at most 256)");
+    assertThat(Resources.of(List.of(Resource.scalar("x".repeat(256), 1))).scalar("x".repeat(256))).isEqualTo(1.0);
+  }
 }

@@ -212,7 +212,11 @@ public record OperatorCall(
       if (!m.matches()) {
         throw HttpError.badRequest(field + ": '" + node.asText() + "' (expected: a duration such as \"30s\" or \"1.5s\")");
       }
-      nanos = new BigDecimal(m.group(1)).movePointRight(9).longValueExact();
+      try {
+        nanos = new BigDecimal(m.group(1)).movePointRight(9).longValueExact();
+      } catch (ArithmeticException e) {
+        throw HttpError.badRequest(field + ": '" + node.asText() + "' (expected: a duration within +-292 years)");
+      }
     } else if (node.isObject()) {
       JsonNode seconds = node.path("seconds");
       JsonNode n = node.path("nanos");

@@ -36,6 +36,14 @@ class OperatorCallTest {
     assertThatThrownBy(() -> OperatorCall.durationNanos(json("{\"seconds\": 1e30}"), "g")).hasMessageContaining("g:");
   }
 
+  /** Regression (fuzz): "99999999999999999999s" overflowed a long of nanoseconds and escaped as a 500. */
+  @Test
+  void gracePeriodBeyondALongOfNanosIsA400() {
+    assertThatThrownBy(() -> OperatorCall.durationNanos(json("\"99999999999999999999s\""), "drain_agent.max_grace_period"))
+        .isInstanceOf(HttpError.class).hasMessageContaining("drain_agent.max_grace_period: '99999999999999999999s'")
+        .hasMessageContaining("within +-292 years");
+  }
+
   @Test
   void drainWithoutGracePeriodUsesTheDefault() {
     OperatorCall.Drain d = call("{\"type\":\"DRAIN_AGENT\",\"drain_agent\":{\"agent_id\":{\"value\":\"a1\"}}}").drain();

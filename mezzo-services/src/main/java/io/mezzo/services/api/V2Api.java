@@ -45,6 +45,8 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class V2Api {
   private static final int MAX_BODY = 1024 * 1024;
+  /** The largest app definition accepted (after a PATCH is merged): ZooKeeper nodes and transactions hold 1 MiB. */
+  static final int MAX_APP_BYTES = 256 * 1024;
   private final AtomicReference<ServicesScheduler> scheduler = new AtomicReference<>();
   private final EventBus events;
   private final Clock clock;
@@ -393,6 +395,11 @@ public final class V2Api {
   }
 
   private AppDefinition validate(JsonNode node) {
+    int size = bytes(node).length;
+    if (size > MAX_APP_BYTES) {
+      throw new ApiError(422, "app: " + size + " bytes of JSON (expected: at most " + MAX_APP_BYTES
+          + "; the app and its version are written to ZooKeeper together, whose limit is 1 MiB)");
+    }
     return AppValidator.validate(node, autoscaling);
   }
 
