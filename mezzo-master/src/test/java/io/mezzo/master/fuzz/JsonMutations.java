@@ -21,7 +21,9 @@ import net.jqwik.api.Combinators;
  * {@link Hostile} value, removes it, or adds an unknown field next to it; a {@link Corruption} then
  * damages the bytes (truncation, invalid UTF-8, a bare {@code NaN}). Everything is generated from
  * small integers and enums, so jqwik shrinks a failure to a short list of simple edits, and each
- * record prints readably.
+ * record prints readably. {@link #mutations()} uses the hostile values of any API; {@link #appMutations()}
+ * adds those of app definitions (bad ids, constraint garbage, huge labels) for the services API's tests,
+ * which get this class from this module's test jar.
  */
 public final class JsonMutations {
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
@@ -37,7 +39,7 @@ public final class JsonMutations {
     NULL, TRUE, ZERO, MINUS_ONE, LONG_MIN, LONG_MAX, HUGE_DOUBLE, NEGATIVE_HUGE_DOUBLE, TINY_DOUBLE, BIG_INTEGER,
     BIG_DECIMAL, BARE_NAN, EMPTY_STRING, STRING_NAN, STRING_MINUS_ONE, STRING_HUGE_NUMBER, STRING_HUGE_DURATION,
     HUGE_STRING, NUL_CHARS, PATH_TRAVERSAL, UNKNOWN_ENUM, EMPTY_ARRAY, EMPTY_OBJECT, HUGE_ARRAY, DEEP_NESTING,
-    ARRAY_OF_NULLS, OBJECT_WITH_ODD_KEYS;
+    ARRAY_OF_NULLS, OBJECT_WITH_ODD_KEYS, BAD_ID, DOT_DOT_ID, UPPER_CASE_ID, CONSTRAINT_GARBAGE, HUGE_LABELS;
 
     JsonNode node() {
       return switch (this) {
@@ -74,6 +76,22 @@ public final class JsonMutations {
         case DEEP_NESTING -> F.textNode(RAW_DEEP);
         case ARRAY_OF_NULLS -> F.arrayNode().addNull().addNull();
         case OBJECT_WITH_ODD_KEYS -> F.objectNode().put("", 1).put("type", "NO_SUCH_VALUE").put("\u0000", "x");
+        case BAD_ID -> F.textNode("/fuzz/bad id!*?");
+        case DOT_DOT_ID -> F.textNode("/fuzz/../../etc");
+        case UPPER_CASE_ID -> F.textNode("/Fuzz/UPPER");
+        case CONSTRAINT_GARBAGE -> F.arrayNode().add(F.arrayNode().add("hostname").add("NO_SUCH_OPERATOR"))
+            .add(F.arrayNode().add(1).add(F.objectNode())).add(F.arrayNode()).add("hostname:UNIQUE")
+            .add(F.arrayNode().add("hostname").add("CLUSTER").add("a").add("b").add("c"))
+            .add(F.arrayNode().add("hostname").add("LIKE").add("(unclosed"))
+            .add(F.arrayNode().add("hostname").add("GROUP_BY").add("-5"))
+            .add(F.arrayNode().add("hostname").add("MAX_PER").add("99999999999999999999"));
+        case HUGE_LABELS -> {
+          ObjectNode o = F.objectNode();
+          for (int i = 0; i < 20_000; i++) {
+            o.put("label-" + i, "v".repeat(20));
+          }
+          yield o;
+        }
       };
     }
   }
@@ -90,9 +108,22 @@ public final class JsonMutations {
   /** A whole mutation: edits applied in order, then a corruption at byte {@code corruptAt} (modulo the size). */
   public record Mutation(List<Edit> edits, Corruption corruption, int corruptAt) {}
 
+  /** The values every API must refuse politely: all but the app-definition ones. */
+  private static final List<Hostile> GENERIC = List.of(Hostile.values()).subList(0, Hostile.BAD_ID.ordinal());
+
+  /** Mutations with the hostile values of any API. */
   public static Arbitrary<Mutation> mutations() {
+    return mutations(GENERIC);
+  }
+
+  /** Mutations with the hostile values of app definitions too. */
+  public static Arbitrary<Mutation> appMutations() {
+    return mutations(List.of(Hostile.values()));
+  }
+
+  private static Arbitrary<Mutation> mutations(List<Hostile> values) {
     Arbitrary<Edit> edit = Combinators.combine(Arbitraries.integers().between(0, 200),
-        Arbitraries.of(Action.class), Arbitraries.of(Hostile.class)).as(Edit::new);
+        Arbitraries.of(Action.class), Arbitraries.of(values)).as(Edit::new);
     Arbitrary<Corruption> corruption = Arbitraries.frequencyOf(
         net.jqwik.api.Tuple.of(8, Arbitraries.just(Corruption.NONE)),
         net.jqwik.api.Tuple.of(2, Arbitraries.of(Corruption.class)));

@@ -7,7 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mezzo.master.Master;
 import io.mezzo.master.MasterConfig;
-import io.mezzo.services.api.JsonMutations.Mutation;
+import io.mezzo.master.fuzz.JsonMutations;
+import io.mezzo.master.fuzz.JsonMutations.Mutation;
 import io.mezzo.services.app.MarathonJson;
 import io.mezzo.services.scheduler.ServicesConfig;
 import io.mezzo.services.scheduler.ServicesScheduler;
@@ -106,7 +107,7 @@ class V2ApiFuzzTest {
 
   @Provide
   Arbitrary<Mutation> mutation() {
-    return JsonMutations.mutations();
+    return JsonMutations.appMutations();
   }
 
   @Property(tries = 400, seed = "8201")
