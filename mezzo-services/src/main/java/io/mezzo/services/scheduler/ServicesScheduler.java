@@ -11,7 +11,6 @@ import io.mezzo.core.model.TaskState;
 import io.mezzo.core.model.TaskStatus;
 import io.mezzo.core.scheduler.Call;
 import io.mezzo.core.scheduler.Event;
-import io.mezzo.core.scheduler.SchedulerClient;
 import io.mezzo.services.api.EventBus;
 import io.mezzo.services.app.AppDefinition;
 import io.mezzo.services.deploy.Deployment;
@@ -80,7 +79,15 @@ public final class ServicesScheduler implements AutoCloseable {
   private final Map<String, Deployment> deployments = new LinkedHashMap<>(); // by app id
   private final Map<String, AgentView> agentViews = new HashMap<>(); // by agent id, from offers
   private final Map<String, Instant> killSentAt = new HashMap<>();
-  private SchedulerClient client;
+  private MasterLink client;
+  /** The calls to {@link #client}, kept in order (see {@link CallChannel}); null when not connected. */
+  private CallChannel channel;
+  /** Counts subscription attempts: events of an older stream are dropped. */
+  private long generation;
+  /** Events of the current stream that reached the loop before {@link #onConnected} (replayed there). */
+  private final List<Event> early = new ArrayList<>();
+  /** Whether a tick has computed what each app wants since {@link #recover}: until then nothing is known idle. */
+  private boolean planned;
   private String frameworkId;
   private boolean suppressed;
   private boolean declinedIdle;
@@ -90,7 +97,7 @@ public final class ServicesScheduler implements AutoCloseable {
   private String lastVersion = "";
   /** framework_info.principal and the bearer token sent to the master; both null on an open cluster. */
   private String principal;
-  private io.mezzo.core.auth.Caller masterCaller = io.mezzo.core.auth.Caller.NONE;
+  private MasterLink.Connector connector;
 
   private ServicesScheduler(ServicesConfig config, ServicesStore store, EventBus events, Clock clock,
       ScheduledExecutorService loop) {
@@ -118,6 +125,12 @@ public final class ServicesScheduler implements AutoCloseable {
    */
   public static ServicesScheduler start(ServicesConfig config, EventBus events, Clock clock, String principal,
       io.mezzo.core.auth.Caller master) {
+    return start(config, events, clock, principal, MasterLink.http(config.masterHostPort(), master));
+  }
+
+  /** As above, subscribing through {@code connector} (tests give a recording master). */
+  static ServicesScheduler start(ServicesConfig config, EventBus events, Clock clock, String principal,
+      MasterLink.Connector connector) {
     ServicesStore store = ServicesStore.connect(config.zkConnect(), config.zkRoot(), Duration.ofSeconds(15));
     ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "services-loop");
@@ -126,7 +139,7 @@ public final class ServicesScheduler implements AutoCloseable {
     });
     ServicesScheduler s = new ServicesScheduler(config, store, events, clock, loop);
     s.principal = principal;
-    s.masterCaller = master;
+    s.connector = connector;
     try {
       s.call(() -> {
         s.recover();
@@ -208,13 +221,16 @@ public final class ServicesScheduler implements AutoCloseable {
         frameworkId == null ? null : new FrameworkId(frameworkId), (double) config.failoverTimeout().toSeconds(),
         true, null, roles(), null, principal, null,
         List.of(new FrameworkInfo.Capability("MULTI_ROLE"), new FrameworkInfo.Capability("PARTITION_AWARE")));
-    // Subscribing blocks until SUBSCRIBED: do it off the loop, then hand the client back.
+    // Subscribing blocks until SUBSCRIBED: do it off the loop, then hand the client back. The
+    // stream's first events (OFFERS) can reach the loop before the client does: they wait in
+    // `early`, since answering them without a client would drop the DECLINE or ACCEPT.
+    long gen = ++generation;
+    early.clear();
     Thread t = new Thread(() -> {
-      SchedulerClient c;
+      MasterLink c;
       try {
-        c = SchedulerClient.subscribe(config.masterHostPort(), masterCaller, info,
-            e -> loop.execute(() -> guard(() -> onEvent(e))),
-            cause -> loop.execute(() -> guard(() -> onDisconnect(cause))), Duration.ofSeconds(15));
+        c = connector.subscribe(info, e -> loop.execute(() -> guard(() -> onEvent(gen, e))),
+            cause -> loop.execute(() -> guard(() -> onDisconnect(cause))));
       } catch (RuntimeException e) {
         LOG.info("services: cannot subscribe to master {}: {}; retrying in {} ms", config.masterHostPort(),
             e.getMessage(), reconnectDelayMs);
@@ -222,7 +238,7 @@ public final class ServicesScheduler implements AutoCloseable {
         reconnectDelayMs = Math.min(reconnectDelayMs * 2, 10_000);
         return;
       }
-      loop.execute(() -> guard(() -> onConnected(c)));
+      loop.execute(() -> guard(() -> onConnected(c, gen)));
     }, "services-connect");
     t.setDaemon(true);
     t.start();
@@ -244,12 +260,13 @@ public final class ServicesScheduler implements AutoCloseable {
     return app.role() == null ? config.role() : app.role();
   }
 
-  private void onConnected(SchedulerClient c) {
-    if (closed) {
+  private void onConnected(MasterLink c, long gen) {
+    if (closed || gen != generation) {
       c.close();
       return;
     }
     client = c;
+    channel = new CallChannel(c::send);
     reconnectDelayMs = 500;
     subscribedAt = clock.instant();
     suppressed = false;
@@ -264,6 +281,9 @@ public final class ServicesScheduler implements AutoCloseable {
     reconcile();
     // Implicit reconciliation: learn of tasks this framework has that the store does not know.
     send(Call.reconcile(null, List.of()));
+    List<Event> held = List.copyOf(early);
+    early.clear();
+    held.forEach(this::onEvent);
   }
 
   private void onDisconnect(Throwable cause) {
@@ -271,6 +291,7 @@ public final class ServicesScheduler implements AutoCloseable {
       return;
     }
     client = null;
+    channel = null;
     if (closed) {
       return;
     }
@@ -279,7 +300,7 @@ public final class ServicesScheduler implements AutoCloseable {
   }
 
   private void send(Call call) {
-    SchedulerClient c = client;
+    CallChannel c = channel;
     if (c == null) {
       return;
     }
@@ -302,6 +323,17 @@ public final class ServicesScheduler implements AutoCloseable {
       tasks.add(new Call.ReconcileTask(new TaskId(i.instanceId()), i.agentId() == null ? null : new AgentId(i.agentId())));
     }
     send(Call.reconcile(null, tasks));
+  }
+
+  private void onEvent(long gen, Event e) {
+    if (gen != generation) {
+      return; // a stream given up on
+    }
+    if (client == null) {
+      early.add(e);
+      return;
+    }
+    onEvent(e);
   }
 
   private void onEvent(Event e) {
@@ -362,9 +394,13 @@ public final class ServicesScheduler implements AutoCloseable {
       send(accept);
     }
     if (!unused.isEmpty()) {
-      send(Call.decline(null, unused, anyWanted ? DECLINE_SECONDS : DECLINE_IDLE_SECONDS));
-      // Long filters must be cleared (REVIVE) as soon as something wants launching.
-      declinedIdle |= !anyWanted;
+      // Idle only when a tick has said so: offers that come before the first tick after a start
+      // (a failover) find every `wanted` still 0, recovered deployments included.
+      boolean idle = !anyWanted && planned;
+      send(Call.decline(null, unused, idle ? DECLINE_IDLE_SECONDS : DECLINE_SECONDS));
+      // Long filters must be cleared (REVIVE) as soon as something wants launching; the REVIVE
+      // goes after this DECLINE on the same channel, so the master cannot take them the other way round.
+      declinedIdle |= idle;
     }
   }
 
@@ -389,8 +425,8 @@ public final class ServicesScheduler implements AutoCloseable {
   // ================================================================ status updates
 
   private void onUpdate(TaskStatus s) {
-    if (client != null && s.uuid() != null) {
-      client.acknowledge(s);
+    if (s.uuid() != null) {
+      send(Call.acknowledge(null, s.agentId(), s.taskId(), s.uuid()));
     }
     Instant now = clock.instant();
     String id = s.taskId().value();
@@ -511,6 +547,7 @@ public final class ServicesScheduler implements AutoCloseable {
       decide(a, now);
       anyWanted |= a.wanted > 0 && a.backoff.allowsLaunchAt(now);
     }
+    planned = true;
     for (Instance i : List.copyOf(instances.values())) {
       if (i.state() == InstanceState.DRAINING && !now.isBefore(i.stateSince().plus(drainPeriod(i)))) {
         kill(i, now);
@@ -1053,8 +1090,9 @@ public final class ServicesScheduler implements AutoCloseable {
       call(() -> {
         closed = true;
         if (client != null) {
-          SchedulerClient c = client;
+          MasterLink c = client;
           client = null;
+          channel = null;
           c.close();
         }
         return null;
