@@ -88,6 +88,8 @@ public final class ServicesScheduler implements AutoCloseable {
   private final List<Event> early = new ArrayList<>();
   /** Whether a tick has computed what each app wants since {@link #recover}: until then nothing is known idle. */
   private boolean planned;
+  /** Whether the stream being connected ended before {@link #onConnected} took it. */
+  private boolean endedEarly;
   private String frameworkId;
   private boolean suppressed;
   private boolean declinedIdle;
@@ -226,11 +228,12 @@ public final class ServicesScheduler implements AutoCloseable {
     // `early`, since answering them without a client would drop the DECLINE or ACCEPT.
     long gen = ++generation;
     early.clear();
+    endedEarly = false;
     Thread t = new Thread(() -> {
       MasterLink c;
       try {
         c = connector.subscribe(info, e -> loop.execute(() -> guard(() -> onEvent(gen, e))),
-            cause -> loop.execute(() -> guard(() -> onDisconnect(cause))));
+            cause -> loop.execute(() -> guard(() -> onDisconnect(gen, cause))));
       } catch (RuntimeException e) {
         LOG.info("services: cannot subscribe to master {}: {}; retrying in {} ms", config.masterHostPort(),
             e.getMessage(), reconnectDelayMs);
@@ -265,6 +268,13 @@ public final class ServicesScheduler implements AutoCloseable {
       c.close();
       return;
     }
+    if (endedEarly) { // the stream ended between SUBSCRIBED and now
+      c.close();
+      early.clear();
+      LOG.warn("services: master stream ended right after SUBSCRIBED; resubscribing");
+      loop.schedule(() -> guard(this::connect), reconnectDelayMs, TimeUnit.MILLISECONDS);
+      return;
+    }
     client = c;
     channel = new CallChannel(c::send);
     reconnectDelayMs = 500;
@@ -286,8 +296,12 @@ public final class ServicesScheduler implements AutoCloseable {
     held.forEach(this::onEvent);
   }
 
-  private void onDisconnect(Throwable cause) {
+  private void onDisconnect(long gen, Throwable cause) {
+    if (gen != generation) {
+      return;
+    }
     if (client == null) {
+      endedEarly = true; // before onConnected: it resubscribes (a failed subscribe retries on its own)
       return;
     }
     client = null;
