@@ -50,7 +50,9 @@ import org.slf4j.LoggerFactory;
  * <p>Threading: one owner thread ({@code services-loop}) holds all mutable state: apps, instances,
  * deployments, the master connection. The API and the master's event stream hand work to it through
  * {@link #call}. Decisions come from pure code ({@link AppPlanner} over {@code RollingUpgrade} and {@code ScalePlan},
- * {@link OfferMatcher}, {@link LaunchBackoff}) fed views of that state on every tick.
+ * {@link OfferMatcher}, {@link LaunchBackoff}) fed views of that state on every tick. Calls go to the
+ * master one after the other ({@link CallChannel}), so a REVIVE can never overtake the DECLINE it clears;
+ * offers are declined with the long idle filter only once a tick has found nothing wanted.
  *
  * <p>Durability: every change of an app, deployment or instance is written to ZooKeeper through
  * {@link ServicesStore} before the API answers and before the master is asked to act on it (a launch
