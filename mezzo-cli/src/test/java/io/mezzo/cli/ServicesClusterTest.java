@@ -235,7 +235,7 @@ class ServicesClusterTest {
 
     cluster.master().kill9();
     cluster.startMaster();
-    await("services scheduler back").atMost(WAIT).pollInterval(Duration.ofMillis(200))
+    await("services scheduler back").atMost(WAIT).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
         .until(() -> v2.get("/v2/info").status() == 200);
 
     assertThat(v2.get("/v2/apps/durable/versions").json().path("versions").size()).isEqualTo(2);
