@@ -88,7 +88,7 @@ class AgentChaosClusterTest {
     lbPort = MezzoCluster.freeLoopbackPort();
     balancer = Balancer.start(cluster.masterAddress(), "127.0.0.1", MezzoCluster.freeLoopbackPort(), null, 0);
     String app = LbClusterSupport.sampleApp("/chaos", INSTANCES,
-        Map.of("mezzo.drain.seconds", "1", "MEZZO_LB_PORT_0", String.valueOf(lbPort)),
+        Map.of("mezzo.drain.seconds", "1", "MEZZO_LB_PORT_0", String.valueOf(lbPort), "MEZZO_LB_TRY_TIMEOUT_0", "1s"),
         ",\"constraints\":[[\"hostname\",\"UNIQUE\"]]"
             + ",\"unreachableStrategy\":{\"inactiveAfterSeconds\":1,\"expungeAfterSeconds\":600}"
             + ",\"upgradeStrategy\":{\"minimumHealthCapacity\":1,\"maximumOverCapacity\":0.5}");

@@ -26,13 +26,17 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
+import java.math.BigDecimal;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One client connection of an HTTP listener. Requests are proxied one at a time: the route comes from the {@code Host} and path, the
@@ -55,14 +59,19 @@ import java.util.Set;
  * <p>Failures: a connect failure, a backend closing the connection before answering (idempotent
  * requests whose body was not sent) and, when the route opts in ({@code MEZZO_LB_RETRY_ON_n}), a listed
  * 5xx answer to an idempotent request whose body was not sent, are retried on another backend as the
- * route's {@link RetryPolicy} and retry budget allow ({@link RouteGuard}). Each backend attempt holds a
+ * route's {@link RetryPolicy} and retry budget allow ({@link RouteGuard}). With a per-try timeout
+ * ({@code MEZZO_LB_TRY_TIMEOUT_n}), an attempt whose request was written to its end and got no response
+ * head in that time is abandoned: its backend connection is detached and closed (a late answer is dropped),
+ * the backend counts a timeout for outlier detection, and the request goes to another backend as a
+ * {@link RetryPolicy.FailureKind#TIMEOUT} allows, else is answered 504. Upgrades are not timed. Each backend attempt holds a
  * slot of the backend's admission limit; when it is full the request waits in its bounded queue
  * ({@link Waiting}; reading pauses meanwhile), and while the route has no backend it waits for one, up
  * to the route's queue timeout.
  *
  * <p>Answers of its own: 404 when no route matches, 503 when the route has no backend (after the queue
  * timeout) or the backend's queue is full or timed out, 502 when no backend could be reached, one broke
- * the exchange before answering, or the retry budget is spent; each with a one-line body.
+ * the exchange before answering, or the retry budget is spent, 504 when an attempt timed out and was not
+ * retried; each with a one-line body.
  * Runs on the connection's event loop only.
  */
 final class FrontendHandler extends ChannelInboundHandlerAdapter implements Waiting.Owner {
@@ -120,6 +129,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
   private Waiting waiting;
   private long startNanos;
   private boolean bodySent;
+  /** The per-try timer of the attempt in flight (armed once its request is written to its end), or null. */
+  private ScheduledFuture<?> tryTimer;
   /** The hash key of this exchange (a header's or cookie's, else {@link #addressKey}). */
   private long clientKey;
   /** The hash key of the client's address. */
@@ -294,6 +305,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
       if (!reading) {
         backendChannel.flush();
       }
+      if (last) {
+        armTryTimer();
+      }
     } else {
       held.add(content);
     }
@@ -423,7 +437,73 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
     if (!reading) {
       ch.flush(); // connected asynchronously: nothing else will flush
     }
+    if (requestComplete) {
+      armTryTimer();
+    }
     updateReads(); // streams the rest of the body, if any
+  }
+
+  /**
+   * Starts the per-try timer of the attempt in flight, whose request has just been written to its end, if
+   * the route has a per-try timeout (not for upgrades: a tunnel's backend answers when it likes).
+   */
+  private void armTryTimer() {
+    Duration timeout = route.guard().policy().tryTimeout();
+    if (timeout == null || upgrade || tryTimer != null || backendChannel == null) {
+      return;
+    }
+    Channel attempt = backendChannel;
+    tryTimer = c().eventLoop().schedule(() -> onTryTimeout(attempt, timeout), timeout.toNanos(),
+        TimeUnit.NANOSECONDS);
+  }
+
+  private void cancelTryTimer() {
+    if (tryTimer != null) {
+      tryTimer.cancel(false);
+      tryTimer = null;
+    }
+  }
+
+  /**
+   * The attempt on {@code attempt} got no response head within {@code timeout}: the connection is detached
+   * (a late answer goes nowhere) and closed, and the request goes to another backend if the policy allows a
+   * {@link RetryPolicy.FailureKind#TIMEOUT} retry, else the client gets 504.
+   */
+  private void onTryTimeout(Channel attempt, Duration timeout) {
+    tryTimer = null;
+    if (backendChannel != attempt || responseStarted || discardingAnswer || backend == null) {
+      return; // a stale timer: that attempt is over
+    }
+    BackendRef b = backend;
+    backendHandler.own(null);
+    attempt.close(); // mid-exchange: never back to the pool
+    slot.release(b);
+    lb.onTryTimeout(b, System.nanoTime() - startNanos);
+    backend = null;
+    backendChannel = null;
+    backendHandler = null;
+    BackendRef next = c().isActive() ? route.pick(tried, clientKey) : null;
+    RetryPolicy.Decision d = next == null ? RetryPolicy.Decision.ATTEMPTS_EXHAUSTED
+        : route.guard().retry(request.method().name(), retries, RetryPolicy.FailureKind.TIMEOUT, bodySent,
+            System.nanoTime());
+    if (d.retry()) {
+      retries++;
+      lb.metrics().retry(b);
+      held.add(LastHttpContent.EMPTY_LAST_CONTENT); // the head goes again, then this end
+      connectTo(next);
+      return;
+    }
+    failExchange(HttpResponseStatus.GATEWAY_TIMEOUT, "backend " + b.address + " did not answer within "
+        + format(timeout) + (d == RetryPolicy.Decision.BUDGET_EXHAUSTED ? "; " + route.guard().budgetSpent() : ""));
+  }
+
+  /** {@code 300ms}, {@code 1s}, {@code 1.5s}. */
+  static String format(Duration d) {
+    long millis = d.toMillis();
+    if (millis < 1000) {
+      return millis + "ms";
+    }
+    return BigDecimal.valueOf(millis, 3).stripTrailingZeros().toPlainString() + "s";
   }
 
   /**
@@ -477,6 +557,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
   }
 
   void onBackendResponse(HttpResponse r) {
+    cancelTryTimer();
     if (retryAnswer(r)) {
       return;
     }
@@ -588,6 +669,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
     if (backend == null) {
       return;
     }
+    cancelTryTimer();
     BackendRef b = backend;
     RetryPolicy.Decision d = !responseStarted && !bodySent && requestComplete && !discardingAnswer && c().isActive()
         ? route.guard().retry(request.method().name(), retries, RetryPolicy.FailureKind.RESET, false, System.nanoTime())
@@ -714,6 +796,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Wait
   }
 
   private void finishExchange() {
+    cancelTryTimer();
     if (backend != null) {
       slot.release(backend);
     }

@@ -633,6 +633,12 @@ public final class LoadBalancer implements AutoCloseable {
     return metrics;
   }
 
+  /** An attempt on {@code b} got no response head within the route's per-try timeout, after {@code nanos}. */
+  void onTryTimeout(BackendRef b, long nanos) {
+    onResult(b, OutlierDetector.Result.TIMEOUT);
+    onComplete(b, nanos);
+  }
+
   void onConnectFailure(BackendRef b) {
     connectFailures.increment();
     metrics.connectFailure(b);

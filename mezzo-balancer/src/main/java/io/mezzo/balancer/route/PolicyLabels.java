@@ -20,7 +20,8 @@ import java.util.Set;
  *       {@code MEZZO_LB_RETRY_MIN_PER_SECOND_n} (10), {@code MEZZO_LB_RETRY_ON_n} (comma-separated 5xx
  *       statuses; none by default);
  *   <li>{@code MEZZO_LB_MAX_CONN_n} (10000), {@code MEZZO_LB_MAX_PENDING_n} (1024),
- *       {@code MEZZO_LB_QUEUE_TIMEOUT_n} (5s).
+ *       {@code MEZZO_LB_QUEUE_TIMEOUT_n} (5s);
+ *   <li>{@code MEZZO_LB_TRY_TIMEOUT_n} (how long one attempt waits for its response head; none by default).
  * </ul>
  * Durations are {@code 500ms}, {@code 2s}, {@code 1.5s}, {@code 1m} or a bare number of seconds. A bad
  * value is reported naming the label, the value and what was expected, and its default is used.
@@ -53,7 +54,9 @@ final class PolicyLabels {
     int maxPending = integer(labels, "MEZZO_LB_MAX_PENDING_" + n, RoutePolicy.DEFAULT_MAX_PENDING, 0, 1_000_000,
         "a number from 0 to 1000000", errors);
     Duration queueTimeout = duration(labels, "MEZZO_LB_QUEUE_TIMEOUT_" + n, RoutePolicy.DEFAULT_QUEUE_TIMEOUT, errors);
-    return new RoutePolicy(check, panic, retries, budget, minPerSecond, retryOn, maxConn, maxPending, queueTimeout);
+    Duration tryTimeout = duration(labels, "MEZZO_LB_TRY_TIMEOUT_" + n, null, errors);
+    return new RoutePolicy(check, panic, retries, budget, minPerSecond, retryOn, maxConn, maxPending, queueTimeout,
+        tryTimeout);
   }
 
   private static HealthCheckSpec healthCheck(Map<String, String> labels, int n, String appHealthPath,

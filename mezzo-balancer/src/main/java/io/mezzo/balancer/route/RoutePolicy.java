@@ -21,10 +21,13 @@ import java.util.Set;
  * @param maxPending requests waiting for a slot per backend (and for a backend to appear, per route),
  *     {@code >= 0}
  * @param queueTimeout the longest a request waits for a slot or for a backend, {@code > 0}
+ * @param tryTimeout how long one attempt waits for the response head once its request has been written
+ *     to its backend, then it is abandoned (and retried as {@code FailureKind.TIMEOUT} allows); null: no
+ *     limit (opt-in, as Envoy's {@code per_try_timeout})
  */
 public record RoutePolicy(HealthCheckSpec healthCheck, int panicThresholdPercent, int maxRetries,
     double retryBudgetPercent, int retryMinPerSecond, Set<Integer> retryOn, int maxConnections, int maxPending,
-    Duration queueTimeout) {
+    Duration queueTimeout, Duration tryTimeout) {
   public static final int DEFAULT_PANIC_THRESHOLD = 50;
   public static final int DEFAULT_MAX_RETRIES = 2;
   public static final double DEFAULT_RETRY_BUDGET_PERCENT = 20;
@@ -35,7 +38,7 @@ public record RoutePolicy(HealthCheckSpec healthCheck, int panicThresholdPercent
 
   private static final RoutePolicy DEFAULTS = new RoutePolicy(HealthCheckSpec.defaults(), DEFAULT_PANIC_THRESHOLD,
       DEFAULT_MAX_RETRIES, DEFAULT_RETRY_BUDGET_PERCENT, DEFAULT_RETRY_MIN_PER_SECOND, Set.of(),
-      DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_PENDING, DEFAULT_QUEUE_TIMEOUT);
+      DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_PENDING, DEFAULT_QUEUE_TIMEOUT, null);
 
   public RoutePolicy {
     if (panicThresholdPercent < 0 || panicThresholdPercent > 100) {
@@ -57,6 +60,17 @@ public record RoutePolicy(HealthCheckSpec healthCheck, int panicThresholdPercent
       }
     }
     limits(maxConnections, maxPending, queueTimeout); // validates them
+    if (tryTimeout != null && (tryTimeout.isNegative() || tryTimeout.isZero())) {
+      throw new IllegalArgumentException("tryTimeout: " + tryTimeout + " (expected: > 0, or null for none)");
+    }
+  }
+
+  /** A policy without a per-try timeout. */
+  public RoutePolicy(HealthCheckSpec healthCheck, int panicThresholdPercent, int maxRetries,
+      double retryBudgetPercent, int retryMinPerSecond, Set<Integer> retryOn, int maxConnections, int maxPending,
+      Duration queueTimeout) {
+    this(healthCheck, panicThresholdPercent, maxRetries, retryBudgetPercent, retryMinPerSecond, retryOn,
+        maxConnections, maxPending, queueTimeout, null);
   }
 
   /** The admission limits of each backend of the route. */
@@ -71,7 +85,7 @@ public record RoutePolicy(HealthCheckSpec healthCheck, int panicThresholdPercent
   /**
    * TCP health checks every 2 s (rise 2, fall 3), panic below 50% healthy, 2 retries within 20% of
    * requests (at least 10/s), no retry on statuses, 10000 requests in flight and 1024 waiting per backend,
-   * a 5 s queue timeout.
+   * a 5 s queue timeout, no per-try timeout.
    */
   public static RoutePolicy defaults() {
     return DEFAULTS;

@@ -67,13 +67,15 @@ class RouteLabelsTest {
         Map.entry("MEZZO_LB_RETRY_BUDGET_0", "50"), Map.entry("MEZZO_LB_RETRY_MIN_PER_SECOND_0", "3"),
         Map.entry("MEZZO_LB_RETRY_ON_0", "503, 504"), Map.entry("MEZZO_LB_MAX_CONN_0", "8"),
         Map.entry("MEZZO_LB_MAX_PENDING_0", "16"), Map.entry("MEZZO_LB_QUEUE_TIMEOUT_0", "2m"),
+        Map.entry("MEZZO_LB_TRY_TIMEOUT_0", "300ms"),
         Map.entry("MEZZO_LB_PORT_1", "10081"), Map.entry("MEZZO_LB_HEALTHCHECK_1", "off")), List.of(0, 0));
 
     assertThat(p.errors()).isEmpty();
     assertThat(p.routes().get(0).policy()).isEqualTo(new RoutePolicy(
         new HealthCheckSpec("/ping", Duration.ofMillis(500), Duration.ofMillis(1500), 4, 1), 0, 1, 50, 3,
-        Set.of(503, 504), 8, 16, Duration.ofMinutes(2)));
+        Set.of(503, 504), 8, 16, Duration.ofMinutes(2), Duration.ofMillis(300)));
     assertThat(p.routes().get(1).policy().healthCheck()).isNull();
+    assertThat(p.routes().get(1).policy().tryTimeout()).as("no per-try timeout by default").isNull();
   }
 
   @Test
@@ -96,7 +98,7 @@ class RouteLabelsTest {
         "MEZZO_LB_HEALTHCHECK_0", "maybe", "MEZZO_LB_HEALTHCHECK_PATH_0", "health",
         "MEZZO_LB_HEALTHCHECK_INTERVAL_0", "-2s", "MEZZO_LB_HEALTHCHECK_RISE_0", "0",
         "MEZZO_LB_PANIC_THRESHOLD_0", "150", "MEZZO_LB_RETRY_ON_0", "404", "MEZZO_LB_MAX_CONN_0", "0",
-        "MEZZO_LB_QUEUE_TIMEOUT_0", "soon"), List.of(0));
+        "MEZZO_LB_QUEUE_TIMEOUT_0", "soon", "MEZZO_LB_TRY_TIMEOUT_0", "0s"), List.of(0));
 
     assertThat(p.errors()).containsExactlyInAnyOrder(
         "MEZZO_LB_HEALTHCHECK_0: 'maybe' (expected: on or off)",
@@ -106,7 +108,8 @@ class RouteLabelsTest {
         "MEZZO_LB_PANIC_THRESHOLD_0: '150' (expected: a percentage from 0 to 100)",
         "MEZZO_LB_RETRY_ON_0: '404' (expected: comma-separated statuses from 500 to 599, such as 503)",
         "MEZZO_LB_MAX_CONN_0: '0' (expected: a number from 1 to 1000000)",
-        "MEZZO_LB_QUEUE_TIMEOUT_0: 'soon' (expected: a duration from 1ms to 1h such as 500ms, 2s or 1m)");
+        "MEZZO_LB_QUEUE_TIMEOUT_0: 'soon' (expected: a duration from 1ms to 1h such as 500ms, 2s or 1m)",
+        "MEZZO_LB_TRY_TIMEOUT_0: '0s' (expected: a duration from 1ms to 1h such as 500ms, 2s or 1m)");
     assertThat(p.routes().get(0).policy()).isEqualTo(RoutePolicy.defaults());
   }
 
