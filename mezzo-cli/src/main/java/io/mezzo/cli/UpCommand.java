@@ -31,6 +31,10 @@ final class UpCommand implements Callable<Integer> {
       description = "The load balancer's shared HTTP port (default: ${DEFAULT-VALUE}).")
   int lbPort;
 
+  @Option(names = "--task-ports", defaultValue = "31000",
+      description = "Agent N offers task ports from this + 1000 (N - 1), 1000 of them (default: ${DEFAULT-VALUE}).")
+  int firstTaskPort;
+
   @Option(names = "--work-dir", defaultValue = "/tmp/mezzo/up", description = "Work directory (default: ${DEFAULT-VALUE}).")
   Path workDir;
 
@@ -38,6 +42,10 @@ final class UpCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     if (agents < 1 || agents > 16) {
       throw new IllegalArgumentException("--agents: " + agents + " (expected: 1..16)");
+    }
+    if (firstTaskPort < 1024 || firstTaskPort + agents * 1000 > 65_536) {
+      throw new IllegalArgumentException("--task-ports: " + firstTaskPort + " (expected: 1024.." + (65_536 - agents * 1000)
+          + " for " + agents + " agents)");
     }
     Path dir = workDir.toAbsolutePath();
     MasterConfig defaults = MasterConfig.defaults(dir.resolve("master"));
@@ -63,7 +71,7 @@ final class UpCommand implements Callable<Integer> {
     StringBuilder agentLines = new StringBuilder();
     try {
       for (int i = 0; i < agents; i++) {
-        long firstPort = 31000 + i * 1000L;
+        long firstPort = firstTaskPort + i * 1000L;
         Resources r = Resources.parse("cpus:" + cpus + ";mem:" + Math.max(256, memMb) + ";disk:10240;ports:["
             + firstPort + "-" + (firstPort + 999) + "]");
         // Agent N is host 127.0.0.N (all loopback), so that hostname constraints see distinct hosts.

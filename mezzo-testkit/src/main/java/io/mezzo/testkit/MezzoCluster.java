@@ -168,7 +168,7 @@ public final class MezzoCluster implements AutoCloseable {
     private int maxMissedHeartbeats = 5;
     private Duration statusRetry = Duration.ofMillis(500);
     private String agentResources = "cpus:2;mem:1024;disk:1024";
-    private int firstTaskPort = 31000;
+    private int firstTaskPort = Integer.getInteger("mezzo.taskPorts", 31000);
     private final List<String> masterOptions = new ArrayList<>();
     private boolean services = true;
     private boolean distinctHosts;
@@ -276,8 +276,9 @@ public final class MezzoCluster implements AutoCloseable {
     }
 
     /**
-     * Agent i offers task ports {@code [first + 100 i, first + 100 i + 99]} (default first 31000); a
-     * test pick another range so as not to meet the tasks of clusters that other test JVMs on the same
+     * Agent i offers task ports {@code [first + 100 i, first + 100 i + 99]} (default first 31000, or
+     * the system property {@code mezzo.taskPorts}, e.g. {@code mvn -Dmezzo.taskPorts=41000}); a
+     * test picks another range so as not to meet the tasks of clusters that other test JVMs on the same
      * machine run at the same time.
      */
     public Builder taskPorts(int first) {
