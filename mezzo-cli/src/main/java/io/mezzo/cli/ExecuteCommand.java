@@ -43,6 +43,9 @@ final class ExecuteCommand implements Callable<Integer> {
   @Option(names = "--tls-ca", paramLabel = "PEM", description = "Call the master over HTTPS, trusting these CAs.")
   java.nio.file.Path tlsCa;
 
+  @picocli.CommandLine.Mixin
+  ClientCertificateOptions clientCertificate = new ClientCertificateOptions();
+
   @Option(names = "--principal", description = "framework_info.principal: the principal whose secret is sent.")
   String principal;
 
@@ -72,7 +75,7 @@ final class ExecuteCommand implements Callable<Integer> {
     BlockingQueue<Object> events = new LinkedBlockingQueue<>();
     FrameworkInfo info = new FrameworkInfo(System.getProperty("user.name", "root"), frameworkName, null, 0.0, false,
         null, null, null, principal, null, List.of());
-    try (SchedulerClient client = SchedulerClient.subscribe(master, MasterOption.caller(tokenFile, tlsCa), info, events::add,
+    try (SchedulerClient client = SchedulerClient.subscribe(master, MasterOption.caller(tokenFile, tlsCa, clientCertificate), info, events::add,
         cause -> events.add(new Disconnected(cause)), Duration.ofSeconds(15))) {
       System.out.println("Subscribed with id " + client.frameworkId());
       TaskId taskId = new TaskId(name + "." + UUID.randomUUID().toString().substring(0, 8));

@@ -66,12 +66,15 @@ final class LogsCommand implements Callable<Integer> {
   @Option(names = "--tls-ca", paramLabel = "PEM", description = "Call the master and agents over HTTPS, trusting these CAs.")
   java.nio.file.Path tlsCa;
 
+  @picocli.CommandLine.Mixin
+  ClientCertificateOptions clientCertificate = new ClientCertificateOptions();
+
   private JsonClient httpClient;
 
   /** The client, made on first use so that the token is read when the command runs. */
   private JsonClient http() {
     if (httpClient == null) {
-      httpClient = new JsonClient(Duration.ofSeconds(2), Duration.ofSeconds(10), MasterOption.caller(tokenFile, tlsCa));
+      httpClient = new JsonClient(Duration.ofSeconds(2), Duration.ofSeconds(10), MasterOption.caller(tokenFile, tlsCa, clientCertificate));
     }
     return httpClient;
   }

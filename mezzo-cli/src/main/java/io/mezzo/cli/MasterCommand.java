@@ -96,7 +96,7 @@ final class MasterCommand implements Callable<Integer> {
         token = io.mezzo.core.auth.Credentials.newSecret();
         principal = "mezzo-services";
         sec = new io.mezzo.core.auth.Security(sec.credentials().with(new io.mezzo.core.auth.Principal(principal,
-            io.mezzo.core.auth.Role.ADMIN, java.util.Set.of()), token), sec.insecure());
+            io.mezzo.core.auth.Role.ADMIN, java.util.Set.of()), token), sec.insecure(), sec.tls());
       } else {
         String t = token;
         principal = sec.credentials().authenticate(t).map(io.mezzo.core.auth.Principal::name).orElseThrow(() ->
@@ -110,6 +110,11 @@ final class MasterCommand implements Callable<Integer> {
           + " on " + (sec.tls() == null ? "http" : "https") + "://" + ip + ":" + master.port()
           + " (ZooKeeper " + master.zkConnect() + ")");
       return Daemon.runUntilStopped(master);
+    }
+    if (sec.tls() != null && sec.tls().clientAuth() == io.mezzo.core.auth.Tls.ClientAuth.REQUIRE
+        && security.clientCertificate.certificate == null) {
+      throw new IllegalArgumentException("--tls-client-auth require: the in-process services scheduler calls this "
+          + "master too and would be refused (expected: --tls-client-cert/--tls-client-key for it, or --no-services)");
     }
     ServicesHost host = new ServicesHost(lbStats);
     Master master = Master.start(config(), sec, host::routes);

@@ -10,7 +10,8 @@ import picocli.CommandLine.Option;
  * and else {@code 127.0.0.1:5050}: one master's {@code HOST:PORT}, several
  * ({@code HOST:PORT,HOST:PORT,...}: the one leading is asked), or {@code zk://HOST:PORT,.../PATH}
  * (the leader is read from ZooKeeper); and the caller's bearer token: {@code --token-file FILE}, else
- * {@code $MEZZO_TOKEN}, else none (a cluster without credentials, such as {@code mezzo up}). A picocli
+ * {@code $MEZZO_TOKEN}, else none (a cluster without credentials, such as {@code mezzo up}); over HTTPS
+ * ({@code --tls-ca}) a client certificate may stand in for the token ({@link ClientCertificateOptions}). A picocli
  * mixin; values are checked, and the leader found, when a command runs ({@link #hostPort()}).
  */
 final class MasterOption {
@@ -26,18 +27,22 @@ final class MasterOption {
   @Option(names = "--tls-ca", paramLabel = "PEM", description = "Call the master over HTTPS, trusting these CAs.")
   java.nio.file.Path tlsCa;
 
+  @picocli.CommandLine.Mixin
+  ClientCertificateOptions clientCertificate = new ClientCertificateOptions();
+
   /** The bearer token, or null for none. */
   String token() {
     return token(tokenFile);
   }
 
-  /** The token and, with --tls-ca, HTTPS. */
+  /** The token and, with --tls-ca, HTTPS (presenting --tls-client-cert, if given). */
   io.mezzo.core.auth.Caller caller() {
-    return caller(tokenFile, tlsCa);
+    return caller(tokenFile, tlsCa, clientCertificate);
   }
 
-  static io.mezzo.core.auth.Caller caller(java.nio.file.Path tokenFile, java.nio.file.Path tlsCa) {
-    return new io.mezzo.core.auth.Caller(token(tokenFile), tlsCa == null ? null : io.mezzo.core.auth.Tls.trusting(tlsCa));
+  static io.mezzo.core.auth.Caller caller(java.nio.file.Path tokenFile, java.nio.file.Path tlsCa,
+      ClientCertificateOptions clientCertificate) {
+    return new io.mezzo.core.auth.Caller(token(tokenFile), clientCertificate.context(tlsCa));
   }
 
   /** The token in {@code file}, else {@code $MEZZO_TOKEN}, else null. */

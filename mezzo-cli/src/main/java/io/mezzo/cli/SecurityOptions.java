@@ -10,9 +10,11 @@ import picocli.CommandLine.Option;
  * {@code services}): {@code --credentials FILE} (the principals callers must be, see README
  * "Security"), {@code --insecure} (listen on a non-loopback address without them),
  * {@code --secret-file FILE} (this process's own secret, sent as a bearer token to the servers it
- * calls), {@code --tls-cert/--tls-key} (serve HTTPS) and {@code --tls-ca} (the CAs trusted when calling other servers over HTTPS; by
- * default this server's own certificate when it has one). A picocli mixin; files are read when the
- * command runs.
+ * calls), {@code --tls-cert/--tls-key} (serve HTTPS), {@code --tls-client-ca} and
+ * {@code --tls-client-auth optional|require} (ask callers for client certificates: mutual TLS),
+ * {@code --tls-ca} (the CAs trusted when calling other servers over HTTPS; by default this server's
+ * own certificate when it has one) and {@code --tls-client-cert/--tls-client-key} (the certificate
+ * presented when calling them). A picocli mixin; files are read when the command runs.
  */
 final class SecurityOptions {
   @Option(names = "--credentials", paramLabel = "FILE",
@@ -38,15 +40,36 @@ final class SecurityOptions {
           + "--tls-cert when it has one).")
   Path tlsCa;
 
+  @Option(names = "--tls-client-ca", paramLabel = "PEM",
+      description = "Ask callers for client certificates issued by these CAs (mutual TLS, with --tls-cert); a verified "
+          + "certificate is the principal whose \"certificate\" is its subject.")
+  Path tlsClientCa;
+
+  @Option(names = "--tls-client-auth", paramLabel = "optional|require",
+      description = "With --tls-client-ca: optional (default; callers may still use tokens alone) or require "
+          + "(a connection without a verified client certificate is refused).")
+  String tlsClientAuth;
+
+  @picocli.CommandLine.Mixin
+  ClientCertificateOptions clientCertificate = new ClientCertificateOptions();
+
   Security security() {
     if ((tlsCert == null) != (tlsKey == null)) {
       throw new IllegalArgumentException("--tls-cert, --tls-key: only one given (expected: both, or neither)");
     }
+    if (tlsCert == null && (tlsClientCa != null || tlsClientAuth != null)) {
+      throw new IllegalArgumentException((tlsClientCa != null ? "--tls-client-ca" : "--tls-client-auth")
+          + ": given without --tls-cert (expected: --tls-cert and --tls-key, mutual TLS is TLS)");
+    }
     Security s = Security.fromFlags(credentials, insecure);
-    return tlsCert == null ? s : s.withTls(new io.mezzo.core.auth.Tls.Server(tlsCert, tlsKey));
+    return tlsCert == null ? s : s.withTls(new io.mezzo.core.auth.Tls.Server(tlsCert, tlsKey, tlsClientCa,
+        tlsClientAuth == null ? null : io.mezzo.core.auth.Tls.ClientAuth.parse("--tls-client-auth", tlsClientAuth)));
   }
 
-  /** How this process calls the others: its secret and, with --tls-ca or --tls-cert, HTTPS. */
+  /**
+   * How this process calls the others: its secret and, with --tls-ca or --tls-cert, HTTPS, presenting
+   * --tls-client-cert if given.
+   */
   io.mezzo.core.auth.Caller caller() {
     return caller(secret());
   }
@@ -54,7 +77,7 @@ final class SecurityOptions {
   /** As {@link #caller()} with {@code token} in place of the secret file's. */
   io.mezzo.core.auth.Caller caller(String token) {
     Path ca = tlsCa != null ? tlsCa : tlsCert;
-    return new io.mezzo.core.auth.Caller(token, ca == null ? null : io.mezzo.core.auth.Tls.trusting(ca));
+    return new io.mezzo.core.auth.Caller(token, clientCertificate.context(ca));
   }
 
   /** The secret from {@code --secret-file}, or null without one. */

@@ -46,8 +46,21 @@ public final class TestFramework implements AutoCloseable {
   public static final String USER = System.getProperty("user.name", "root");
 
   private TestFramework(String master, String token, FrameworkInfo info) {
-    this.client = SchedulerClient.subscribe(master, io.mezzo.core.auth.Caller.withToken(token), info, this::onEvent, cause -> disconnected = true,
+    this(master, io.mezzo.core.auth.Caller.withToken(token), info);
+  }
+
+  private TestFramework(String master, io.mezzo.core.auth.Caller caller, FrameworkInfo info) {
+    this.client = SchedulerClient.subscribe(master, caller, info, this::onEvent, cause -> disconnected = true,
         Duration.ofSeconds(20));
+  }
+
+  /**
+   * Subscribes {@code info} calling as {@code caller}: over HTTPS with a client certificate
+   * ({@code new Caller(null, Tls.client(ca, cert, key))}, mutual TLS) and/or a token; throws
+   * {@link SchedulerClient.SchedulerException} when the master refuses.
+   */
+  public static TestFramework subscribeAs(String master, io.mezzo.core.auth.Caller caller, FrameworkInfo info) {
+    return new TestFramework(master, caller, info);
   }
 
   /**
@@ -60,7 +73,7 @@ public final class TestFramework implements AutoCloseable {
 
   /** Subscribes with {@code info} as given (an id in it resubscribes that framework). */
   public static TestFramework subscribe(String master, FrameworkInfo info) {
-    return new TestFramework(master, null, info);
+    return new TestFramework(master, (String) null, info);
   }
 
   /** A FrameworkInfo for this JVM's user ({@link #USER}) with the given failover timeout and capabilities. */
@@ -75,7 +88,7 @@ public final class TestFramework implements AutoCloseable {
   public static TestFramework subscribe(String master, String name, boolean partitionAware) {
     List<FrameworkInfo.Capability> caps = partitionAware
         ? List.of(new FrameworkInfo.Capability("PARTITION_AWARE")) : List.of();
-    return new TestFramework(master, null, new FrameworkInfo(USER, name, null, 3600.0, false, null, null, null, null,
+    return new TestFramework(master, (String) null, new FrameworkInfo(USER, name, null, 3600.0, false, null, null, null, null,
         null, caps));
   }
 

@@ -7,11 +7,14 @@ import javax.net.ssl.SSLContext;
 
 /**
  * How this process calls Mezzo's servers: the bearer token it sends (null: none) and, when the
- * control plane speaks TLS, the context that trusts its CA (null: plain HTTP). Every client takes
- * one, so that the token and the scheme are decided once, by the command's flags. Immutable.
+ * control plane speaks TLS, the context that trusts its CA and, for mutual TLS, presents this
+ * process's client certificate (null: plain HTTP). Every client takes one, so that the token, the
+ * certificate and the scheme are decided once, by the command's flags. Immutable.
  *
- * @param token the secret sent as {@code Authorization: Bearer}, or null
- * @param tls the client TLS context ({@link Tls#trusting}), or null for {@code http://}
+ * @param token the secret sent as {@code Authorization: Bearer}, or null (a client certificate alone
+ *     may be enough)
+ * @param tls the client TLS context ({@link Tls#trusting}, or {@link Tls#client} with a client
+ *     certificate), or null for {@code http://}
  */
 public record Caller(String token, SSLContext tls) {
   /** No token, plain HTTP: a cluster without credentials ({@code mezzo up}, tests). */

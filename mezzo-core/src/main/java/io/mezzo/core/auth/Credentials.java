@@ -19,18 +19,26 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import javax.security.auth.x500.X500Principal;
 
 /**
  * The principals a server accepts, each with a shared secret sent as {@code Authorization: Bearer
- * <secret>}. Loaded from a JSON file:
+ * <secret>}, a TLS client certificate subject, or both. Loaded from a JSON file:
  *
  * <pre>{"principals": [
  *   {"name": "ops",    "secret": "...", "role": "operator"},
  *   {"name": "svc",    "secret": "...", "role": "framework", "frameworkRoles": ["*", "web"]},
- *   {"name": "agents", "secret": "...", "role": "agent"}]}</pre>
+ *   {"name": "agents", "certificate": "CN=agent-1", "role": "agent"}]}</pre>
  *
- * Validated when loaded: every error names the field, the bad value and what was expected. Names and
- * secrets are unique; secrets have at least {@link #MIN_SECRET_CHARS} characters; the file must not be
+ * A {@code certificate} is the subject distinguished name of the principal's client certificate
+ * (mutual TLS, see {@link Tls}): a verified certificate is this principal when its subject equals that
+ * name as X.500 names compare ({@link X500Principal#equals}: every attribute, in order; case and
+ * spacing inside values do not matter). {@link #identify} is the one rule that turns a request's token
+ * and certificate into a principal.
+ *
+ * <p>Validated when loaded: every error names the field, the bad value and what was expected. Names,
+ * secrets and certificate subjects are unique; every principal has a secret or a certificate; secrets
+ * have at least {@link #MIN_SECRET_CHARS} characters; the file must not be
  * readable by group or others (a leaked secret file is a leaked cluster). Secrets are compared through
  * their SHA-256 digests with {@link MessageDigest#isEqual} over every principal, so the time taken says
  * nothing about how much of a guess matched, nor which principal it was close to.
@@ -42,7 +50,8 @@ public final class Credentials {
 
   private final List<Entry> entries;
 
-  private record Entry(Principal principal, byte[] digest) {}
+  /** A principal with the digest of its secret (null: none) and its certificate subject (null: none). */
+  private record Entry(Principal principal, byte[] digest, X500Principal subject) {}
 
   private Credentials(List<Entry> entries) {
     this.entries = List.copyOf(entries);
@@ -84,15 +93,21 @@ public final class Credentials {
     onlyFields(root, "", Set.of("principals"));
     List<Principal> principals = new ArrayList<>();
     List<String> secrets = new ArrayList<>();
+    List<X500Principal> subjects = new ArrayList<>();
     int i = 0;
     for (JsonNode p : root.get("principals")) {
       String at = "principals[" + i++ + "]";
       if (!p.isObject()) {
         throw new IllegalArgumentException(at + ": " + p + " (expected: an object)");
       }
-      onlyFields(p, at + ".", Set.of("name", "secret", "role", "frameworkRoles"));
+      onlyFields(p, at + ".", Set.of("name", "secret", "certificate", "role", "frameworkRoles"));
       String name = text(p, at + ".name");
-      String secret = text(p, at + ".secret");
+      if (!p.has("secret") && !p.has("certificate")) {
+        throw new IllegalArgumentException(at + ": neither secret nor certificate (expected: a secret, a "
+            + "certificate subject, or both)");
+      }
+      String secret = p.has("secret") ? text(p, at + ".secret") : null;
+      X500Principal subject = p.has("certificate") ? subject(at + ".certificate", text(p, at + ".certificate")) : null;
       Role role = Role.parse(at + ".role", text(p, at + ".role"));
       Set<String> frameworkRoles = new LinkedHashSet<>();
       JsonNode fr = p.get("frameworkRoles");
@@ -113,27 +128,46 @@ public final class Credentials {
       }
       principals.add(new Principal(name, role, frameworkRoles));
       secrets.add(secret);
+      subjects.add(subject);
     }
-    return of(principals, secrets);
+    return of(principals, secrets, subjects);
   }
 
   /** Credentials from principals and their secrets (same order); validated as a file would be. */
   public static Credentials of(List<Principal> principals, List<String> secrets) {
-    if (principals.size() != secrets.size()) {
-      throw new IllegalArgumentException("secrets: " + secrets.size() + " (expected: one per principal, "
-          + principals.size() + ")");
+    return of(principals, secrets, java.util.Collections.nCopies(principals.size(), null));
+  }
+
+  /**
+   * Credentials from principals, their secrets and their certificate subjects (same order; a null
+   * secret or subject: none, but not both); validated as a file would be.
+   */
+  public static Credentials of(List<Principal> principals, List<String> secrets, List<X500Principal> subjects) {
+    if (principals.size() != secrets.size() || principals.size() != subjects.size()) {
+      throw new IllegalArgumentException("secrets, certificates: " + secrets.size() + ", " + subjects.size()
+          + " (expected: one each per principal, " + principals.size() + ")");
     }
     Set<String> names = new HashSet<>();
     Set<String> seen = new HashSet<>();
+    Set<X500Principal> seenSubjects = new HashSet<>();
     List<Entry> entries = new ArrayList<>();
     for (int i = 0; i < principals.size(); i++) {
       Principal p = principals.get(i);
       String secret = secrets.get(i);
+      X500Principal subject = subjects.get(i);
       if (p.name() == null || p.name().isBlank() || p.role() == null) {
         throw new IllegalArgumentException("principals[" + i + "]: " + p + " (expected: a name and a role)");
       }
       if (!names.add(p.name())) {
         throw new IllegalArgumentException("principals[" + i + "].name: '" + p.name() + "' (expected: unique)");
+      }
+      if (subject != null && !seenSubjects.add(subject)) {
+        throw new IllegalArgumentException("principals[" + i + "].certificate: '" + subject.getName()
+            + "' is another principal's too (expected: one certificate subject per principal)");
+      }
+      if (secret == null && subject != null) {
+        entries.add(new Entry(p, null, subject));
+        continue;
       }
       if (secret == null || secret.length() < MIN_SECRET_CHARS) {
         throw new IllegalArgumentException("principals[" + i + "].secret: " + (secret == null ? 0 : secret.length())
@@ -143,7 +177,7 @@ public final class Credentials {
         throw new IllegalArgumentException("principals[" + i + "].secret: the same as another principal's "
             + "(expected: one secret per principal)");
       }
-      entries.add(new Entry(p, digest(secret)));
+      entries.add(new Entry(p, digest(secret), subject));
     }
     return new Credentials(entries);
   }
@@ -156,13 +190,13 @@ public final class Credentials {
     }
     byte[] d = digest(secret);
     for (Entry e : entries) {
-      if (e.principal().name().equals(principal.name()) || MessageDigest.isEqual(e.digest(), d)) {
+      if (e.principal().name().equals(principal.name()) || (e.digest() != null && MessageDigest.isEqual(e.digest(), d))) {
         throw new IllegalArgumentException("principal '" + principal.name() + "': clashes with '"
             + e.principal().name() + "' (expected: a unique name and secret)");
       }
     }
     List<Entry> out = new ArrayList<>(entries);
-    out.add(new Entry(principal, d));
+    out.add(new Entry(principal, d, null));
     return new Credentials(out);
   }
 
@@ -174,11 +208,32 @@ public final class Credentials {
     byte[] d = digest(token);
     Principal found = null;
     for (Entry e : entries) {
-      if (MessageDigest.isEqual(e.digest(), d) && found == null) {
+      if (e.digest() != null && MessageDigest.isEqual(e.digest(), d) && found == null) {
         found = e.principal();
       }
     }
     return Optional.ofNullable(found);
+  }
+
+  /** The principal whose {@code certificate} is {@code subject} (a verified client certificate's), if any. */
+  public Optional<Principal> authenticateCertificate(X500Principal subject) {
+    if (subject == null) {
+      return Optional.empty();
+    }
+    return entries.stream().filter(e -> subject.equals(e.subject())).map(Entry::principal).findFirst();
+  }
+
+  /**
+   * Who a request is, from its bearer token (null: none) and the subject of the client certificate
+   * its TLS connection presented and the server verified (null: none): the token's principal when the
+   * token is known; else the certificate's; else empty (the caller answers 401). A known token thus
+   * wins over a certificate, so operators keep using tokens on a server that asks for certificates,
+   * and a stale or foreign token does not hide a good certificate. The single place where a server
+   * derives its caller.
+   */
+  public Optional<Principal> identify(String token, X500Principal certificateSubject) {
+    Optional<Principal> byToken = authenticate(token);
+    return byToken.isPresent() ? byToken : authenticateCertificate(certificateSubject);
   }
 
   public List<Principal> principals() {
@@ -216,6 +271,15 @@ public final class Credentials {
       throw new IllegalArgumentException(field + ": " + v + " (expected: a non-empty string)");
     }
     return v.asText();
+  }
+
+  private static X500Principal subject(String field, String dn) {
+    try {
+      return new X500Principal(dn);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(field + ": '" + dn + "' (expected: a certificate subject such as "
+          + "\"CN=agent-1\" or \"CN=spark,O=analytics\"): " + e.getMessage(), e);
+    }
   }
 
   private static void onlyFields(JsonNode node, String at, Set<String> known) {

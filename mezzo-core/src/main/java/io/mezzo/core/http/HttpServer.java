@@ -66,7 +66,10 @@ import org.slf4j.LoggerFactory;
  * and the level. Without credentials every caller is {@link Principal#ANYONE}, and the server refuses
  * to bind anything but loopback unless told {@code insecure} (see {@link Security#checkBind}).
  * {@link #routes()} lists the route table, so tests can walk every endpoint. With TLS files in the
- * security, every connection speaks TLS.
+ * security, every connection speaks TLS; with a client CA in them (mutual TLS), a connection may (or,
+ * when required, must) present a client certificate that CA issued, and the request's principal is
+ * {@link io.mezzo.core.auth.Credentials#identify}'s verdict on its token and that certificate's subject
+ * (a verified certificate that is no principal's is a 401 naming the subject).
  *
  * <p>Limits on bad or hostile clients, each answered with a text body that names it: a request line
  * longer than {@value #MAX_LINE_BYTES} bytes is a 414, headers over {@value #MAX_HEADER_BYTES} bytes a
@@ -378,18 +381,17 @@ public final class HttpServer implements AutoCloseable {
       String auth = req.headers().get(HttpHeaderNames.AUTHORIZATION);
       String token = auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7) ? auth.substring(7).strip() : null;
       Principal who;
+      javax.security.auth.x500.X500Principal subject = null;
       if (security.credentials() == null) {
         who = Principal.ANYONE;
       } else {
-        who = security.credentials().authenticate(token).orElse(null);
+        subject = peerSubject(ctx);
+        who = security.credentials().identify(token, subject).orElse(null);
       }
       String what = method + " " + path;
       HttpResponse refusal = null;
       if (who == null && level != Access.PUBLIC) {
-        refusal = new HttpResponse(401, HttpResponse.TEXT, (token == null
-            ? "missing bearer token for " + what + " (expected: Authorization: Bearer <secret> of a principal "
-                + "with role " + io.mezzo.core.auth.Role.reaching(level) + ")"
-            : "unknown bearer token for " + what + " (expected: the secret of a principal in the credentials file)")
+        refusal = new HttpResponse(401, HttpResponse.TEXT, unauthenticated(what, level, token, subject)
             .getBytes(StandardCharsets.UTF_8), Map.of("WWW-Authenticate", "Bearer realm=\"mezzo\""), null);
       } else if (who != null && !who.allows(level)) {
         refusal = HttpResponse.text(403, "principal '" + who.name() + "' (role " + who.role().label() + ") may not "
@@ -403,6 +405,37 @@ public final class HttpServer implements AutoCloseable {
       }
       ctx.channel().attr(PRINCIPAL).set(who == null ? Principal.ANONYMOUS : who);
       ctx.fireChannelRead(msg);
+    }
+
+    /** Why a request is nobody: what it presented (token, certificate subject) and what was expected. */
+    private String unauthenticated(String what, Access level, String token,
+        javax.security.auth.x500.X500Principal subject) {
+      boolean mutual = security.tls() != null && security.tls().clientAuth() != io.mezzo.core.auth.Tls.ClientAuth.NONE;
+      if (subject != null) {
+        return (token == null ? "" : "unknown bearer token, and ") + "client certificate '" + subject.getName()
+            + "' is no principal's, for " + what + " (expected: a principal with \"certificate\": \""
+            + subject.getName() + "\" in the credentials file)";
+      }
+      if (token == null) {
+        return "missing bearer token for " + what + " (expected: Authorization: Bearer <secret> of a principal "
+            + "with role " + io.mezzo.core.auth.Role.reaching(level) + (mutual ? ", or its client certificate" : "") + ")";
+      }
+      return "unknown bearer token for " + what + " (expected: the secret of a principal in the credentials file)";
+    }
+
+    /** The subject of the client certificate this connection presented and the handshake verified, or null. */
+    private static javax.security.auth.x500.X500Principal peerSubject(ChannelHandlerContext ctx) {
+      io.netty.handler.ssl.SslHandler ssl = ctx.pipeline().get(io.netty.handler.ssl.SslHandler.class);
+      if (ssl == null) {
+        return null;
+      }
+      try {
+        java.security.cert.Certificate[] chain = ssl.engine().getSession().getPeerCertificates();
+        return chain.length > 0 && chain[0] instanceof java.security.cert.X509Certificate x
+            ? x.getSubjectX500Principal() : null;
+      } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+        return null; // no certificate asked for, or none presented
+      }
     }
 
     private Access levelOf(String method, String path) {

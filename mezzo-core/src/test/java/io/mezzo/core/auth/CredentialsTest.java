@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
+import javax.security.auth.x500.X500Principal;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -98,5 +99,55 @@ class CredentialsTest {
     assertThatThrownBy(() -> Security.NONE.checkBind("0.0.0.0", 5050))
         .hasMessage("refusing to listen on 0.0.0.0:5050 without credentials (pass --credentials FILE, "
             + "see README \"Security\", or --insecure to accept anyone)");
+  }
+
+  static final String WITH_CERTIFICATES = """
+      {"principals": [
+        {"name": "ops", "secret": "ops-secret-0123456789", "role": "operator"},
+        {"name": "agent-1", "certificate": "CN=agent-1", "role": "agent"},
+        {"name": "spark", "secret": "spark-secret-0123456789", "certificate": "CN=spark, O=Analytics",
+         "role": "framework", "frameworkRoles": ["*"]}]}
+      """;
+
+  @Test
+  void aCertificateSubjectIsItsPrincipalComparedAsAnX500Name() {
+    Credentials c = Credentials.parse(WITH_CERTIFICATES);
+    assertThat(c.authenticateCertificate(new X500Principal("CN=agent-1"))).map(Principal::name).contains("agent-1");
+    // case and spacing inside values do not matter, attributes and their order do
+    assertThat(c.authenticateCertificate(new X500Principal("cn=SPARK,o=analytics"))).map(Principal::name)
+        .contains("spark");
+    assertThat(c.authenticateCertificate(new X500Principal("O=Analytics, CN=spark"))).isEmpty();
+    assertThat(c.authenticateCertificate(new X500Principal("CN=agent-1, O=Other"))).isEmpty();
+    assertThat(c.authenticateCertificate(new X500Principal("CN=ops"))).isEmpty();
+    assertThat(c.authenticateCertificate(null)).isEmpty();
+    // a principal with a certificate and no secret has no token at all
+    assertThat(c.principals()).extracting(Principal::name).containsExactly("ops", "agent-1", "spark");
+    assertThat(c.authenticate("spark-secret-0123456789")).map(Principal::name).contains("spark");
+  }
+
+  @Test
+  void aKnownTokenWinsOverTheCertificateAndAnUnknownOneDoesNotHideIt() {
+    Credentials c = Credentials.parse(WITH_CERTIFICATES);
+    X500Principal agent = new X500Principal("CN=agent-1");
+    assertThat(c.identify("ops-secret-0123456789", agent)).map(Principal::name).contains("ops");
+    assertThat(c.identify("not-a-known-secret-0123", agent)).map(Principal::name).contains("agent-1");
+    assertThat(c.identify(null, agent)).map(Principal::name).contains("agent-1");
+    assertThat(c.identify(null, new X500Principal("CN=nobody"))).isEmpty();
+    assertThat(c.identify(null, null)).isEmpty();
+  }
+
+  @Test
+  void certificateEntriesAreValidatedNamingTheField() {
+    assertThatThrownBy(() -> Credentials.parse("{\"principals\": [{\"name\": \"a\", \"role\": \"agent\"}]}"))
+        .hasMessage("principals[0]: neither secret nor certificate (expected: a secret, a certificate subject, or both)");
+    assertThatThrownBy(() -> Credentials.parse(
+        "{\"principals\": [{\"name\": \"a\", \"certificate\": \"agent-1\", \"role\": \"agent\"}]}"))
+        .hasMessageStartingWith("principals[0].certificate: 'agent-1' (expected: a certificate subject such as "
+            + "\"CN=agent-1\"");
+    assertThatThrownBy(() -> Credentials.parse("{\"principals\": ["
+        + "{\"name\": \"a\", \"certificate\": \"CN=x\", \"role\": \"agent\"},"
+        + "{\"name\": \"b\", \"certificate\": \"cn=X\", \"role\": \"viewer\"}]}"))
+        .hasMessage("principals[1].certificate: 'CN=X' is another principal's too (expected: one certificate subject "
+            + "per principal)");
   }
 }
