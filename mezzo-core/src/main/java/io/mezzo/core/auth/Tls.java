@@ -196,12 +196,38 @@ public final class Tls {
       byte[] der = Base64.getMimeDecoder().decode(text.substring(begin + 27, end));
       String algorithm = chain[0].getPublicKey().getAlgorithm();
       key = KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
+      if (!matches(key, chain[0])) {
+        throw new IllegalArgumentException("--tls-client-key: " + keyPem + " is not the key of --tls-client-cert "
+            + certificatePem + " (expected: the key the certificate was issued for)");
+      }
     } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
       throw e instanceof IllegalArgumentException i && i.getMessage().startsWith("--tls-client-key") ? i
           : new IllegalArgumentException("--tls-client-key: " + keyPem + ": " + e.getMessage()
               + " (expected: the unencrypted PKCS#8 PEM key of --tls-client-cert " + certificatePem + ")", e);
     }
     return new PresentedIdentity(chain, key);
+  }
+
+  /** Whether {@code key} signs what {@code certificate}'s public key verifies (true for algorithms not tried). */
+  private static boolean matches(PrivateKey key, X509Certificate certificate) throws GeneralSecurityException {
+    String signature = switch (key.getAlgorithm()) {
+      case "RSA" -> "SHA256withRSA";
+      case "EC" -> "SHA256withECDSA";
+      case "Ed25519", "EdDSA" -> "Ed25519";
+      default -> null;
+    };
+    if (signature == null) {
+      return true; // the handshake will tell
+    }
+    byte[] probe = "mezzo".getBytes(StandardCharsets.US_ASCII);
+    java.security.Signature signer = java.security.Signature.getInstance(signature);
+    signer.initSign(key);
+    signer.update(probe);
+    byte[] signed = signer.sign();
+    java.security.Signature verifier = java.security.Signature.getInstance(signature);
+    verifier.initVerify(certificate.getPublicKey());
+    verifier.update(probe);
+    return verifier.verify(signed);
   }
 
   /** Presents one certificate chain to every server that asks; never a server identity. Immutable. */
