@@ -7,7 +7,6 @@ import io.mezzo.core.http.JsonClient;
 import io.mezzo.core.json.Json;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +39,8 @@ import java.util.stream.Stream;
  * <p>With {@link Builder#principal} the cluster is secured: a credentials file (mode 600) in the work
  * directory holds the test's principals plus an admin ({@link #adminSecret}) and an agent principal;
  * the master and agents get {@code --credentials}, agents their secret, and the cluster's own reads
- * of state use the admin secret.
+ * of state use the admin secret. With {@link Builder#mutualTls} the control plane speaks HTTPS and
+ * agents and the cluster's reads are known by client certificates instead.
  *
  * <p>Agents run with their default task users (as root, tasks run as {@code nobody}); their tasks get
  * the test class path as {@code MEZZO_JAR} in a form every user can read ({@link TaskClassPath}).
@@ -179,6 +179,8 @@ public final class MezzoCluster implements AutoCloseable {
     private final List<Map<String, Object>> principals = new ArrayList<>();
     private final String adminSecret = "admin-" + java.util.UUID.randomUUID();
     private final String agentSecret = "agent-" + java.util.UUID.randomUUID();
+    private TestPki pki;
+    private boolean requireClientCertificates;
 
     Builder(Path workDir) {
       this.workDir = workDir;
@@ -276,6 +278,36 @@ public final class MezzoCluster implements AutoCloseable {
     }
 
     /**
+     * Secures the cluster and adds a principal known by the subject of its client certificate (such as
+     * {@code CN=fw-a}; see {@link #mutualTls}) instead of a secret.
+     */
+    public Builder certificatePrincipal(String name, String role, String subject, String... frameworkRoles) {
+      Map<String, Object> p = new java.util.LinkedHashMap<>();
+      p.put("name", name);
+      p.put("certificate", subject);
+      p.put("role", role);
+      if (frameworkRoles.length > 0) {
+        p.put("frameworkRoles", List.of(frameworkRoles));
+      }
+      principals.add(p);
+      return this;
+    }
+
+    /**
+     * Secures the cluster and runs its control plane over mutual TLS with {@code pki}'s CA: the master,
+     * agents, load balancer and services serve certificates it issues for 127.0.0.1; the master asks for
+     * client certificates of that CA ({@code require}: refuses connections without one); agents
+     * present a certificate of the agent principal ({@code CN=test-agents}) and get no secret; the
+     * master (for its in-process services scheduler), the load balancer, {@code mezzo services} and the
+     * cluster's own reads present the admin's ({@code CN=test-admin}) and send no token.
+     */
+    public Builder mutualTls(TestPki ca, boolean require) {
+      this.pki = java.util.Objects.requireNonNull(ca, "ca");
+      this.requireClientCertificates = require;
+      return this;
+    }
+
+    /**
      * Agent i offers task ports {@code [first + 100 i, first + 100 i + 99]} (default first 31000, or
      * the system property {@code mezzo.taskPorts}, e.g. {@code mvn -Dmezzo.taskPorts=41000}); a
      * test picks another range so as not to meet the tasks of clusters that other test JVMs on the same
@@ -340,8 +372,16 @@ public final class MezzoCluster implements AutoCloseable {
 
   private void writeCredentials() throws IOException {
     List<Map<String, Object>> all = new ArrayList<>(options.principals);
-    all.add(Map.of("name", "test-admin", "secret", options.adminSecret, "role", "admin"));
-    all.add(Map.of("name", "test-agents", "secret", options.agentSecret, "role", "agent"));
+    Map<String, Object> admin = new java.util.LinkedHashMap<>(Map.of("name", "test-admin", "secret",
+        options.adminSecret, "role", "admin"));
+    Map<String, Object> agents = new java.util.LinkedHashMap<>(Map.of("name", "test-agents", "secret",
+        options.agentSecret, "role", "agent"));
+    if (options.pki != null) {
+      admin.put("certificate", "CN=test-admin");
+      agents.put("certificate", "CN=test-agents");
+    }
+    all.add(admin);
+    all.add(agents);
     Files.createDirectories(workDir);
     credentialsFile = workDir.resolve("credentials.json");
     agentSecretFile = workDir.resolve("agent.secret");
@@ -353,8 +393,34 @@ public final class MezzoCluster implements AutoCloseable {
     Files.writeString(credentialsFile, new com.fasterxml.jackson.databind.ObjectMapper()
         .writeValueAsString(Map.of("principals", all)));
     Files.writeString(agentSecretFile, options.agentSecret);
-    http = new JsonClient(Duration.ofSeconds(2), Duration.ofSeconds(10),
-        io.mezzo.core.auth.Caller.withToken(options.adminSecret));
+    http = new JsonClient(Duration.ofSeconds(2), Duration.ofSeconds(10), options.pki == null
+        ? io.mezzo.core.auth.Caller.withToken(options.adminSecret)
+        : new io.mezzo.core.auth.Caller(null, io.mezzo.core.auth.Tls.client(options.pki.caPem(),
+            adminCertificate.certificate(), adminCertificate.key())));
+  }
+
+  private TestPki.Identity serverCertificate;
+  private TestPki.Identity agentCertificate;
+  private TestPki.Identity adminCertificate;
+
+  /** Mutual TLS: the servers' certificate and the agents' and admin's client certificates. */
+  private void issueCertificates() {
+    serverCertificate = options.pki.server("cluster-server");
+    agentCertificate = options.pki.client("test-agents", "/CN=test-agents");
+    adminCertificate = options.pki.client("test-admin", "/CN=test-admin");
+  }
+
+  /**
+   * With mutual TLS, the flags of a process that serves HTTPS and calls others presenting
+   * {@code client}; else none.
+   */
+  private List<String> tlsArgs(TestPki.Identity client) {
+    if (options.pki == null) {
+      return List.of();
+    }
+    return List.of("--tls-cert", serverCertificate.certificate().toString(), "--tls-key",
+        serverCertificate.key().toString(), "--tls-ca", options.pki.caPem().toString(),
+        "--tls-client-cert", client.certificate().toString(), "--tls-client-key", client.key().toString());
   }
 
   private void startAll() {
@@ -366,7 +432,10 @@ public final class MezzoCluster implements AutoCloseable {
       }
       NetNamespace.removeLeftovers();
     }
-    if (!options.principals.isEmpty()) {
+    if (options.pki != null) {
+      issueCertificates();
+    }
+    if (!options.principals.isEmpty() || options.pki != null) {
       try {
         writeCredentials();
       } catch (IOException e) {
@@ -385,6 +454,11 @@ public final class MezzoCluster implements AutoCloseable {
     }
     if (credentialsFile != null) {
       args.addAll(List.of("--credentials", credentialsFile.toString()));
+    }
+    if (options.pki != null) {
+      args.addAll(tlsArgs(adminCertificate));
+      args.addAll(List.of("--tls-client-ca", options.pki.caPem().toString(),
+          "--tls-client-auth", options.requireClientCertificates ? "require" : "optional"));
     }
     if (!options.netnsAgents.isEmpty()) {
       args.addAll(List.of("--ip", "0.0.0.0")); // namespaced agents come from their links
@@ -507,7 +581,7 @@ public final class MezzoCluster implements AutoCloseable {
         continue;
       }
       try {
-        JsonClient.Reply r = http.get(URI.create("http://127.0.0.1:" + n.port + "/master/state"))
+        JsonClient.Reply r = http.get(http.uri("127.0.0.1:" + n.port, "/master/state"))
             .get(2, TimeUnit.SECONDS);
         if (r.status() == 200 && Json.MAPPER.readTree(r.body()).has("elected_time")) {
           return i;
@@ -656,8 +730,8 @@ public final class MezzoCluster implements AutoCloseable {
    * restarted. Its node is named "lb".
    */
   public Node startLoadBalancer(int httpPort, int adminPort) {
-    Node lb = launch("lb", adminPort, List.of("lb", "--master", masterAddresses(), "--ip", "127.0.0.1",
-        "--http-port", String.valueOf(httpPort), "--admin-port", String.valueOf(adminPort)));
+    Node lb = launch("lb", adminPort, concat(tlsArgs(adminCertificate), "lb", "--master", masterAddresses(),
+        "--ip", "127.0.0.1", "--http-port", String.valueOf(httpPort), "--admin-port", String.valueOf(adminPort)));
     await("lb healthy").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
         .until(() -> healthy(adminPort, "/health"));
     return lb;
@@ -677,7 +751,10 @@ public final class MezzoCluster implements AutoCloseable {
     }
     List<String> hostArgs = new ArrayList<>(ns != null ? List.of("--ip", ns.innerAddress(), "--hostname", ns.innerAddress())
         : options.distinctHosts ? List.of("--ip", "0.0.0.0", "--hostname", "127.0.0." + (i + 1)) : List.of());
-    if (credentialsFile != null) {
+    if (options.pki != null) {
+      hostArgs.addAll(List.of("--credentials", credentialsFile.toString())); // known by its certificate
+      hostArgs.addAll(tlsArgs(agentCertificate));
+    } else if (credentialsFile != null) {
       hostArgs.addAll(List.of("--credentials", credentialsFile.toString(), "--secret-file", agentSecretFile.toString()));
     } else if (options.distinctHosts || ns != null) {
       hostArgs.add("--insecure"); // every address, no credentials: a test's choice
@@ -759,6 +836,7 @@ public final class MezzoCluster implements AutoCloseable {
       }
       args.addAll(List.of("--credentials", credentialsFile.toString(), "--secret-file", adminSecretFile.toString()));
     }
+    args.addAll(tlsArgs(adminCertificate));
     Node node = launch("services", port, args);
     await("services healthy").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
         .until(() -> healthy(port, "/health"));
@@ -804,7 +882,7 @@ public final class MezzoCluster implements AutoCloseable {
   }
 
   public JsonNode getJson(int port, String path) {
-    JsonClient.Reply r = http.get(URI.create("http://127.0.0.1:" + port + path)).join();
+    JsonClient.Reply r = http.get(http.uri("127.0.0.1:" + port, path)).join();
     if (!r.ok()) {
       throw new IllegalStateException("GET " + path + ": HTTP " + r.status() + ": " + r.body());
     }
@@ -844,7 +922,7 @@ public final class MezzoCluster implements AutoCloseable {
 
   private boolean healthy(String host, int port, String path) {
     try {
-      return http.get(URI.create("http://" + host + ":" + port + path)).get(2, TimeUnit.SECONDS).ok();
+      return http.get(http.uri(host + ":" + port, path)).get(2, TimeUnit.SECONDS).ok();
     } catch (Exception e) {
       return false;
     }
