@@ -180,4 +180,23 @@ class MutualTlsTest {
     assertThatThrownBy(() -> Tls.ClientAuth.parse("--tls-client-auth", "want"))
         .hasMessage("--tls-client-auth: 'want' (expected: optional or require)");
   }
+
+  @Test
+  void serverFlagsForMutualTlsAreCheckedTogether() {
+    CliRun noCert = CliRun.mezzo("agent", "--master", "127.0.0.1:1", "--port", "0", "--work-dir",
+        dir.resolve("agent").toString(), "--tls-client-ca", pki.caPem().toString());
+    assertThat(noCert.exit()).as(noCert.toString()).isNotZero();
+    assertThat(noCert.err()).contains("--tls-client-ca: given without --tls-cert (expected: --tls-cert and --tls-key");
+    CliRun requireWithoutCa = CliRun.mezzo("agent", "--master", "127.0.0.1:1", "--port", "0", "--work-dir",
+        dir.resolve("agent").toString(), "--tls-cert", server.certificate().toString(), "--tls-key",
+        server.key().toString(), "--tls-client-auth", "require");
+    assertThat(requireWithoutCa.err()).contains("--tls-client-auth: require without --tls-client-ca");
+    // a master requiring certificates would refuse its own services scheduler without one
+    CliRun master = CliRun.mezzo("master", "--port", "0", "--work-dir", dir.resolve("master").toString(),
+        "--tls-cert", server.certificate().toString(), "--tls-key", server.key().toString(),
+        "--tls-client-ca", pki.caPem().toString(), "--tls-client-auth", "require");
+    assertThat(master.exit()).as(master.toString()).isNotZero();
+    assertThat(master.err()).contains("--tls-client-auth require: the in-process services scheduler calls this "
+        + "master too and would be refused (expected: --tls-client-cert/--tls-client-key for it, or --no-services)");
+  }
 }
