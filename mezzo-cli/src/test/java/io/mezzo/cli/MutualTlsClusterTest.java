@@ -196,4 +196,17 @@ class MutualTlsClusterTest {
           return false;
         });
   }
+
+  /**
+   * Regression: {@code mezzo master --credentials --tls-cert ...} without {@code --secret-file} rebuilt
+   * its security with the in-process services principal and lost the TLS files, serving plain HTTP.
+   */
+  @Test
+  void aMasterWithCredentialsAndTlsButNoSecretFileServesOnlyHttps() {
+    JsonClient plain = new JsonClient(Duration.ofSeconds(2), Duration.ofSeconds(10), Caller.NONE);
+    assertThatThrownBy(() -> plain.get(URI.create("http://" + cluster.masterAddress() + "/health")).join())
+        .isInstanceOf(java.util.concurrent.CompletionException.class);
+    JsonClient admin = new JsonClient(Duration.ofSeconds(2), Duration.ofSeconds(10), as(operator));
+    assertThat(admin.get(admin.uri(cluster.masterAddress(), "/health")).join().status()).isEqualTo(200);
+  }
 }
