@@ -71,6 +71,8 @@ public final class AutoscalerLoop implements AutoCloseable {
   // ---- owned by the loop thread
   private final Map<String, AppState> apps = new TreeMap<>();
   private String servicesProblem;
+  /** Prometheus meters (see {@link AutoscalerMeters}); unregistered until {@link #bindMetrics}. */
+  private AutoscalerMeters meters = new AutoscalerMeters(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
 
   // ---- published by the loop, read by the HTTP handlers
   private volatile Map<String, JsonNode> views = Map.of();
@@ -119,6 +121,11 @@ public final class AutoscalerLoop implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
+  }
+
+  /** Records this loop's meters ({@link AutoscalerMeters}) in {@code registry}; call before {@link #start}. */
+  public void bindMetrics(io.micrometer.core.instrument.MeterRegistry registry) {
+    meters = new AutoscalerMeters(registry);
   }
 
   /** Starts evaluating every second. */
@@ -297,6 +304,7 @@ public final class AutoscalerLoop implements AutoCloseable {
       return;
     }
     String outcome = d.changes() ? scale(app.id(), d.desired()) : "held";
+    meters.decision(app.id(), d);
     if (!s.log.add(new DecisionLog.Entry(d, now, 1, g.observation().metrics(), g.notes(), outcome))) {
       return; // the same hold again: folded into the last entry, already published
     }
@@ -357,6 +365,16 @@ public final class AutoscalerLoop implements AutoCloseable {
     apps.forEach((id, s) -> out.put(id, view(id, s)));
     views = Map.copyOf(out);
     problem = servicesProblem;
+    List<AutoscalerMeters.AppFigures> figures = new ArrayList<>();
+    apps.forEach((id, s) -> {
+      Map<String, Double> values = new TreeMap<>();
+      if (s.gathered != null) {
+        s.gathered.observation().metrics().forEach((name, v) -> values.put(name, v.value()));
+      }
+      figures.add(new AutoscalerMeters.AppFigures(id, s.instances, s.last == null ? null : s.last.desired(), values,
+          s.policy == null ? List.of() : s.policy.metrics()));
+    });
+    meters.publish(figures);
   }
 
   private ObjectNode view(String id, AppState s) {
