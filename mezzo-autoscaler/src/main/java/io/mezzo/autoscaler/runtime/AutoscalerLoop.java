@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
  * <p>Every decision that changes the count, or would but for a limit, is kept ({@link DecisionLog}, the
  * last {@link #DECISIONS_KEPT} per app) with its inputs and published as an {@code autoscale_event}
  * through the injected publisher (a hold that repeats the last one is folded into it and not published
- * again). {@link #routes} serves {@code GET /v1/autoscaler/apps} (every app's
+ * again; {@link AutoscalerMeters} counts what is published and shows each app's figures on
+ * {@code /metrics}). {@link #routes} serves {@code GET /v1/autoscaler/apps} (every app's
  * summary) and {@code GET /v1/autoscaler/apps/{id}} (policy, current recommendation, status, last
  * metrics, recent decisions), in camelCase as the app JSON.
  *
@@ -304,10 +305,10 @@ public final class AutoscalerLoop implements AutoCloseable {
       return;
     }
     String outcome = d.changes() ? scale(app.id(), d.desired()) : "held";
-    meters.decision(app.id(), d);
     if (!s.log.add(new DecisionLog.Entry(d, now, 1, g.observation().metrics(), g.notes(), outcome))) {
-      return; // the same hold again: folded into the last entry, already published
+      return; // the same hold again: folded into the last entry, already published (and counted)
     }
+    meters.decision(app.id(), d);
     Map<String, Object> event = new LinkedHashMap<>();
     event.put("appId", app.id());
     event.put("current", d.current());

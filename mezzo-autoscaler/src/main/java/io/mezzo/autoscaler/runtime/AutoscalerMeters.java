@@ -12,7 +12,8 @@ import java.util.Map;
 
 /**
  * The autoscaler's Prometheus meters, per app with an autoscaling policy: decisions that change the
- * count or are held by a limit ({@code mezzo_autoscaler_decisions_total{app,direction}}, direction
+ * count or are held by a limit, as the decision log keeps them (a hold repeating the last one is folded
+ * into it and not counted again) ({@code mezzo_autoscaler_decisions_total{app,direction}}, direction
  * {@code up}, {@code down} or {@code hold}), the instances the app has and the last decision wants
  * ({@code mezzo_autoscaler_instances_current{app}}, {@code mezzo_autoscaler_instances_desired{app}}),
  * and each policy metric's last value and target ({@code mezzo_autoscaler_metric_value{app,metric}},
