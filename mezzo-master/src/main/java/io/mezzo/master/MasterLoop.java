@@ -1086,10 +1086,6 @@ List<Allocation> decisions = allocator.allocate(
     meters = m;
   }
 
-  MasterMeters meters() {
-    return meters;
-  }
-
   Map<String, Object> state(String pid, double startTime) {
     return StateView.build(this, pid, startTime);
   }
