@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A running Mezzo agent: runs the master's tasks as OS processes on this machine.
  *
- * <p>{@link #start} binds the HTTP API ({@code /health}, {@code /state}, {@code /files/read}) and
+ * <p>{@link #start} binds the HTTP API ({@code /health}, {@code /state}, {@code /files/read},
+ * {@code /metrics}: see {@link AgentMeters}) and
  * begins subscribing to the master in the background; it returns at once, and the agent keeps trying
  * while the master is down. {@link #close} stops it: no more master events, every task's process group
  * gets SIGTERM, then SIGKILL after the kill grace period, and the HTTP server stops. No task process
@@ -50,10 +51,12 @@ public final class Agent implements AutoCloseable {
   private final AgentLoop loop;
   private final HttpServer http;
   private final SandboxCollector gc;
+  private final io.mezzo.core.metrics.ProcessMetrics metrics;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private Agent(AgentConfig config, ScheduledExecutorService loopExecutor, ExecutorService fileReader,
-      AgentLoop loop, HttpServer http, SandboxCollector gc) {
+      AgentLoop loop, HttpServer http, SandboxCollector gc, io.mezzo.core.metrics.ProcessMetrics metrics) {
+    this.metrics = metrics;
     this.config = config;
     this.loopExecutor = loopExecutor;
     this.fileReader = fileReader;
@@ -153,11 +156,15 @@ public final class Agent implements AutoCloseable {
       fileReader.shutdownNow();
       throw e;
     }
+    io.mezzo.core.metrics.ProcessMetrics metrics = io.mezzo.core.metrics.ProcessMetrics.create("agent");
+    AgentMeters meters = new AgentMeters(metrics.registry());
+    metrics.beforeScrape(() -> loop.meterSnapshot().thenAccept(meters::publish));
     HttpServer http;
     try {
       http = AgentHttp.start(config.bindHost(), config.port(), security, loop::state, files, fileReader,
-          loop::statistics);
+          loop::statistics, metrics);
     } catch (RuntimeException e) {
+      metrics.close();
       loopExecutor.shutdownNow();
       fileReader.shutdownNow();
       throw e;
@@ -166,6 +173,7 @@ public final class Agent implements AutoCloseable {
       loop.recover(recovery);
     } catch (RuntimeException e) {
       http.close();
+      metrics.close();
       loopExecutor.shutdownNow();
       fileReader.shutdownNow();
       throw e;
@@ -173,9 +181,10 @@ public final class Agent implements AutoCloseable {
     loop.start(http.port());
     SandboxCollector gc = SandboxCollector.start(config.workDir(), config.gcDelay(),
         () -> loop.state().thenApply(s -> trackedSandboxes((AgentStateView) s)), loopExecutor, java.time.Clock.systemUTC());
+    meters.sandboxGc(gc::runs, gc::removed);
     LOG.info("agent listening on {}:{} with {}; master {}{}", config.bindHost(), http.port(), resources,
         config.masterHostPort(), savedId.map(id -> ", id " + id).orElse(""));
-    return new Agent(config, loopExecutor, fileReader, loop, http, gc);
+    return new Agent(config, loopExecutor, fileReader, loop, http, gc, metrics);
   }
 
   /** The HTTP port actually bound. */
@@ -216,6 +225,7 @@ public final class Agent implements AutoCloseable {
     }
     loop.destroyContainers();
     http.close();
+    metrics.close();
     loopExecutor.shutdownNow();
     fileReader.shutdownNow();
     try {

@@ -91,6 +91,11 @@ final class AgentLoop implements MasterLink.Listener {
     }, loop);
   }
 
+  /** The tasks' states and last usage samples for the meters, taken on the loop. Any thread. */
+  CompletableFuture<AgentMeters.Snapshot> meterSnapshot() {
+    return CompletableFuture.supplyAsync(() -> AgentMeters.snapshot(tasks.view(), tasks.usage()), loop);
+  }
+
   /** Destroys the containers of tasks that were killed; for the agent's shutdown. Any thread but the loop. */
   void destroyContainers() {
     try {

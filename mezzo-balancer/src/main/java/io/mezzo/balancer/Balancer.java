@@ -7,9 +7,7 @@ import io.mezzo.core.auth.Access;
 import io.mezzo.core.auth.Security;
 import io.mezzo.core.http.HttpResponse;
 import io.mezzo.core.http.HttpServer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -22,8 +20,11 @@ public final class Balancer implements AutoCloseable {
   private final ServicesFeed feed;
   private final HttpServer admin;
   private final AccessLog accessLog;
+  private final io.mezzo.core.metrics.ProcessMetrics metrics;
 
-  private Balancer(LoadBalancer lb, ServicesFeed feed, HttpServer admin, AccessLog accessLog) {
+  private Balancer(LoadBalancer lb, ServicesFeed feed, HttpServer admin, AccessLog accessLog,
+      io.mezzo.core.metrics.ProcessMetrics metrics) {
+    this.metrics = metrics;
     this.lb = lb;
     this.feed = feed;
     this.admin = admin;
@@ -41,7 +42,8 @@ public final class Balancer implements AutoCloseable {
 
   /**
    * As {@link #start(String, String, int, String)}, with an admin HTTP server on {@code adminPort}
-   * ({@code 0}: any free port; negative: none) serving {@code /metrics} (Prometheus text),
+   * ({@code 0}: any free port; negative: none) serving {@code /metrics} (Prometheus text: the
+   * {@code mezzo_lb_*} series, then the JVM's),
    * {@code /stats} (JSON, per route and backend) and {@code /health}.
    */
   public static Balancer start(String servicesHostPort, String bindHost, int sharedHttpPort, String group,
@@ -79,16 +81,19 @@ public final class Balancer implements AutoCloseable {
     feed[0] = new ServicesFeed(servicesHostPort, services, sharedHttpPort, group, lb::apply);
     feed[0].start();
     HttpServer admin = null;
+    io.mezzo.core.metrics.ProcessMetrics metrics = null;
     if (adminPort >= 0) {
-      admin = HttpServer.builder().bind(bindHost, adminPort).name("lb-admin").security(security)
-          .route("GET", "/metrics", Access.VIEWER, req -> CompletableFuture.completedFuture(new HttpResponse(200,
-              "text/plain; version=0.0.4; charset=utf-8", lb.metrics().prometheus().getBytes(StandardCharsets.UTF_8),
-              Map.of(), null)))
+      // /metrics: the per-route and per-backend series (LbMetrics), then the JVM's (tagged mezzo_component="lb")
+      metrics = io.mezzo.core.metrics.ProcessMetrics.create("lb");
+      metrics.appendText(lb.metrics()::prometheus);
+      HttpServer.Builder b = HttpServer.builder();
+      metrics.route(b);
+      admin = b.bind(bindHost, adminPort).name("lb-admin").security(security)
           .route("GET", "/stats", Access.VIEWER, req -> CompletableFuture.completedFuture(HttpResponse.json(200, lb.metrics().stats())))
           .route("GET", "/health", Access.PUBLIC, req -> CompletableFuture.completedFuture(HttpResponse.text(200, "ok")))
           .start();
     }
-    return new Balancer(lb, feed[0], admin, log);
+    return new Balancer(lb, feed[0], admin, log, metrics);
   }
 
   /** The admin server's route table (empty without one). */
@@ -109,6 +114,9 @@ public final class Balancer implements AutoCloseable {
   public void close() {
     if (admin != null) {
       admin.close();
+    }
+    if (metrics != null) {
+      metrics.close();
     }
     feed.close();
     lb.close();

@@ -118,6 +118,7 @@ final class MasterCommand implements Callable<Integer> {
     }
     ServicesHost host = new ServicesHost(lbStats);
     Master master = Master.start(config(), sec, host::routes);
+    host.metrics(master.metrics());
     String self = ServicesHost.local(ip, master.port());
     String advertised = (hostname == null ? ip : hostname) + ":" + master.port();
     String servicesPrincipal = principal;

@@ -44,6 +44,9 @@ final class ServicesCommand implements Callable<Integer> {
     ServicesHost host = new ServicesHost(lbStats);
     HttpServer.Builder b = HttpServer.builder().bind(ip, port).name("services-http").security(security.security());
     host.routes(b);
+    io.mezzo.core.metrics.ProcessMetrics metrics = io.mezzo.core.metrics.ProcessMetrics.create("services");
+    metrics.route(b);
+    host.metrics(metrics);
     b.route("GET", "/health", Access.PUBLIC, req -> CompletableFuture.completedFuture(HttpResponse.text(200, "ok")));
     HttpServer http = b.start();
     try {

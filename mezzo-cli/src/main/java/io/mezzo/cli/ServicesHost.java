@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
  * begun subscribing to the master. Used by {@code mezzo up}, {@code mezzo master} and
  * {@code mezzo services}. Given load balancer stats addresses, it also runs the autoscaler
  * ({@link AutoscalerLoop}, {@code /v1/autoscaler}) with the scheduler, so that it moves with it.
+ * Given the process's meters ({@link #metrics}), both bind theirs there (the process serves {@code /metrics}).
  */
 final class ServicesHost implements AutoCloseable {
   private final Clock clock = Clock.systemUTC();
@@ -34,6 +35,8 @@ final class ServicesHost implements AutoCloseable {
   private ServicesScheduler scheduler;
   private final List<String> lbStats;
   private volatile AutoscalerLoop autoscaler;
+  /** The process's meters the scheduler's and the autoscaler's are bound to at {@link #start}; null: none. */
+  private volatile io.mezzo.core.metrics.ProcessMetrics metrics;
 
   ServicesHost() {
     this(List.of());
@@ -48,6 +51,11 @@ final class ServicesHost implements AutoCloseable {
       }
     }
     this.lbStats = List.copyOf(lbStats);
+  }
+
+  /** Binds the scheduler's and the autoscaler's meters to {@code m} when they start; before {@link #start}. */
+  void metrics(io.mezzo.core.metrics.ProcessMetrics m) {
+    metrics = m;
   }
 
   void routes(HttpServer.Builder b) {
@@ -73,11 +81,18 @@ final class ServicesHost implements AutoCloseable {
     scheduler = ServicesScheduler.start(ServicesConfig.defaults(masterHostPort, zkConnect), events, clock, principal,
         caller);
     api.bind(scheduler, leader);
+    io.mezzo.core.metrics.ProcessMetrics m = metrics;
+    if (m != null) {
+      io.mezzo.services.scheduler.ServicesMeters.bind(scheduler, m);
+    }
     keepAlive.scheduleWithFixedDelay(events::keepAlive, 15, 15, TimeUnit.SECONDS);
     if (!lbStats.isEmpty()) {
       AutoscalerLoop loop = new AutoscalerLoop(caller.uri(leader, ""), caller,
           new MetricsGatherer(lbStats, masterHostPort, Duration.ofSeconds(2), caller),
           fields -> events.publish(AutoscalerLoop.EVENT_TYPE, fields), clock);
+      if (m != null) {
+        loop.bindMetrics(m.registry());
+      }
       loop.start();
       autoscaler = loop;
     }

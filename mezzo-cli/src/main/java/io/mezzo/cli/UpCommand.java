@@ -56,6 +56,7 @@ final class UpCommand implements Callable<Integer> {
     // the autoscaler reads the embedded load balancer's /stats on its admin port (started below)
     ServicesHost services = new ServicesHost(List.of("127.0.0.1:" + (lbPort + 1)));
     Master master = Master.start(mc, services::routes);
+    services.metrics(master.metrics()); // the master's /metrics shows the scheduler's and the autoscaler's
     parts.add(master);
     String masterAddress = "127.0.0.1:" + master.port();
     try {

@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Access levels (see {@link Access}; checked by the HTTP server when the master has credentials):
  * the scheduler API needs {@code framework} (and {@link FrameworkAccess} keeps each framework principal
- * to its own frameworks and roles), the agent API {@code agent}, state, redirects and the version
+ * to its own frameworks and roles), the agent API {@code agent}, state, redirects, the version and
+ * {@code /metrics} (Prometheus text: {@link MasterMeters} and the JVM's; a standby serves its JVM's)
  * {@code viewer}; {@code /health} and {@code /master/health} stay open for load balancers' and
  * supervisors' pings.
  */
@@ -65,6 +66,8 @@ public final class Master implements AutoCloseable {
   private final Clock clock = Clock.systemUTC();
   private final java.util.function.Consumer<HttpServer.Builder> extraRoutes;
   private final Security security;
+  /** {@code GET /metrics}: the JVM's and {@link MasterMeters} once leading; see {@link #metrics()}. */
+  private final io.mezzo.core.metrics.ProcessMetrics metrics;
   private final CompletableFuture<Void> elected = new CompletableFuture<>();
   private LeaderElection election;
   private ScheduledExecutorService loopThread;
@@ -73,8 +76,10 @@ public final class Master implements AutoCloseable {
   private volatile boolean closed;
 
   private Master(MasterConfig config, EmbeddedZooKeeper zk, ZkStore store, String zkConnect, String masterId,
-      HttpServer standby, java.util.function.Consumer<HttpServer.Builder> extraRoutes, Security security) {
+      HttpServer standby, java.util.function.Consumer<HttpServer.Builder> extraRoutes, Security security,
+      io.mezzo.core.metrics.ProcessMetrics metrics) {
     this.security = security;
+    this.metrics = metrics;
     this.zkConnect = zkConnect;
     this.config = config;
     this.zk = zk;
@@ -124,6 +129,7 @@ public final class Master implements AutoCloseable {
     EmbeddedZooKeeper zk = null;
     ZkStore store = null;
     HttpServer standby = null;
+    io.mezzo.core.metrics.ProcessMetrics metrics = io.mezzo.core.metrics.ProcessMetrics.create("master");
     try {
       String connect = config.zkConnect();
       if (connect == null) {
@@ -137,8 +143,10 @@ public final class Master implements AutoCloseable {
       java.util.concurrent.atomic.AtomicReference<LeaderElection> electionRef =
           new java.util.concurrent.atomic.AtomicReference<>();
       standby = Standby.server(config, masterId, () -> electionRef.get(), Clock.systemUTC().millis() / 1000.0,
-          security);
-      Master m = new Master(config, zk, store, connect, masterId, standby, extraRoutes, security);
+          security, metrics);
+      Master m = new Master(config, zk, store, connect, masterId, standby, extraRoutes, security, metrics);
+      io.micrometer.core.instrument.Gauge.builder("mezzo_master_leading", m, x -> x.isLeader() ? 1 : 0)
+          .description("1 while this master leads, 0 while it stands by").register(metrics.registry());
       String self = config.hostname() + ":" + standby.port();
       LeaderElection election = LeaderElection.start(store.curator(), self, config.zkSessionTimeout(),
           new LeaderElection.Listener() {
@@ -161,6 +169,7 @@ public final class Master implements AutoCloseable {
           config.bindHost(), m.port, connect);
       return m;
     } catch (Exception e) {
+      metrics.close();
       if (standby != null) {
         standby.close();
       }
@@ -219,6 +228,12 @@ public final class Master implements AutoCloseable {
         });
         loop = new MasterLoop(config, loopThread, store, Allocator.drf(), clock, System::nanoTime, masterId);
         MasterLoop l = loop;
+        MasterMeters meters = new MasterMeters(metrics.registry());
+        l.meters(meters);
+        metrics.beforeScrape(() -> l.call(() -> {
+          meters.publish(l.clusterView());
+          return null;
+        }));
         l.call(() -> {
           l.start();
           return null;
@@ -227,6 +242,7 @@ public final class Master implements AutoCloseable {
         double electedTime = clock.millis() / 1000.0;
         var builder = routes(l, () -> pid, clock.millis() / 1000.0, electedTime);
         OperatorApi.routes(builder, l, store, clock, clock.millis() / 1000.0);
+        metrics.route(builder);
         extraRoutes.accept(builder);
         http = builder
             .bind(config.bindHost(), port)
@@ -349,6 +365,14 @@ public final class Master implements AutoCloseable {
     return config;
   }
 
+  /**
+   * This process's meters, served at {@code /metrics}: components running in the master's process
+   * (the services scheduler, the autoscaler) bind theirs to its registry.
+   */
+  public io.mezzo.core.metrics.ProcessMetrics metrics() {
+    return metrics;
+  }
+
   /** The HTTP route table (every endpoint and its access level). */
   public java.util.List<HttpServer.Route> routes() {
     return http.routes();
@@ -377,5 +401,6 @@ public final class Master implements AutoCloseable {
     if (zk != null) {
       zk.close();
     }
+    metrics.close();
   }
 }

@@ -100,6 +100,8 @@ final class MasterLoop {
   private final TaskCalls taskCalls;
   /** The operator's maintenance orders: drain, deactivate, reactivate. */
   private final Maintenance maintenance;
+  /** Prometheus meters (see {@link MasterMeters}); unregistered until {@link #meters(MasterMeters)}. */
+  private MasterMeters meters = new MasterMeters(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
 
   MasterLoop(MasterConfig config, ScheduledExecutorService loop, ZkStore store, Allocator allocator,
       Clock clock, LongSupplier nanos, String masterId) {
@@ -417,6 +419,7 @@ final class MasterLoop {
       if (o != null && o.frameworkId().equals(f.id)) {
         declined.merge(o.agentId(), o.resources(), Resources::plus);
         removeOffer(id, false);
+        meters.offerDeclined();
       }
     }
     declined.forEach((agent, r) -> setFilter(f, agent, r, filters));
@@ -927,7 +930,9 @@ final class MasterLoop {
     if (full) {
       // allocation_run_ms measures cycles over the whole cluster; the cheap single-agent cycles
       // that follow freed resources would only flatter it.
-      ops.onAllocationRun(nanos.getAsLong() - now);
+      long took = nanos.getAsLong() - now;
+      ops.onAllocationRun(took);
+      meters.allocationCycle(took);
     }
   }
 
@@ -967,6 +972,7 @@ List<Allocation> decisions = allocator.allocate(
           new Offer.AllocationInfo(role)));
     }
     batches.forEach((fid, list) -> send(frameworks.get(fid), Event.offers(list)));
+    meters.offersSent(decisions.size());
   }
 
   /** Rescinds offers older than the offer timeout; offers are kept in creation order. */
@@ -1004,6 +1010,7 @@ List<Allocation> decisions = allocator.allocate(
       f.release(o.role(), o.resources());
       if (rescind) {
         send(f, Event.rescind(id));
+        meters.offerRescinded();
       }
     }
     requestAllocation(o.agentId());
@@ -1073,6 +1080,11 @@ List<Allocation> decisions = allocator.allocate(
   }
 
   // ---------------------------------------------------------------- state for tools
+
+  /** Records into {@code m} from now on; set before {@link #start}, on the thread that made the loop. */
+  void meters(MasterMeters m) {
+    meters = m;
+  }
 
   Map<String, Object> state(String pid, double startTime) {
     return StateView.build(this, pid, startTime);

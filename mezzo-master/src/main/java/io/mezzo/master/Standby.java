@@ -35,11 +35,12 @@ final class Standby {
 
   /** Starts the standby server of master {@code masterId} on the configured address. */
   static HttpServer server(MasterConfig config, String masterId, Supplier<LeaderElection> election, double startTime,
-      Security security) {
+      Security security, io.mezzo.core.metrics.ProcessMetrics metrics) {
     var b = HttpServer.builder();
     for (String method : METHODS) {
       b.prefixRoute(method, "/", Access.PUBLIC, req -> redirect(election, req));
     }
+    metrics.route(b); // its own JVM's, and mezzo_master_leading 0: never the leader's figures
     for (String path : new String[] {"/health", "/master/health"}) {
       b.route("GET", path, Access.PUBLIC, req -> CompletableFuture.completedFuture(HttpResponse.text(200, "ok (standby)")));
     }

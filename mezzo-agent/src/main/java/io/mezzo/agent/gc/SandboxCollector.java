@@ -57,6 +57,9 @@ public final class SandboxCollector implements AutoCloseable {
   private final Clock clock;
   private final Executor agentLoop;
   private final ScheduledExecutorService thread;
+  /** Rounds run and sandboxes removed since start, for the agent's meters (read from any thread). */
+  private final java.util.concurrent.atomic.AtomicLong runs = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong removedTotal = new java.util.concurrent.atomic.AtomicLong();
 
   private SandboxCollector(Path workDir, Duration gcDelay, Supplier<? extends CompletionStage<Set<Path>>> tracked,
       Executor agentLoop, Clock clock) {
@@ -105,6 +108,7 @@ public final class SandboxCollector implements AutoCloseable {
 
   /** One round: scan, ask for tracked sandboxes, delete. Returns what was deleted. On the gc thread. */
   List<Path> collect() {
+    runs.incrementAndGet();
     List<SandboxGc.Candidate> found = scan();
     if (found.isEmpty()) {
       return List.of();
@@ -132,6 +136,7 @@ public final class SandboxCollector implements AutoCloseable {
       try {
         deleteTree(sandbox);
         removed.add(sandbox);
+        removedTotal.incrementAndGet();
         LOG.info("sandbox gc: removed {} (disk {}% used, max age {})", sandbox, Math.round(usage * 100), maxAge);
         try {
           agentLoop.execute(() -> pruneEmptyParents(sandbox));
@@ -256,6 +261,16 @@ public final class SandboxCollector implements AutoCloseable {
       }
       dir = dir.getParent();
     }
+  }
+
+  /** Collection rounds since start. Any thread. */
+  public long runs() {
+    return runs.get();
+  }
+
+  /** Sandboxes deleted since start. Any thread. */
+  public long removed() {
+    return removedTotal.get();
   }
 
   @Override

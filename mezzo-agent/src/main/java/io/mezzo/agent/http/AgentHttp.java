@@ -13,7 +13,7 @@ import java.util.function.Supplier;
  * The agent's HTTP API: {@code GET /health} ("ok"), {@code GET /state} (the agent and its tasks, as
  * JSON), {@code GET /files/read} and {@code GET /files/browse} (see {@link SandboxFiles}) and
  * {@code GET /monitor/statistics} (each running task's usage, in the Mesos shape; see
- * {@code MonitorStatistics}).
+ * {@code MonitorStatistics}) and {@code GET /metrics} (Prometheus text; see {@code ProcessMetrics}).
  *
  * <p>{@code /health} is open (a ping for supervisors); every other endpoint, the files API included,
  * needs the viewer level when the agent has credentials.
@@ -26,8 +26,11 @@ public final class AgentHttp {
 
   /** Binds and starts the server; the caller closes it. */
   public static HttpServer start(String host, int port, Security security, Supplier<CompletionStage<Object>> state,
-      SandboxFiles files, ExecutorService fileReader, Supplier<CompletionStage<Object>> statistics) {
-    return HttpServer.builder()
+      SandboxFiles files, ExecutorService fileReader, Supplier<CompletionStage<Object>> statistics,
+      io.mezzo.core.metrics.ProcessMetrics metrics) {
+    HttpServer.Builder b = HttpServer.builder();
+    metrics.route(b);
+    return b
         .bind(host, port)
         .security(security)
         .name("agent-http")

@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
  * <p>Every decision that changes the count, or would but for a limit, is kept ({@link DecisionLog}, the
  * last {@link #DECISIONS_KEPT} per app) with its inputs and published as an {@code autoscale_event}
  * through the injected publisher (a hold that repeats the last one is folded into it and not published
- * again). {@link #routes} serves {@code GET /v1/autoscaler/apps} (every app's
+ * again; {@link AutoscalerMeters} counts what is published and shows each app's figures on
+ * {@code /metrics}). {@link #routes} serves {@code GET /v1/autoscaler/apps} (every app's
  * summary) and {@code GET /v1/autoscaler/apps/{id}} (policy, current recommendation, status, last
  * metrics, recent decisions), in camelCase as the app JSON.
  *
@@ -71,6 +72,8 @@ public final class AutoscalerLoop implements AutoCloseable {
   // ---- owned by the loop thread
   private final Map<String, AppState> apps = new TreeMap<>();
   private String servicesProblem;
+  /** Prometheus meters (see {@link AutoscalerMeters}); unregistered until {@link #bindMetrics}. */
+  private AutoscalerMeters meters = new AutoscalerMeters(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
 
   // ---- published by the loop, read by the HTTP handlers
   private volatile Map<String, JsonNode> views = Map.of();
@@ -119,6 +122,11 @@ public final class AutoscalerLoop implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
+  }
+
+  /** Records this loop's meters ({@link AutoscalerMeters}) in {@code registry}; call before {@link #start}. */
+  public void bindMetrics(io.micrometer.core.instrument.MeterRegistry registry) {
+    meters = new AutoscalerMeters(registry);
   }
 
   /** Starts evaluating every second. */
@@ -298,8 +306,9 @@ public final class AutoscalerLoop implements AutoCloseable {
     }
     String outcome = d.changes() ? scale(app.id(), d.desired()) : "held";
     if (!s.log.add(new DecisionLog.Entry(d, now, 1, g.observation().metrics(), g.notes(), outcome))) {
-      return; // the same hold again: folded into the last entry, already published
+      return; // the same hold again: folded into the last entry, already published (and counted)
     }
+    meters.decision(app.id(), d);
     Map<String, Object> event = new LinkedHashMap<>();
     event.put("appId", app.id());
     event.put("current", d.current());
@@ -357,6 +366,16 @@ public final class AutoscalerLoop implements AutoCloseable {
     apps.forEach((id, s) -> out.put(id, view(id, s)));
     views = Map.copyOf(out);
     problem = servicesProblem;
+    List<AutoscalerMeters.AppFigures> figures = new ArrayList<>();
+    apps.forEach((id, s) -> {
+      Map<String, Double> values = new TreeMap<>();
+      if (s.gathered != null) {
+        s.gathered.observation().metrics().forEach((name, v) -> values.put(name, v.value()));
+      }
+      figures.add(new AutoscalerMeters.AppFigures(id, s.instances, s.last == null ? null : s.last.desired(), values,
+          s.policy == null ? List.of() : s.policy.metrics()));
+    });
+    meters.publish(figures);
   }
 
   private ObjectNode view(String id, AppState s) {

@@ -37,6 +37,15 @@ public final class LbMetrics {
   private final Map<String, RouteMeters> routes = new ConcurrentHashMap<>();
 
   private static final String[] STATUS_CLASSES = {"2xx", "3xx", "4xx", "5xx"};
+  /** The help text of each route counter (promtool wants one for every family). */
+  private static final Map<String, String> HELP = Map.of(
+      "mezzo_lb_panic_requests", "requests routed in panic mode",
+      "mezzo_lb_retry_budget_exhausted", "retries refused because the route's retry budget was spent",
+      "mezzo_lb_queue_waits", "requests that waited for a slot on a full backend",
+      "mezzo_lb_queue_timeouts", "requests that timed out waiting for a slot",
+      "mezzo_lb_queue_rejections", "requests refused because the wait queue was full",
+      "mezzo_lb_no_backend_waits", "requests that waited for a backend to appear",
+      "mezzo_lb_no_backend_timeouts", "requests that timed out waiting for a backend");
 
   public LbMetrics() {
     this(System::nanoTime);
@@ -64,18 +73,18 @@ public final class LbMetrics {
       LatencyWindow latency = new LatencyWindow();
       Map<String, Counter> status = new LinkedHashMap<>();
       for (String c : STATUS_CLASSES) {
-        Counter counter = Counter.builder("mezzo_lb_responses").tag("route", b.routeKey).tag("backend", b.instanceId)
+        Counter counter = Counter.builder("mezzo_lb_responses").description("answers from a backend, by status class").tag("route", b.routeKey).tag("backend", b.instanceId)
             .tag("class", c).register(registry);
         status.put(c, counter);
         all.add(counter);
       }
-      Counter failures = Counter.builder("mezzo_lb_connect_failures").tag("route", b.routeKey)
+      Counter failures = Counter.builder("mezzo_lb_connect_failures").description("connections to a backend that failed").tag("route", b.routeKey)
           .tag("backend", b.instanceId).register(registry);
-      Counter ejections = Counter.builder("mezzo_lb_ejections").tag("route", b.routeKey).tag("backend", b.instanceId)
+      Counter ejections = Counter.builder("mezzo_lb_ejections").description("times a backend was ejected by outlier detection").tag("route", b.routeKey).tag("backend", b.instanceId)
           .register(registry);
       all.add(failures);
       all.add(ejections);
-      all.add(Gauge.builder("mezzo_lb_in_flight", b, r -> r.inFlight.get()).tag("route", b.routeKey)
+      all.add(Gauge.builder("mezzo_lb_in_flight", b, r -> r.inFlight.get()).description("requests a backend is serving now").tag("route", b.routeKey)
           .tag("backend", b.instanceId).register(registry));
       return new BackendMeters(b, latency, status, status.values().toArray(new Counter[0]), failures, ejections,
           new RateWindow(RATE_SAMPLES), new RateWindow(RATE_SAMPLES), all);
@@ -103,13 +112,13 @@ public final class LbMetrics {
 
   private HealthMeters health(BackendRef b) {
     return health.computeIfAbsent(b.key, k -> {
-      Counter up = Counter.builder("mezzo_lb_backend_health_transitions").tag("route", b.routeKey)
+      Counter up = Counter.builder("mezzo_lb_backend_health_transitions").description("changes of a backend's active health state").tag("route", b.routeKey)
           .tag("backend", b.instanceId).tag("to", "up").register(registry);
-      Counter down = Counter.builder("mezzo_lb_backend_health_transitions").tag("route", b.routeKey)
+      Counter down = Counter.builder("mezzo_lb_backend_health_transitions").description("changes of a backend's active health state").tag("route", b.routeKey)
           .tag("backend", b.instanceId).tag("to", "down").register(registry);
-      Counter retries = Counter.builder("mezzo_lb_retries").tag("route", b.routeKey).tag("backend", b.instanceId)
+      Counter retries = Counter.builder("mezzo_lb_retries").description("requests a backend failed that were retried").tag("route", b.routeKey).tag("backend", b.instanceId)
           .register(registry);
-      Gauge state = Gauge.builder("mezzo_lb_backend_up", b, r -> r.down ? 0 : 1).tag("route", b.routeKey)
+      Gauge state = Gauge.builder("mezzo_lb_backend_up", b, r -> r.down ? 0 : 1).description("1 while a backend's active health checks pass, else 0").tag("route", b.routeKey)
           .tag("backend", b.instanceId).register(registry);
       return new HealthMeters(up, down, retries, List.of(up, down, retries, state));
     });
@@ -151,7 +160,7 @@ public final class LbMetrics {
 
     private RouteMeters(PrometheusMeterRegistry registry, String route) {
       for (int i = 0; i < STATUS_CLASSES.length; i++) {
-        byClass[i] = Counter.builder("mezzo_lb_route_responses").tag("route", route).tag("class", STATUS_CLASSES[i])
+        byClass[i] = Counter.builder("mezzo_lb_route_responses").description("answers on a route, by status class").tag("route", route).tag("class", STATUS_CLASSES[i])
             .register(registry);
         all.add(byClass[i]);
       }
@@ -162,13 +171,13 @@ public final class LbMetrics {
       queueRejections = counter(registry, "mezzo_lb_queue_rejections", route);
       noBackendWaits = counter(registry, "mezzo_lb_no_backend_waits", route);
       noBackendTimeouts = counter(registry, "mezzo_lb_no_backend_timeouts", route);
-      all.add(Gauge.builder("mezzo_lb_route_panic", panic, p -> p.get() ? 1 : 0).tag("route", route)
+      all.add(Gauge.builder("mezzo_lb_route_panic", panic, p -> p.get() ? 1 : 0).description("1 while a route is in panic mode (too few healthy backends), else 0").tag("route", route)
           .register(registry));
-      all.add(Gauge.builder("mezzo_lb_waiting", waiting, w -> w.get()).tag("route", route).register(registry));
+      all.add(Gauge.builder("mezzo_lb_waiting", waiting, w -> w.get()).description("requests or connections waiting now for a slot or a backend").tag("route", route).register(registry));
     }
 
     private Counter counter(PrometheusMeterRegistry registry, String name, String route) {
-      Counter c = Counter.builder(name).tag("route", route).register(registry);
+      Counter c = Counter.builder(name).description(HELP.get(name)).tag("route", route).register(registry);
       all.add(c);
       return c;
     }

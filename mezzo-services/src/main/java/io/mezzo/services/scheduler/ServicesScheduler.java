@@ -102,6 +102,8 @@ public final class ServicesScheduler implements AutoCloseable {
   /** framework_info.principal and the bearer token sent to the master; both null on an open cluster. */
   private String principal;
   private MasterLink.Connector connector;
+  /** Instances launched since start (ACCEPTs sent), for {@link ServicesMeters}; any thread reads it. */
+  private final java.util.concurrent.atomic.AtomicLong launches = new java.util.concurrent.atomic.AtomicLong();
 
   private ServicesScheduler(ServicesConfig config, ServicesStore store, EventBus events, Clock clock,
       ScheduledExecutorService loop) {
@@ -394,6 +396,7 @@ public final class ServicesScheduler implements AutoCloseable {
             InstanceState.PROVISIONED, null, now, null, now, null));
       }
       store.putInstances(launched); // durable before the master hears of it
+      launches.addAndGet(launched.size());
       for (Instance i : launched) {
         instances.put(i.instanceId(), i);
         AppEntry a = apps.get(i.appId());
@@ -1072,6 +1075,11 @@ public final class ServicesScheduler implements AutoCloseable {
       app(appId);
       return store.version(appId, version).orElseThrow(() -> new NotFound("App '" + appId + "' does not exist in version " + version));
     });
+  }
+
+  /** Instances launched since this scheduler started. Any thread. */
+  public long launches() {
+    return launches.get();
   }
 
   /** The framework id, or null before the first subscription. */
