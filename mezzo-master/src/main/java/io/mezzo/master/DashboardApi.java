@@ -108,7 +108,7 @@ final class DashboardApi {
         if (r.address() != null) {
           asks.add(agents.usage(r.id(), r.address()).thenAccept(u -> {
             synchronized (r.view()) {
-              r.view().put("usage", u);
+              r.view().put("usage", DashboardViews.orNull(u));
             }
           }));
         }

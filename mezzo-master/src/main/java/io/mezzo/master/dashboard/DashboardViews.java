@@ -96,7 +96,7 @@ public final class DashboardViews {
       Map<String, Object> fw = new LinkedHashMap<>();
       fw.put("id", f.id.value());
       fw.put("name", f.info.name());
-      fw.put("principal", f.info.principal());
+      fw.put("principal", orNull(f.info.principal()));
       fw.put("roles", f.roles());
       fw.put("dominant_share", DominantShare.of(held, shared));
       fw.put("active", f.isConnected());
@@ -139,8 +139,16 @@ public final class DashboardViews {
       tasks.add(task);
     }
     out.put("tasks", tasks);
-    out.put("usage", usage);
+    out.put("usage", orNull(usage));
     return out;
+  }
+
+  /**
+   * {@code value}, or JSON's null where it is null: Mezzo's mapper leaves null values out, and these
+   * shapes promise the key.
+   */
+  public static Object orNull(Object value) {
+    return value == null ? com.fasterxml.jackson.databind.node.NullNode.instance : value;
   }
 
   /** The agent's HTTP address, {@code HOST:PORT}. */
@@ -170,7 +178,7 @@ public final class DashboardViews {
       t.put("framework_id", u.frameworkId().value());
       t.put("cpus_used", u.cpusUsed());
       t.put("mem_rss_bytes", u.memRssBytes());
-      t.put("mem_limit_bytes", u.memLimitBytes());
+      t.put("mem_limit_bytes", orNull(u.memLimitBytes()));
       tasks.add(t);
     }
     Map<String, Object> out = new LinkedHashMap<>();
