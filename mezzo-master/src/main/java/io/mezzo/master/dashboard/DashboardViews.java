@@ -159,10 +159,11 @@ public final class DashboardViews {
   /**
    * The usage the agent's last heartbeat carried, summed: {@code {"source": "heartbeat", "timestamp",
    * "cpus_used", "mem_rss_bytes", "tasks": [{"task_id", "framework_id", "cpus_used", "mem_rss_bytes",
-   * "mem_limit_bytes"}]}}; null when that heartbeat carried none.
+   * "mem_limit_bytes"}]}}; all zero, with a null timestamp, for an agent with no live task; null when
+   * the agent has tasks but its last heartbeat carried no usage (they are new, or it was not sampled).
    */
   public static Map<String, Object> heartbeatUsage(AgentEntry a) {
-    if (a.usage.isEmpty()) {
+    if (a.usage.isEmpty() && !a.tasks.isEmpty()) {
       return null;
     }
     double cpus = 0;
@@ -183,7 +184,7 @@ public final class DashboardViews {
     }
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("source", "heartbeat");
-    out.put("timestamp", timestamp);
+    out.put("timestamp", a.usage.isEmpty() ? orNull(null) : timestamp);
     out.put("cpus_used", Math.round(cpus * 1000) / 1000.0);
     out.put("mem_rss_bytes", rss);
     out.put("tasks", tasks);

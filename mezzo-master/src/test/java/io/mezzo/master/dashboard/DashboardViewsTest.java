@@ -157,8 +157,13 @@ class DashboardViewsTest {
     assertThat(view.path("usage").path("timestamp").asDouble()).isEqualTo(11.0);
     assertThat(view.path("usage").path("tasks").get(1).path("mem_limit_bytes").isNull()).isTrue();
     a.usage = List.of();
-    assertThat(DashboardViews.heartbeatUsage(a)).isNull();
+    assertThat(DashboardViews.heartbeatUsage(a)).as("tasks, but no usage heartbeat yet").isNull();
     assertThat(wire(DashboardViews.agent(a, null, null)).path("usage").isNull()).as("a key with null").isTrue();
+    AgentEntry idle = agent("a2", "cpus:4;mem:1000", true);
+    JsonNode none = wire(DashboardViews.heartbeatUsage(idle));
+    assertThat(none.path("cpus_used").asDouble()).isZero();
+    assertThat(none.path("tasks")).isEmpty();
+    assertThat(none.path("timestamp").isNull()).isTrue();
   }
 
   @Test
