@@ -55,10 +55,13 @@ final class AppHistory {
   }
 
   private final ArrayDeque<Point> points = new ArrayDeque<>();
+  /** The last copy {@link #points} made, until the next {@link #add} (the loop publishes every second). */
+  private List<Point> snapshot = List.of();
 
   /** Adds {@code p} and drops what falls out of the window or over the capacity. */
   void add(Point p) {
     points.addLast(p);
+    snapshot = null;
     Instant oldest = p.t().minus(WINDOW);
     while (points.size() > CAPACITY || points.peekFirst().t().isBefore(oldest)) {
       points.pollFirst();
@@ -67,7 +70,10 @@ final class AppHistory {
 
   /** The points, oldest first, as an immutable list. */
   List<Point> points() {
-    return List.copyOf(points);
+    if (snapshot == null) {
+      snapshot = List.copyOf(points);
+    }
+    return snapshot;
   }
 
   /**
