@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * first ({@link #routes}), answering 503 until {@link #start} has recovered the stored state and
  * begun subscribing to the master. Used by {@code mezzo up}, {@code mezzo master} and
  * {@code mezzo services}. Given load balancer stats addresses, it also runs the autoscaler
- * ({@link AutoscalerLoop}, {@code /v1/autoscaler}) with the scheduler, so that it moves with it.
+ * ({@link AutoscalerLoop}, {@code /v1/autoscaler}) with the scheduler, so that it moves with it, and
+ * serves those balancers' {@code /stats} for the dashboard ({@link BalancersApi}, {@code /v1/balancers}).
  * Given the process's meters ({@link #metrics}), both bind theirs there (the process serves {@code /metrics}).
  */
 final class ServicesHost implements AutoCloseable {
@@ -37,6 +38,8 @@ final class ServicesHost implements AutoCloseable {
   private volatile AutoscalerLoop autoscaler;
   /** The process's meters the scheduler's and the autoscaler's are bound to at {@link #start}; null: none. */
   private volatile io.mezzo.core.metrics.ProcessMetrics metrics;
+  /** The client {@code GET /v1/balancers} reads the load balancers with; set by {@link #start}. */
+  private volatile io.mezzo.core.http.JsonClient balancers;
 
   ServicesHost() {
     this(List.of());
@@ -61,6 +64,7 @@ final class ServicesHost implements AutoCloseable {
   void routes(HttpServer.Builder b) {
     api.routes(b);
     AutoscalerLoop.routes(b, () -> autoscaler);
+    BalancersApi.routes(b, lbStats, () -> balancers);
   }
 
   /**
@@ -86,6 +90,7 @@ final class ServicesHost implements AutoCloseable {
       io.mezzo.services.scheduler.ServicesMeters.bind(scheduler, m);
     }
     keepAlive.scheduleWithFixedDelay(events::keepAlive, 15, 15, TimeUnit.SECONDS);
+    balancers = BalancersApi.client(caller);
     if (!lbStats.isEmpty()) {
       AutoscalerLoop loop = new AutoscalerLoop(caller.uri(leader, ""), caller,
           new MetricsGatherer(lbStats, masterHostPort, Duration.ofSeconds(2), caller),
