@@ -157,4 +157,30 @@ class MasterElectionTest {
       assertThat(LeaderElection.readLeader(reader.curator())).contains("127.0.0.1:" + leader.port());
     }
   }
+
+  @Test
+  void aZkDetectorFromTheServiceLoaderFollowsTheLeaderAcrossATakeover() throws Exception {
+    Master first = startMaster(1);
+    Master second = startMaster(2);
+    try (io.mezzo.core.ha.MasterDetector detector = io.mezzo.core.ha.MasterDetector.of("zk://" + zk.connectString())) {
+      assertThat(detector).isInstanceOf(io.mezzo.master.ha.ZkMasterDetector.class);
+      assertThat(detector.only()).isEmpty();
+      assertThat(detector.detect()).contains("127.0.0.1:" + first.port());
+
+      first.close();
+
+      await().atMost(Duration.ofSeconds(20)).until(second::isLeader);
+      assertThat(detector.detect()).contains("127.0.0.1:" + second.port());
+    }
+  }
+
+  @Test
+  void aZkDetectorOnAnotherChrootFindsNoLeader() throws Exception {
+    startMaster(1);
+    try (io.mezzo.core.ha.MasterDetector detector = io.mezzo.core.ha.MasterDetector.of("zk://" + zk.connectString() + "/elsewhere")) {
+      assertThat(detector.detect()).isEmpty();
+    }
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> io.mezzo.core.ha.MasterDetector.of("zk:///mezzo"))
+        .hasMessageContaining("'zk:///mezzo'").hasMessageContaining("expected: zk://HOST:PORT");
+  }
 }
