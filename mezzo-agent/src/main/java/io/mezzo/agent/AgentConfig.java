@@ -11,7 +11,9 @@ import java.util.regex.Pattern;
  * expected) and immutable afterwards, so a running agent never sees its configuration change.
  *
  * @param masterHostPort the master's {@code HOST:PORT}, such as {@code 127.0.0.1:5050}, or several masters'
- *     {@code HOST:PORT,HOST:PORT,...} (the agent finds the leader among them)
+ *     {@code HOST:PORT,HOST:PORT,...} (the agent finds the leader among them), or {@code zk://HOST:PORT,.../PATH}
+ *     (the leader read from ZooKeeper, by the detector the {@code mezzo} jar carries; see
+ *     {@link io.mezzo.core.ha.MasterDetector})
  * @param bindHost the address the agent's HTTP server listens on
  * @param port the agent's HTTP port; 0 picks a free one (see {@link Agent#port()})
  * @param workDir where sandboxes and the agent id live; made absolute and normalized here
@@ -47,7 +49,14 @@ public record AgentConfig(
     if (masterHostPort == null) {
       throw new IllegalArgumentException("masterHostPort: missing (expected: HOST:PORT, such as 127.0.0.1:5050)");
     }
-    for (String one : masterHostPort.split(",", -1)) { // several masters: the link finds the leader
+    if (masterHostPort.contains("://")) { // zk://...: checked by the detector that reads it
+      try (io.mezzo.core.ha.MasterDetector d = io.mezzo.core.ha.MasterDetector.of(masterHostPort)) {
+        // a well-formed spec: its session opens only when the link first asks who leads
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("masterHostPort: " + e.getMessage().replaceFirst("^master: ", ""), e);
+      }
+    }
+    for (String one : masterHostPort.contains("://") ? new String[0] : masterHostPort.split(",", -1)) {
       Matcher m = HOST_PORT.matcher(one);
       if (!m.matches() || Integer.parseInt(m.group(2)) < 1 || Integer.parseInt(m.group(2)) > 65535) {
         throw new IllegalArgumentException("masterHostPort: '" + masterHostPort

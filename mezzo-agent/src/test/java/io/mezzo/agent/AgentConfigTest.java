@@ -39,6 +39,14 @@ class AgentConfigTest {
   }
 
   @Test
+  void aZkMasterIsCheckedByItsDetectorWhichThisModuleDoesNotCarry() {
+    // mezzo-agent does not depend on the master module: the mezzo jar brings the zk:// detector
+    assertThatThrownBy(() -> AgentConfig.defaults("zk://127.0.0.1:2181/mezzo", Path.of("w")))
+        .hasMessageStartingWith("masterHostPort: 'zk://127.0.0.1:2181/mezzo' (expected: HOST:PORT[,HOST:PORT...];")
+        .hasMessageContaining("zk:// needs the master module on the class path");
+  }
+
+  @Test
   void missingHostnameFollowsTheBindAddress() {
     AgentConfig c = new AgentConfig("m:5050", "10.0.0.7", 5051, Path.of("/w"), null, null, null, null, null);
     assertThat(c.hostname()).isEqualTo("10.0.0.7");

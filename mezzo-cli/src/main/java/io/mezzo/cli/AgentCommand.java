@@ -17,7 +17,8 @@ final class AgentCommand implements Callable<Integer> {
   SecurityOptions security;
 
   @Option(names = "--master", required = true,
-      description = "The master's HOST:PORT, or every master's HOST:PORT,HOST:PORT,... (the agent follows the leader).")
+      description = "The master's HOST:PORT, every master's HOST:PORT,HOST:PORT,... or zk://HOST:PORT,.../PATH"
+          + " (the agent follows the leader).")
   String master;
 
   @Option(names = "--port", defaultValue = "5051", description = "HTTP port (default: ${DEFAULT-VALUE}).")
@@ -77,8 +78,9 @@ final class AgentCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (!io.mezzo.core.ha.MasterDetector.isHostList(master)) {
-      throw new IllegalArgumentException("--master: '" + master + "' (expected: HOST:PORT[,HOST:PORT...])");
+    if (!io.mezzo.core.ha.MasterDetector.isHostList(master) && !io.mezzo.master.ha.ZkMasterDetector.isZk(master)) {
+      throw new IllegalArgumentException("--master: '" + master + "' (expected: HOST:PORT[,HOST:PORT...] or"
+          + " zk://HOST:PORT[,HOST:PORT...]/PATH)");
     }
     Resources r = resources == null ? null : Resources.parse(resources);
     if (memoryHeadroomMb < 0) {

@@ -16,7 +16,8 @@ final class LbCommand implements Callable<Integer> {
   @picocli.CommandLine.Mixin
   SecurityOptions security;
 
-  @Option(names = "--master", required = true, description = "The master's HOST:PORT (its /v2 API).")
+  @Option(names = "--master", required = true, description = "The master's HOST:PORT (its /v2 API), every master's HOST:PORT,HOST:PORT,..."
+      + " or zk://HOST:PORT,.../PATH (the LB follows the leader).")
   String master;
 
   @Option(names = "--services", description = "The services API's HOST:PORT when it runs apart from the master.")

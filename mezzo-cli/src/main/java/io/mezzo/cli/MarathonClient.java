@@ -21,10 +21,18 @@ import java.time.Duration;
  * JSON, a missing node when it is empty). Bodies go out as given: Marathon's camelCase names are not
  * rewritten. Failing to reach the master is a {@link CliFailure} saying
  * {@code cannot reach master at H:P: ...}; every other outcome is an {@link Answer} for the caller to
- * judge, helped by {@link #check}. Thread-safe; used by one command at a time.
+ * judge, helped by {@link #check}.
+ *
+ * <p>Redirects: a standby master answers every request with {@code 307 Location: //LEADER/path}. Only
+ * such a redirect is followed (a 307 or 308 naming a {@code HOST:PORT}, keeping the scheme: never
+ * HTTPS to HTTP), at most {@value #MAX_REDIRECTS} times, with the same method, body and bearer token:
+ * the token goes to the leader a master named, and nowhere else (the JDK client's own redirects would
+ * also follow a 301/302/303 anywhere, and carry the token along). Thread-safe; used by one command at
+ * a time.
  */
 final class MarathonClient {
   private static final String NO_ROUTE = "no such endpoint:";
+  static final int MAX_REDIRECTS = 3;
 
   /** One answer: its status and its body. */
   record Answer(int status, JsonNode body) {
@@ -62,7 +70,7 @@ final class MarathonClient {
     this.requestTimeout = requestTimeout;
     this.http = caller.configure(HttpClient.newBuilder()).connectTimeout(Duration.ofSeconds(3))
         .version(HttpClient.Version.HTTP_1_1)
-        .followRedirects(HttpClient.Redirect.NORMAL) // a standby master answers 307 to the leader
+        .followRedirects(HttpClient.Redirect.NEVER) // a standby's 307 is followed by send()
         .build();
   }
 
@@ -134,20 +142,49 @@ final class MarathonClient {
     } catch (URISyntaxException e) {
       throw new CliFailure(2, "cannot build a request for " + path + ": " + e.getMessage());
     }
-    BodyPublisher publisher = body == null ? BodyPublishers.noBody() : BodyPublishers.ofByteArray(Json.write(body));
-    HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(requestTimeout)
-        .header("Accept", "application/json").method(method, publisher);
-    caller.authorize(request);
-    if (body != null) {
-      request.header("Content-Type", "application/json");
+    byte[] bytes = body == null ? null : Json.write(body);
+    String target = hostPort;
+    for (int hop = 0; ; hop++) {
+      BodyPublisher publisher = bytes == null ? BodyPublishers.noBody() : BodyPublishers.ofByteArray(bytes);
+      HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(requestTimeout)
+          .header("Accept", "application/json").method(method, publisher);
+      caller.authorize(request);
+      if (bytes != null) {
+        request.header("Content-Type", "application/json");
+      }
+      java.net.http.HttpResponse<String> response;
+      try {
+        response = http.send(request.build(), BodyHandlers.ofString(StandardCharsets.UTF_8));
+      } catch (IOException e) {
+        throw new CliFailure("cannot reach master at " + target + ": " + describe(e));
+      }
+      URI leader = hop < MAX_REDIRECTS ? leaderOf(uri, response) : null;
+      if (leader == null) {
+        return new Answer(response.statusCode(), parse(response.body()));
+      }
+      uri = leader;
+      target = leader.getAuthority();
     }
-    java.net.http.HttpResponse<String> response;
+  }
+
+  /**
+   * Where a standby's answer sends the request: its {@code Location} resolved against {@code from},
+   * when the answer is a 307 or 308 naming a {@code HOST:PORT} on the same scheme; else null.
+   */
+  static URI leaderOf(URI from, java.net.http.HttpResponse<?> response) {
+    if (response.statusCode() != 307 && response.statusCode() != 308) {
+      return null;
+    }
+    String location = response.headers().firstValue("Location").orElse(null);
+    if (io.mezzo.core.ha.MasterDetector.hostPortOf(location).isEmpty()) {
+      return null;
+    }
     try {
-      response = http.send(request.build(), BodyHandlers.ofString(StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw new CliFailure("cannot reach master at " + hostPort + ": " + describe(e));
+      URI to = from.resolve(location);
+      return from.getScheme().equalsIgnoreCase(to.getScheme()) ? to : null;
+    } catch (IllegalArgumentException e) {
+      return null;
     }
-    return new Answer(response.statusCode(), parse(response.body()));
   }
 
   private static JsonNode parse(String text) {

@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
 @Command(name = "services", mixinStandardHelpOptions = true,
     description = "Run the services scheduler (Marathon /v2 API) apart from the master.")
 final class ServicesCommand implements Callable<Integer> {
-  @Option(names = "--master", required = true, description = "The master's HOST:PORT.")
+  @Option(names = "--master", required = true, description = "The master's HOST:PORT, every master's HOST:PORT,HOST:PORT,..."
+      + " or zk://HOST:PORT,.../PATH.")
   String master;
 
   @Option(names = "--zk", required = true, description = "ZooKeeper connect string host:port,... holding the services' state.")

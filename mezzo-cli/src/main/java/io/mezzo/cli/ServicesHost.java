@@ -92,8 +92,11 @@ final class ServicesHost implements AutoCloseable {
     keepAlive.scheduleWithFixedDelay(events::keepAlive, 15, 15, TimeUnit.SECONDS);
     balancers = BalancersApi.client(caller);
     if (!lbStats.isEmpty()) {
+      // The master's task usage is read from one HOST:PORT; given several masters or zk://, the
+      // cpu and memory metrics say "no master address" rather than guess which one leads.
+      boolean oneMaster = !masterHostPort.contains(",") && !masterHostPort.contains("://");
       AutoscalerLoop loop = new AutoscalerLoop(caller.uri(leader, ""), caller,
-          new MetricsGatherer(lbStats, masterHostPort, Duration.ofSeconds(2), caller),
+          new MetricsGatherer(lbStats, oneMaster ? masterHostPort : null, Duration.ofSeconds(2), caller),
           fields -> events.publish(AutoscalerLoop.EVENT_TYPE, fields), clock);
       if (m != null) {
         loop.bindMetrics(m.registry());

@@ -31,6 +31,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
@@ -55,6 +56,7 @@ import org.junit.jupiter.api.io.TempDir;
  * reachable agents. Failed requests are reported, not asserted: requests to the lost agent's instance
  * may fail until the LB ejects it.
  */
+@Tag("chaos")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class) // the kills first, while the namespaced agent runs an instance
 class AgentChaosClusterTest {

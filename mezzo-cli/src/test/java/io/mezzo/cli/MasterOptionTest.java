@@ -78,4 +78,17 @@ class MasterOptionTest {
         .isInstanceOfSatisfying(CliFailure.class, f -> assertThat(f.exitCode()).isEqualTo(1))
         .hasMessageContaining("no leading master is elected");
   }
+
+  @Test
+  void theServicesSchedulerSubscribesToTheLeaderItFindsInZooKeeper() throws Exception {
+    io.mezzo.core.http.JsonClient http = new io.mezzo.core.http.JsonClient(Duration.ofSeconds(2), Duration.ofSeconds(10));
+    try (ServicesHost host = new ServicesHost()) { // what mezzo services --master zk://... runs
+
+      host.start("zk://" + zk.connectString() + "/ha", zk.connectString(), "127.0.0.1:1");
+
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> io.mezzo.core.json.Json.MAPPER
+          .readTree(http.get(java.net.URI.create("http://" + leader() + "/master/state")).join().body())
+          .path("frameworks").size() == 1);
+    }
+  }
 }

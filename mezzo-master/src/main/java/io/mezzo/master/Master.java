@@ -38,9 +38,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A master starts as a standby ({@link Standby}): its HTTP server answers every API with a 307 to
  * the leader (503 while none is known). Once elected ({@link LeaderElection}) it recovers its state
- * from ZooKeeper, as a restarted master does, and replaces the standby server by the real one on the
- * same port. Losing leadership afterwards ends the process (see {@link LeaderElection#exitProcess}).
- * The election's thread swaps the server; {@link #close} may come from any thread.
+ * from ZooKeeper, as a restarted master does, and swaps the standby's route table for the leader's on
+ * the same server ({@link HttpServer#replaceRoutes}): the port never closes, so no client sees a refused
+ * connection during the handover. Losing leadership afterwards ends the process (see
+ * {@link LeaderElection#exitProcess}). The election's thread swaps the routes; {@link #close} may come
+ * from any thread.
  *
  * <p>HTTP handlers only parse and validate the shape of a request, then hand it to the loop.
  *
@@ -54,7 +56,7 @@ import org.slf4j.LoggerFactory;
 public final class Master implements AutoCloseable {
   public static final String VERSION = "0.1.0";
   private static final Logger LOG = LoggerFactory.getLogger(Master.class);
-  private static final int MAX_REQUEST_BYTES = 4 * 1024 * 1024;
+  static final int MAX_REQUEST_BYTES = 4 * 1024 * 1024;
   /** How long {@link #start} waits to learn whether this master leads. */
   private static final long DECIDE_MS = 15_000;
 
@@ -231,7 +233,6 @@ public final class Master implements AutoCloseable {
         if (closed) {
           return;
         }
-        http.close(); // the standby server; the real one takes its port
         loopThread = Executors.newSingleThreadScheduledExecutor(r -> {
           Thread t = new Thread(r, "master-loop");
           t.setDaemon(true);
@@ -256,12 +257,7 @@ public final class Master implements AutoCloseable {
         metrics.route(builder);
         DashboardApi.routes(builder, l, new io.mezzo.master.dashboard.AgentFiles(agentCaller, System::nanoTime));
         extraRoutes.accept(builder);
-        http = builder
-            .bind(config.bindHost(), port)
-            .maxRequestBytes(MAX_REQUEST_BYTES)
-            .security(security)
-            .name("master-http")
-            .start();
+        http.replaceRoutes(builder); // the standby's server, port and connections: leader routes from now on
       }
       LOG.info("master {} leading on http://{}:{}", masterId, config.bindHost(), port);
       elected.complete(null);

@@ -33,7 +33,7 @@ final class Standby {
 
   private Standby() {}
 
-  /** Starts the standby server of master {@code masterId} on the configured address. */
+  /** Starts the server of master {@code masterId} on the configured address, with the standby's routes. */
   static HttpServer server(MasterConfig config, String masterId, Supplier<LeaderElection> election, double startTime,
       Security security, io.mezzo.core.metrics.ProcessMetrics metrics) {
     var b = HttpServer.builder();
@@ -68,7 +68,10 @@ final class Standby {
         return HttpResponse.json(200, out);
       }));
     }
-    return b.bind(config.bindHost(), config.port()).security(security).name("master-standby-http").start();
+    // The leader's routes replace these on this same server once elected (Master#lead), so it is
+    // built with the leader's limits.
+    return b.bind(config.bindHost(), config.port()).security(security).maxRequestBytes(Master.MAX_REQUEST_BYTES)
+        .name("master-http").start();
   }
 
   /** The leading master's {@code /master/state}: its own leader fields and the time it was elected. */

@@ -157,4 +157,68 @@ class MasterElectionTest {
       assertThat(LeaderElection.readLeader(reader.curator())).contains("127.0.0.1:" + leader.port());
     }
   }
+
+  @Test
+  void aZkDetectorFromTheServiceLoaderFollowsTheLeaderAcrossATakeover() throws Exception {
+    Master first = startMaster(1);
+    Master second = startMaster(2);
+    try (io.mezzo.core.ha.MasterDetector detector = io.mezzo.core.ha.MasterDetector.of("zk://" + zk.connectString())) {
+      assertThat(detector).isInstanceOf(io.mezzo.master.ha.ZkMasterDetector.class);
+      assertThat(detector.only()).isEmpty();
+      assertThat(detector.detect()).contains("127.0.0.1:" + first.port());
+
+      first.close();
+
+      await().atMost(Duration.ofSeconds(20)).until(second::isLeader);
+      assertThat(detector.detect()).contains("127.0.0.1:" + second.port());
+    }
+  }
+
+  @Test
+  void aZkDetectorOnAnotherChrootFindsNoLeader() throws Exception {
+    startMaster(1);
+    try (io.mezzo.core.ha.MasterDetector detector = io.mezzo.core.ha.MasterDetector.of("zk://" + zk.connectString() + "/elsewhere")) {
+      assertThat(detector.detect()).isEmpty();
+    }
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> io.mezzo.core.ha.MasterDetector.of("zk:///mezzo"))
+        .hasMessageContaining("'zk:///mezzo'").hasMessageContaining("expected: zk://HOST:PORT");
+  }
+
+  @Test
+  void aStandbyTakingOverNeverRefusesAConnection() throws Exception {
+    Master first = startMaster(1);
+    Master second = startMaster(2);
+    java.util.concurrent.atomic.AtomicBoolean hammering = new java.util.concurrent.atomic.AtomicBoolean(true);
+    java.util.concurrent.atomic.AtomicInteger answered = new java.util.concurrent.atomic.AtomicInteger();
+    List<String> failures = new CopyOnWriteArrayList<>();
+    Thread hammer = new Thread(() -> {
+      byte[] get = "GET /health HTTP/1.1\r\nHost: m\r\nConnection: close\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+      while (hammering.get()) {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", second.port())) { // a new connection each time
+          s.setSoTimeout(5_000);
+          s.getOutputStream().write(get);
+          String status = new String(s.getInputStream().readNBytes(12), java.nio.charset.StandardCharsets.US_ASCII);
+          if (status.equals("HTTP/1.1 200")) {
+            answered.incrementAndGet();
+          } else {
+            failures.add("answered '" + status + "'");
+          }
+        } catch (java.io.IOException e) {
+          failures.add(e.toString());
+        }
+      }
+    }, "hammer");
+    hammer.start();
+    await().atMost(Duration.ofSeconds(10)).until(() -> answered.get() > 10);
+
+    first.close(); // the second takes over: its server swaps the standby's routes for the leader's
+
+    await().atMost(Duration.ofSeconds(20)).until(second::isLeader);
+    int atElection = answered.get();
+    await().atMost(Duration.ofSeconds(10)).until(() -> answered.get() > atElection + 10);
+    hammering.set(false);
+    hammer.join(10_000);
+    assertThat(failures).isEmpty();
+    assertThat(get(second, "/master/state").body()).contains("elected_time");
+  }
 }

@@ -36,6 +36,9 @@ import java.util.stream.Stream;
  *
  * <p>{@link #startLoadBalancer} runs {@code mezzo lb} as a process following every master.
  *
+ * <p>With {@link Builder#zkDiscovery} agents and the load balancer are given {@link #zkUrl()}
+ * ({@code zk://...}) instead of the masters' list, and find the leader in ZooKeeper.
+ *
  * <p>With {@link Builder#principal} the cluster is secured: a credentials file (mode 600) in the work
  * directory holds the test's principals plus an admin ({@link #adminSecret}) and an agent principal;
  * the master and agents get {@code --credentials}, agents their secret, and the cluster's own reads
@@ -176,6 +179,7 @@ public final class MezzoCluster implements AutoCloseable {
     private int masters = 1;
     private Duration zkSessionTimeout = Duration.ofSeconds(2);
     private int zookeepers = 1;
+    private boolean zkDiscovery;
     private final List<Map<String, Object>> principals = new ArrayList<>();
     private final String adminSecret = "admin-" + java.util.UUID.randomUUID();
     private final String agentSecret = "agent-" + java.util.UUID.randomUUID();
@@ -253,6 +257,15 @@ public final class MezzoCluster implements AutoCloseable {
         throw new IllegalArgumentException("zookeepers: " + n + " (expected: odd, 1..7)");
       }
       this.zookeepers = n;
+      return this;
+    }
+
+    /**
+     * With {@code masters(n > 1)}: agents and the load balancer get {@code --master zk://...} (see
+     * {@link MezzoCluster#zkUrl}) and read the leader from ZooKeeper, instead of the masters' list.
+     */
+    public Builder zkDiscovery() {
+      this.zkDiscovery = true;
       return this;
     }
 
@@ -618,6 +631,16 @@ public final class MezzoCluster implements AutoCloseable {
   private final List<int[]> zkServerPorts = new ArrayList<>();
   private final List<Node> zkNodes = new ArrayList<>();
 
+  /** HA clusters: {@code zk://} and {@link #zkConnect()}, where clients find the leader (no chroot). */
+  public String zkUrl() {
+    return "zk://" + zkConnect();
+  }
+
+  /** What agents and the load balancer get as {@code --master}. */
+  private String agentMasterSpec() {
+    return options.zkDiscovery && options.masters > 1 ? zkUrl() : masterAddresses();
+  }
+
   /** The ZooKeeper connect string masters get: every server of the ensemble, or the single server. */
   public String zkConnect() {
     if (zkServerPorts.isEmpty()) {
@@ -730,8 +753,13 @@ public final class MezzoCluster implements AutoCloseable {
    * restarted. Its node is named "lb".
    */
   public Node startLoadBalancer(int httpPort, int adminPort) {
-    Node lb = launch("lb", adminPort, concat(tlsArgs(adminCertificate), "lb", "--master", masterAddresses(),
-        "--ip", "127.0.0.1", "--http-port", String.valueOf(httpPort), "--admin-port", String.valueOf(adminPort)));
+    List<String> args = new ArrayList<>(List.of("lb", "--master", agentMasterSpec(), "--ip", "127.0.0.1",
+        "--http-port", String.valueOf(httpPort), "--admin-port", String.valueOf(adminPort)));
+    if (credentialsFile != null) { // the feed reads /v2 as an admin (an operator would do)
+      args.addAll(List.of("--credentials", credentialsFile.toString(), "--secret-file", adminSecretFile().toString()));
+    }
+    args.addAll(tlsArgs(adminCertificate));
+    Node lb = launch("lb", adminPort, args);
     await("lb healthy").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
         .until(() -> healthy(adminPort, "/health"));
     return lb;
@@ -759,7 +787,7 @@ public final class MezzoCluster implements AutoCloseable {
     } else if (options.distinctHosts || ns != null) {
       hostArgs.add("--insecure"); // every address, no credentials: a test's choice
     }
-    String masters = ns == null ? masterAddresses() : ns.hostAddress() + ":" + masterPort;
+    String masters = ns == null ? agentMasterSpec() : ns.hostAddress() + ":" + masterPort;
     String host = ns == null ? "127.0.0.1" : ns.innerAddress();
     Node agent = launchJava("agent-" + (i + 1), port, host, ns, List.of(), "io.mezzo.cli.Main",
         concat(hostArgs, "agent", "--master", masters,
@@ -827,20 +855,25 @@ public final class MezzoCluster implements AutoCloseable {
     List<String> args = new ArrayList<>(List.of("services", "--master", masterAddress(), "--zk", zk,
         "--port", String.valueOf(port)));
     if (credentialsFile != null) {
-      Path adminSecretFile = workDir.resolve("admin.secret");
-      try {
-        Files.writeString(adminSecretFile, options.adminSecret);
-        Files.setPosixFilePermissions(adminSecretFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-      } catch (IOException e) {
-        throw new IllegalStateException("cannot write " + adminSecretFile + ": " + e, e);
-      }
-      args.addAll(List.of("--credentials", credentialsFile.toString(), "--secret-file", adminSecretFile.toString()));
+      args.addAll(List.of("--credentials", credentialsFile.toString(), "--secret-file", adminSecretFile().toString()));
     }
     args.addAll(tlsArgs(adminCertificate));
     Node node = launch("services", port, args);
     await("services healthy").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
         .until(() -> healthy(port, "/health"));
     return node;
+  }
+
+  /** The admin's secret in a file (mode 600) of the work directory, for processes calling as admin. */
+  private Path adminSecretFile() {
+    Path file = workDir.resolve("admin.secret");
+    try {
+      Files.writeString(file, options.adminSecret);
+      Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot write " + file + ": " + e, e);
+    }
+    return file;
   }
 
   /** A free loopback port. */

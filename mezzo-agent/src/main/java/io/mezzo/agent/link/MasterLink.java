@@ -30,8 +30,9 @@ import org.slf4j.LoggerFactory;
  * link backs off from 200 ms, doubling up to 5 s (1 s when it knows several masters, so that a failover
  * is noticed soon); a session that got {@code SUBSCRIBED} resets it.
  *
- * <p>Finding the leader: given several masters ({@code HOST:PORT,HOST:PORT,...}), each session first
- * asks them who leads ({@link MasterDetector}); a SUBSCRIBE answered {@code 307} (a standby) is sent
+ * <p>Finding the leader: given several masters ({@code HOST:PORT,HOST:PORT,...}) or a {@code zk://}
+ * address (read through the {@link MasterDetector} factory the {@code mezzo} jar carries), each session
+ * first asks who leads ({@link MasterDetector}); a SUBSCRIBE answered {@code 307} (a standby) is sent
  * again at once to the {@code Location} it names. The agent keeps its id and tasks across leaders: the
  * new leader rebuilds its view from the SUBSCRIBE that carries them.
  *
@@ -80,6 +81,7 @@ public final class MasterLink implements AutoCloseable {
   private record Stop() implements Signal {}
 
   private final MasterDetector detector;
+  /** The agent API of the master subscribed to; null until a leader is known. */
   private volatile URI uri;
   private volatile String master;
   /** The leader a 307 named, tried first by the next session; the link thread's. */
@@ -95,13 +97,13 @@ public final class MasterLink implements AutoCloseable {
   private volatile long currentSession;
 
   /**
-   * @param masterHostPort {@code HOST:PORT[,HOST:PORT...]}; calls go to
-   *     {@code http(s)://LEADER/api/v1/agent}
+   * @param masterHostPort {@code HOST:PORT[,HOST:PORT...]} or another spec {@link MasterDetector#of}
+   *     reads ({@code zk://...}); calls go to {@code http(s)://LEADER/api/v1/agent}
    */
   public MasterLink(String masterHostPort, JsonClient client, Listener listener, LongSupplier nanos) {
     this.detector = MasterDetector.of(masterHostPort);
-    this.master = detector.masters().get(0);
-    this.uri = client.uri(master, "/api/v1/agent");
+    this.master = detector.only().orElse(detector.toString());
+    this.uri = detector.only().map(m -> client.uri(m, "/api/v1/agent")).orElse(null);
     this.client = client;
     this.listener = listener;
     this.nanos = nanos;
@@ -116,7 +118,12 @@ public final class MasterLink implements AutoCloseable {
   /** Posts a HEARTBEAT or UPDATE call without waiting; a 404 answer makes the link subscribe again. Any thread. */
   public void post(AgentCall call) {
     long session = currentSession;
-    client.post(uri, call, Map.of()).whenComplete((reply, error) -> {
+    URI to = uri;
+    if (to == null) {
+      LOG.debug("{} call dropped: no leading master known yet", call.type());
+      return;
+    }
+    client.post(to, call, Map.of()).whenComplete((reply, error) -> {
       if (error != null) {
         LOG.debug("{} call to {} failed: {}", call.type(), master, error.toString());
       } else if (reply.status() == 404) {
@@ -139,6 +146,7 @@ public final class MasterLink implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    detector.close();
   }
 
   private URI agentApi(String hostPort) {
@@ -146,7 +154,7 @@ public final class MasterLink implements AutoCloseable {
   }
 
   private void run() {
-    long maxBackoffMs = detector.masters().size() > 1 ? Math.min(1000, MAX_BACKOFF.toMillis()) : MAX_BACKOFF.toMillis();
+    long maxBackoffMs = detector.only().isEmpty() ? Math.min(1000, MAX_BACKOFF.toMillis()) : MAX_BACKOFF.toMillis();
     long backoffMs = INITIAL_BACKOFF.toMillis();
     while (!closed) {
       boolean subscribed = false;
@@ -188,8 +196,8 @@ public final class MasterLink implements AutoCloseable {
     String target = redirectedTo;
     redirectedTo = null;
     if (target == null) {
-      target = detector.masters().size() == 1 ? detector.masters().get(0) : detector.detect()
-          .orElseThrow(() -> new IOException("no leading master known among " + detector.masters()));
+      target = detector.only().isPresent() ? detector.only().get() : detector.detect()
+          .orElseThrow(() -> new IOException("no leading master known from " + detector));
     }
     if (!target.equals(master)) {
       LOG.info("leading master: {} (was {})", target, master);

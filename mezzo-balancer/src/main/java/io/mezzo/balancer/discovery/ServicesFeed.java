@@ -46,7 +46,7 @@ public final class ServicesFeed implements AutoCloseable {
   private static final List<String> EVENTS = List.of("instance_changed_event", "health_status_changed_event",
       "status_update_event", "api_post_event", "deployment_info", "deployment_success", "deployment_failed");
 
-  /** The services API's base URL; follows the leading master (set by the discovery thread). */
+  /** The services API's base URL; follows the leading master (set by the discovery thread); null until known. */
   private volatile String services;
   private final MasterDetector detector;
   private final int sharedPort;
@@ -66,7 +66,8 @@ public final class ServicesFeed implements AutoCloseable {
    * A feed from the services API at {@code servicesHostPort} (the master's address when the services
    * scheduler runs in it) for an LB in {@code group} (null: all) whose shared HTTP port is
    * {@code sharedPort}; {@code listener} gets every new state. Given several masters
-   * ({@code HOST:PORT,HOST:PORT,...}), each connection goes to the one that leads.
+   * ({@code HOST:PORT,HOST:PORT,...}) or {@code zk://...} (see {@link MasterDetector#of}), each
+   * connection goes to the one that leads.
    */
   public ServicesFeed(String servicesHostPort, int sharedPort, String group, Consumer<Discovered> listener) {
     this(servicesHostPort, io.mezzo.core.auth.Caller.NONE, sharedPort, group, listener);
@@ -82,7 +83,7 @@ public final class ServicesFeed implements AutoCloseable {
     this.http = caller.configure(HttpClient.newBuilder()).connectTimeout(Duration.ofSeconds(3))
         .followRedirects(HttpClient.Redirect.NORMAL).build();
     this.detector = MasterDetector.of(servicesHostPort);
-    this.services = caller.scheme() + "://" + detector.masters().get(0);
+    this.services = detector.only().map(m -> caller.scheme() + "://" + m).orElse(null);
     this.sharedPort = sharedPort;
     this.group = group;
     this.listener = listener;
@@ -101,7 +102,11 @@ public final class ServicesFeed implements AutoCloseable {
 
   /** Tells the services scheduler that draining instance {@code instanceId} has no request in flight. */
   public CompletableFuture<Integer> reportDrained(String instanceId) {
-    HttpRequest req = authorized(URI.create(services + "/v2/tasks/"
+    String base = services;
+    if (base == null) {
+      return CompletableFuture.failedFuture(new IOException("no leading master known yet from " + detector));
+    }
+    HttpRequest req = authorized(URI.create(base + "/v2/tasks/"
             + URLEncoder.encode(instanceId, StandardCharsets.UTF_8) + "/drained"))
         .timeout(Duration.ofSeconds(5)).header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString("{}")).build();
@@ -118,7 +123,8 @@ public final class ServicesFeed implements AutoCloseable {
         if (closed) {
           return;
         }
-        LOG.info("lb: services API at {} unavailable ({}); serving what is known, retrying in {} ms", services,
+        LOG.info("lb: services API at {} unavailable ({}); serving what is known, retrying in {} ms",
+            services == null ? detector : services,
             e.toString(), backoffMs);
       } catch (InterruptedException e) {
         return;
@@ -139,9 +145,9 @@ public final class ServicesFeed implements AutoCloseable {
 
   /** One connection: attach to the stream, take a snapshot, then apply events until the stream ends. */
   private void follow() throws IOException, InterruptedException {
-    if (detector.masters().size() > 1) {
+    if (detector.only().isEmpty()) {
       services = caller.scheme() + "://" + detector.detect()
-          .orElseThrow(() -> new IOException("no leading master known among " + detector.masters()));
+          .orElseThrow(() -> new IOException("no leading master known from " + detector));
     }
     StringBuilder query = new StringBuilder();
     for (String e : EVENTS) {
@@ -301,5 +307,6 @@ public final class ServicesFeed implements AutoCloseable {
       s.close();
     }
     thread.interrupt();
+    detector.close();
   }
 }

@@ -1,108 +1,48 @@
 package io.mezzo.core.ha;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Pattern;
+import java.util.ServiceLoader;
 
 /**
- * Finds the leading master among {@code HOST:PORT[,HOST:PORT...]} the way Mesos clients do without
- * ZooKeeper: ask a master for {@code GET /redirect}; the leader and the standbys all answer
- * {@code 307} with the leader in {@code Location} ({@code //HOST:PORT}), a standby that knows no
- * leader yet answers 503, and a server that is not a master (a {@code mezzo services} process, an older
- * master) answers otherwise and is taken as it is. Masters that do not answer are skipped; asking
- * starts from the one that answered last. (The {@code zk://} form is read from ZooKeeper by the
- * master module's {@code ZkMasterDetector}.)
+ * Finds the leading master's {@code HOST:PORT} for a client given a master spec, as Mesos's
+ * {@code --master} does: {@code HOST:PORT[,HOST:PORT...]} ({@link #of}: the masters are asked
+ * {@code GET /redirect}, see {@link HostListDetector}), or another form a {@link Factory} on the class
+ * path accepts. The {@code mezzo} jar carries the master module's factory for
+ * {@code zk://HOST:PORT[,HOST:PORT...]/PATH}, which reads the election in ZooKeeper; the agent and
+ * balancer modules depend only on this interface, so they never link ZooKeeper themselves (see
+ * DESIGN.md: dependencies point to {@code core}).
  *
- * <p>{@link #detect} blocks (a probe takes at most the connect and request timeouts) and is meant for
- * the caller's own connection thread. Thread-safe.
+ * <p>{@link #detect} blocks (network round trips bounded by a few seconds) and is meant for the
+ * caller's own connection thread. Implementations are thread-safe; {@link #close} releases what a
+ * detector holds open (a ZooKeeper session), after which it must not be used.
  */
-public final class MasterDetector {
-  private static final Pattern HOST_PORT = Pattern.compile("([^:/\\s,\\[\\]]+|\\[[0-9a-fA-F:.]+\\]):\\d{1,5}");
-  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
-
-  private final List<String> masters;
-  private final HttpClient http = HttpClient.newBuilder()
-      .connectTimeout(PROBE_TIMEOUT)
-      .followRedirects(HttpClient.Redirect.NEVER)
-      .version(HttpClient.Version.HTTP_1_1)
-      .build();
-  private final AtomicInteger lastAnswered = new AtomicInteger();
-
-  private MasterDetector(List<String> masters) {
-    this.masters = masters;
-  }
-
-  /** A detector over {@code spec}, {@code HOST:PORT[,HOST:PORT...]}; names the bad element otherwise. */
-  public static MasterDetector of(String spec) {
-    if (spec == null || spec.isBlank()) {
-      throw new IllegalArgumentException("master: missing (expected: HOST:PORT[,HOST:PORT...])");
-    }
-    List<String> masters = new ArrayList<>();
-    for (String m : spec.split(",")) {
-      String s = m.trim();
-      if (!HOST_PORT.matcher(s).matches() || Integer.parseInt(s.substring(s.lastIndexOf(':') + 1)) > 65535) {
-        throw new IllegalArgumentException("master: '" + s + "' in '" + spec
-            + "' (expected: HOST:PORT[,HOST:PORT...] with PORT in 0..65535)");
+public interface MasterDetector extends AutoCloseable {
+  /**
+   * A detector for {@code spec}: the first {@link Factory} that accepts it, else a
+   * {@code HOST:PORT[,HOST:PORT...]} list. Names the bad element (and what was expected) otherwise.
+   */
+  static MasterDetector of(String spec) {
+    if (spec != null) {
+      for (Factory f : ServiceLoader.load(Factory.class, MasterDetector.class.getClassLoader())) {
+        if (f.accepts(spec)) {
+          return f.create(spec);
+        }
       }
-      masters.add(s);
+      if (spec.startsWith("zk://")) {
+        throw new IllegalArgumentException("master: '" + spec + "' (expected: HOST:PORT[,HOST:PORT...];"
+            + " zk:// needs the master module on the class path, as in the mezzo jar)");
+      }
     }
-    return new MasterDetector(List.copyOf(masters));
+    return HostListDetector.of(spec);
   }
 
-  /** Whether {@code spec} is a {@code HOST:PORT} list this class reads. */
-  public static boolean isHostList(String spec) {
+  /** Whether {@code spec} is a {@code HOST:PORT[,HOST:PORT...]} list. */
+  static boolean isHostList(String spec) {
     try {
-      of(spec);
+      HostListDetector.of(spec);
       return true;
     } catch (IllegalArgumentException e) {
       return false;
-    }
-  }
-
-  /** The masters asked, in the order given. */
-  public List<String> masters() {
-    return masters;
-  }
-
-  /**
-   * The leading master's {@code HOST:PORT}, or empty when no master answered with one. Blocks.
-   *
-   * @throws InterruptedException when interrupted while asking
-   */
-  public Optional<String> detect() throws InterruptedException {
-    int first = lastAnswered.get();
-    for (int i = 0; i < masters.size(); i++) {
-      int n = (first + i) % masters.size();
-      Optional<String> leader = ask(masters.get(n));
-      if (leader.isPresent()) {
-        lastAnswered.set(n);
-        return leader;
-      }
-    }
-    return Optional.empty();
-  }
-
-  private Optional<String> ask(String master) throws InterruptedException {
-    try {
-      HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create("http://" + master + "/redirect"))
-          .timeout(PROBE_TIMEOUT).GET().build(), HttpResponse.BodyHandlers.discarding());
-      if (r.statusCode() == 307 || r.statusCode() == 302 || r.statusCode() == 301) {
-        return r.headers().firstValue("Location").flatMap(MasterDetector::hostPortOf);
-      }
-      if (r.statusCode() == 503) {
-        return Optional.empty(); // a standby that knows no leader yet
-      }
-      return Optional.of(master);
-    } catch (IOException | IllegalArgumentException e) {
-      return Optional.empty();
     }
   }
 
@@ -110,17 +50,36 @@ public final class MasterDetector {
    * The {@code HOST:PORT} of a redirect's {@code Location}: protocol-relative ({@code //h:p/path}) or
    * absolute ({@code http://h:p/path}); empty when it names none.
    */
-  public static Optional<String> hostPortOf(String location) {
-    if (location == null) {
-      return Optional.empty();
-    }
-    String rest = location.startsWith("//") ? location.substring(2)
-        : location.contains("://") ? location.substring(location.indexOf("://") + 3) : null;
-    if (rest == null) {
-      return Optional.empty();
-    }
-    int slash = rest.indexOf('/');
-    String hostPort = slash < 0 ? rest : rest.substring(0, slash);
-    return HOST_PORT.matcher(hostPort).matches() ? Optional.of(hostPort) : Optional.empty();
+  static Optional<String> hostPortOf(String location) {
+    return HostListDetector.hostPortOf(location);
+  }
+
+  /**
+   * The leading master's {@code HOST:PORT}, or empty when none is known now. Blocks.
+   *
+   * @throws InterruptedException when interrupted while asking
+   */
+  Optional<String> detect() throws InterruptedException;
+
+  /**
+   * The master when the spec named exactly one {@code HOST:PORT}: there is nothing to detect, a
+   * standby's 307 is followed by the request itself. Empty when the leader must be detected.
+   */
+  Optional<String> only();
+
+  /** Releases the detector's connections; by default it holds none. */
+  @Override
+  default void close() {}
+
+  /**
+   * Makes detectors for a form of spec other than a host list; registered as a
+   * {@link ServiceLoader} provider ({@code META-INF/services/io.mezzo.core.ha.MasterDetector$Factory}).
+   */
+  interface Factory {
+    /** Whether this factory reads {@code spec} (e.g. it starts with its scheme). */
+    boolean accepts(String spec);
+
+    /** A detector for {@code spec}; throws {@link IllegalArgumentException} naming what is wrong in it. */
+    MasterDetector create(String spec);
   }
 }

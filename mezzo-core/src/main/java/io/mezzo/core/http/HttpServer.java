@@ -82,6 +82,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>One path may be a WebSocket endpoint ({@link Builder#webSocket}): Netty's RFC 6455 server
  * handshake answers its upgrade requests, then the connection's frames go to a handler of the caller's.
+ *
+ * <p>{@link #replaceRoutes} swaps the whole route table of a running server (a standby master's for
+ * the leader's once it is elected), keeping its port, its open connections and everything else: no
+ * client sees the port closed. A request is checked and dispatched by one table, the one current when
+ * its access was checked. Route-table swaps may come from any thread.
  */
 public final class HttpServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
@@ -93,12 +98,20 @@ public final class HttpServer implements AutoCloseable {
   private final EventLoopGroup group;
   private final Channel channel;
   private final int port;
-  private final List<Route> routes;
+  private final String host;
+  private final Security security;
+  /** The route table in force, read by every connection's {@link GateSwitch}. */
+  private final java.util.concurrent.atomic.AtomicReference<Gate> gate;
+  private volatile List<Route> routes;
 
-  private HttpServer(EventLoopGroup group, Channel channel, List<Route> routes) {
+  private HttpServer(EventLoopGroup group, Channel channel, String host, Security security,
+      java.util.concurrent.atomic.AtomicReference<Gate> gate, List<Route> routes) {
     this.group = group;
     this.channel = channel;
     this.port = ((InetSocketAddress) channel.localAddress()).getPort();
+    this.host = host;
+    this.security = security;
+    this.gate = gate;
     this.routes = routes;
   }
 
@@ -115,6 +128,27 @@ public final class HttpServer implements AutoCloseable {
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * Serves {@code next}'s routes instead of the current ones from now on, on the same port and open
+   * connections. Only the routes (and their levels) are taken from {@code next}: the bind address,
+   * security, limits and threads stay as this server started, and the WebSocket path, if any, must be
+   * the one it started with. A request whose access was checked before the swap is still answered by
+   * the old table's handler. Any thread.
+   */
+  public void replaceRoutes(Builder next) {
+    Gate old = gate.get();
+    if (!java.util.Objects.equals(next.webSocketPath, old.wsPath)) {
+      throw new IllegalArgumentException("webSocket: '" + next.webSocketPath + "' (expected: "
+          + (old.wsPath == null ? "none" : "'" + old.wsPath + "'") + ", as this server started)");
+    }
+    if (next.table.stream().anyMatch(r -> r.access() != Access.PUBLIC)) {
+      security.checkBind(host, port);
+    }
+    List<Route> table = List.copyOf(next.table);
+    gate.set(new Gate(security, Map.copyOf(next.routes), List.copyOf(next.prefixRoutes), old.wsPath, old.wsAccess));
+    routes = table;
   }
 
   /** The port actually bound (useful when 0 was asked for). */
@@ -251,7 +285,9 @@ public final class HttpServer implements AutoCloseable {
       String wsPath = webSocketPath;
       Supplier<? extends ChannelHandler> wsFrames = webSocketFrames;
       List<Map.Entry<String, Bound>> frozenPrefixes = List.copyOf(prefixRoutes);
-      Gate gate = new Gate(security, frozen, frozenPrefixes, wsPath, webSocketAccess);
+      java.util.concurrent.atomic.AtomicReference<Gate> gate = new java.util.concurrent.atomic.AtomicReference<>(
+          new Gate(security, frozen, frozenPrefixes, wsPath, webSocketAccess));
+      GateSwitch gateSwitch = new GateSwitch(gate);
       List<Route> frozenTable = List.copyOf(table);
       io.netty.handler.ssl.SslContext ssl = security.tls() == null ? null : security.tls().context();
       int limit = maxRequestBytes;
@@ -287,7 +323,7 @@ public final class HttpServer implements AutoCloseable {
                     .addLast(new HttpServerCodec(MAX_LINE_BYTES, MAX_HEADER_BYTES, 64 * 1024))
                     .addLast(new BoundedAggregator(limit))
                     .addLast(RequestDeadline.DONE, deadline.done())
-                    .addLast(gate);
+                    .addLast(gateSwitch);
                 if (wsPath != null) {
                   c.pipeline().addLast(new WebSocketServerProtocolHandler(wsPath))
                       .addLast(new WebSocketInstaller(wsFrames));
@@ -298,7 +334,7 @@ public final class HttpServer implements AutoCloseable {
             .bind(host, port)
             .syncUninterruptibly()
             .channel();
-        return new HttpServer(group, ch, frozenTable);
+        return new HttpServer(group, ch, host, security, gate, frozenTable);
       } catch (RuntimeException e) {
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         throw new IllegalStateException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
@@ -329,6 +365,26 @@ public final class HttpServer implements AutoCloseable {
 
   private static final io.netty.util.AttributeKey<Principal> PRINCIPAL =
       io.netty.util.AttributeKey.valueOf("mezzo.principal");
+  /** The table that checked the request in flight, so that the same one dispatches it. */
+  private static final io.netty.util.AttributeKey<Gate> CHECKED_BY =
+      io.netty.util.AttributeKey.valueOf("mezzo.checkedBy");
+
+  /** Hands each request to the route table in force when it is read ({@link #replaceRoutes}). */
+  @ChannelHandler.Sharable
+  private static final class GateSwitch extends ChannelInboundHandlerAdapter {
+    private final java.util.concurrent.atomic.AtomicReference<Gate> current;
+
+    GateSwitch(java.util.concurrent.atomic.AtomicReference<Gate> current) {
+      this.current = current;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      Gate g = current.get();
+      ctx.channel().attr(CHECKED_BY).set(g);
+      g.channelRead(ctx, msg);
+    }
+  }
 
   /**
    * Checks every request against its route's level before anything else sees it (the WebSocket
@@ -462,10 +518,10 @@ public final class HttpServer implements AutoCloseable {
   }
 
   private static final class Dispatcher extends SimpleChannelInboundHandler<FullHttpRequest> {
-    private final Gate gate;
+    private final java.util.concurrent.atomic.AtomicReference<Gate> current;
 
-    Dispatcher(Gate gate) {
-      this.gate = gate;
+    Dispatcher(java.util.concurrent.atomic.AtomicReference<Gate> current) {
+      this.current = current;
     }
 
     @Override
@@ -481,6 +537,8 @@ public final class HttpServer implements AutoCloseable {
       byte[] body = new byte[msg.content().readableBytes()];
       msg.content().readBytes(body);
       Principal who = ctx.channel().attr(PRINCIPAL).getAndSet(null);
+      Gate checked = ctx.channel().attr(CHECKED_BY).getAndSet(null);
+      Gate gate = checked != null ? checked : current.get();
       HttpRequest request = new HttpRequest(msg.method().name(), qs.path(), qs.parameters(),
           Map.copyOf(headers), body, (InetSocketAddress) ctx.channel().remoteAddress(),
           who == null ? Principal.ANONYMOUS : who);

@@ -37,8 +37,8 @@ public final class SchedulerClient implements AutoCloseable {
 
   /**
    * Subscribes {@code info} to the master at {@code masterHostPort} and waits for SUBSCRIBED. Given
-   * several masters ({@code HOST:PORT,HOST:PORT,...}) it asks them who leads; a standby's 307 is
-   * followed once.
+   * several masters ({@code HOST:PORT,HOST:PORT,...}) or {@code zk://...} it finds who leads
+   * ({@link io.mezzo.core.ha.MasterDetector}); a standby's 307 is followed once.
    * {@code onEvent} sees every event, SUBSCRIBED included; {@code onDisconnect} runs once when the
    * stream ends (with the cause, or null).
    *
@@ -56,10 +56,10 @@ public final class SchedulerClient implements AutoCloseable {
   public static SchedulerClient subscribe(String masterHostPort, io.mezzo.core.auth.Caller caller, FrameworkInfo info,
       Consumer<Event> onEvent, Consumer<Throwable> onDisconnect, Duration timeout) {
     String leader = masterHostPort;
-    if (masterHostPort.contains(",")) { // several masters: ask them who leads
-      try {
-        leader = io.mezzo.core.ha.MasterDetector.of(masterHostPort).detect()
-            .orElseThrow(() -> new SchedulerException("no leading master known among " + masterHostPort));
+    if (masterHostPort.contains(",") || masterHostPort.contains("://")) { // several masters, or zk://: who leads?
+      try (io.mezzo.core.ha.MasterDetector detector = io.mezzo.core.ha.MasterDetector.of(masterHostPort)) {
+        leader = detector.detect()
+            .orElseThrow(() -> new SchedulerException("no leading master known from " + masterHostPort));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new SchedulerException("interrupted while finding the leading master", e);

@@ -92,6 +92,19 @@ class MasterDetectorTest {
   }
 
   @Test
+  void aZkSpecWithoutAFactoryOnTheClassPathSaysWhatItNeeds() {
+    assertThatThrownBy(() -> MasterDetector.of("zk://h:2181/mezzo"))
+        .hasMessageContaining("'zk://h:2181/mezzo'")
+        .hasMessageContaining("zk:// needs the master module on the class path");
+  }
+
+  @Test
+  void aSingleMasterIsTakenWithoutDetection() {
+    assertThat(MasterDetector.of("127.0.0.1:5050").only()).contains("127.0.0.1:5050");
+    assertThat(MasterDetector.of("127.0.0.1:5050,127.0.0.1:5051").only()).isEmpty();
+  }
+
+  @Test
   void locationsGiveTheirHostAndPort() {
     assertThat(MasterDetector.hostPortOf("//10.0.0.2:5050/api/v1/scheduler")).contains("10.0.0.2:5050");
     assertThat(MasterDetector.hostPortOf("http://m2:5050")).contains("m2:5050");
