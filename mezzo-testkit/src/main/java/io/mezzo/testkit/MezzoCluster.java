@@ -759,6 +759,10 @@ public final class MezzoCluster implements AutoCloseable {
       args.addAll(List.of("--credentials", credentialsFile.toString(), "--secret-file", adminSecretFile().toString()));
     }
     args.addAll(tlsArgs(adminCertificate));
+    if (options.pki != null) { // callers of its admin port may be known by their certificates too
+      args.addAll(List.of("--tls-client-ca", options.pki.caPem().toString(),
+          "--tls-client-auth", options.requireClientCertificates ? "require" : "optional"));
+    }
     Node lb = launch("lb", adminPort, args);
     await("lb healthy").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
         .until(() -> healthy(adminPort, "/health"));
