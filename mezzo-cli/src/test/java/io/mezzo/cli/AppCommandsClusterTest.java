@@ -104,7 +104,7 @@ class AppCommandsClusterTest {
     assertThat(rows(run("app", "list").out())).isEmpty();
     CliRun gone = mezzo("app", "show", APP, "--master", cluster.masterAddress());
     assertThat(gone.exit()).isEqualTo(1);
-    assertThat(gone.err()).isEqualTo("mezzo app show: app " + APP + " not found\n");
+    assertThat(gone.err()).isEqualTo("mezzo app show: no app " + APP + " (see `mezzo app list`)\n");
   }
 
   @Test
@@ -134,7 +134,7 @@ class AppCommandsClusterTest {
 
     CliRun missing = mezzo("app", "show", "nope", "--master", cluster.masterAddress());
     assertThat(missing.exit()).isEqualTo(1);
-    assertThat(missing.err()).isEqualTo("mezzo app show: app /nope not found\n");
+    assertThat(missing.err()).isEqualTo("mezzo app show: no app /nope (see `mezzo app list`)\n");
     run("app", "remove", "web", "--wait");
   }
 }
