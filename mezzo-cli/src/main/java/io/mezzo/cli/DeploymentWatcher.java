@@ -44,14 +44,16 @@ final class DeploymentWatcher {
       throws CliFailure, InterruptedException {
     long start = nanoTime.getAsLong();
     Progress progress = new Progress(out, tty, nanoTime, PLAIN_EVERY);
+    int mostRunning = 0; // for a removal: how many there were to stop
     while (true) {
       JsonNode deployment = inProgress(deploymentId); // null once ended
       JsonNode app = app(appId); // null once removed
       long seconds = TimeUnit.NANOSECONDS.toSeconds(nanoTime.getAsLong() - start);
       String counts = counts(app);
+      mostRunning = Math.max(mostRunning, app == null ? 0 : MarathonViews.count(app, "tasksRunning"));
       if (deployment != null) {
         String key = counts + ", step " + MarathonViews.step(deployment);
-        progress.show(key, verb + " " + appId + " " + bar(app, goal) + " " + key + ", " + Progress.elapsed(seconds));
+        progress.show(key, verb + " " + appId + " " + bar(app, goal, mostRunning) + " " + key + ", " + Progress.elapsed(seconds));
         if (nanoTime.getAsLong() - start > timeout.toNanos()) {
           progress.end();
           throw new CliFailure("deployment " + deploymentId + " of " + appId + " still in progress after " + format(timeout)
@@ -65,15 +67,18 @@ final class DeploymentWatcher {
     }
   }
 
-  /** How far along: healthy (or, without health checks, running) of the instances; for a removal, running left. */
-  static String bar(JsonNode app, Goal goal) {
+  /**
+   * How far along: healthy (or, without health checks, running) of the instances; for a removal, how
+   * many of the most seen running have stopped.
+   */
+  static String bar(JsonNode app, Goal goal, int mostRunning) {
     if (app == null) {
       return Progress.bar(1, 1, Progress.BAR_WIDTH);
     }
     int instances = MarathonViews.count(app, "instances");
     int running = MarathonViews.count(app, "tasksRunning");
     if (goal == Goal.REMOVED) {
-      return Progress.bar(0, Math.max(1, running), Progress.BAR_WIDTH);
+      return Progress.bar(mostRunning - running, mostRunning, Progress.BAR_WIDTH);
     }
     int done = MarathonViews.hasHealthChecks(app) ? MarathonViews.count(app, "tasksHealthy") : running;
     return Progress.bar(Math.min(done, instances), instances, Progress.BAR_WIDTH);

@@ -80,7 +80,7 @@ final class TopCommand extends ServiceCommand {
         String size = Terminal.size();
         List<String> lines = TopView.render(snapshot(client), sort, TopView.width(width, null, size),
             "(q quits; every " + DeploymentWatcher.format(interval) + ", sorted by " + sort + ")");
-        int rows = size == null ? Integer.MAX_VALUE : Math.max(1, TopView.width(0, size.strip().split("\\s+")[0], null));
+        int rows = TopView.rows(size);
         terminal.frame(lines.size() > rows ? lines.subList(0, rows) : lines);
       } while (!terminal.awaitQuit(interval));
     }

@@ -102,6 +102,12 @@ final class TopView {
     return 120;
   }
 
+  /** The terminal's height from {@code stty size} ({@code "ROWS COLS"}); unbounded when unknown. */
+  static int rows(String sttySize) {
+    Integer rows = sttySize == null ? null : positive(sttySize.strip().split("\\s+")[0]);
+    return rows == null ? Integer.MAX_VALUE : rows;
+  }
+
   private static Integer positive(String s) {
     if (s == null) {
       return null;

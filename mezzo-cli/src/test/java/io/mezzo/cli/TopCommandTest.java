@@ -81,12 +81,14 @@ class TopCommandTest {
   }
 
   @Test
-  void theWidthComesFromTheFlagThenColumnsThenSttyThen120() {
+  void theWidthComesFromTheFlagThenColumnsThenSttyThen120AndTheHeightFromStty() {
     assertThat(TopView.width(80, "100", "40 132")).isEqualTo(80);
     assertThat(TopView.width(0, "100", "40 132")).isEqualTo(100);
     assertThat(TopView.width(0, null, "40 132")).isEqualTo(132);
     assertThat(TopView.width(0, "wide", "garbage")).isEqualTo(120);
     assertThat(TopView.width(0, null, null)).isEqualTo(120);
+    assertThat(TopView.rows("40 132")).isEqualTo(40);
+    assertThat(TopView.rows(null)).isEqualTo(Integer.MAX_VALUE);
   }
 
   @Test
