@@ -27,7 +27,7 @@ final class AgentDrainCommand extends CliCommand {
   @Parameters(index = "0", paramLabel = "AGENT_ID", description = "The agent's id (see `mezzo agents`).")
   String agentId;
 
-  @Option(names = "--grace", converter = DurationConverter.class,
+  @Option(names = "--grace", paramLabel = "DURATION", converter = DurationConverter.class,
       description = "The longest kill grace period its tasks get (default: the master's kill grace period).")
   Duration grace;
 

@@ -6,15 +6,17 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The interactive terminal of {@code mezzo top}: the alternate screen (so the shell's screen comes back
  * untouched), the cursor hidden, keys read one at a time without echo ({@code stty -icanon -echo} on
  * {@code /dev/tty}); {@link #close} restores all of it, and so does a shutdown hook on Ctrl-C. Each
- * {@link #frame} homes the cursor, clears the screen and draws the lines. A daemon thread reads the keys;
- * {@code q} ends {@link #awaitQuit}. Used by one command thread; the key thread only counts down a latch.
+ * {@link #frame} homes the cursor, clears the screen and draws the lines. A daemon thread reads the keys
+ * into a queue that {@link #awaitKey} takes from. Used by one command thread; the key thread only
+ * offers to the queue.
  */
 final class Terminal implements AutoCloseable {
   private static final String ALT_SCREEN_ON = "\033[?1049h";
@@ -25,7 +27,7 @@ final class Terminal implements AutoCloseable {
 
   private final PrintWriter out;
   private final String savedStty;
-  private final CountDownLatch quit = new CountDownLatch(1);
+  private final BlockingQueue<Integer> keys = new LinkedBlockingQueue<>();
   private final Thread hook = new Thread(this::restore, "mezzo-top-restore");
   private boolean restored;
 
@@ -58,19 +60,17 @@ final class Terminal implements AutoCloseable {
     out.flush();
   }
 
-  /** Waits up to {@code d}; true once {@code q} was pressed. */
-  boolean awaitQuit(Duration d) throws InterruptedException {
-    return quit.await(d.toMillis(), TimeUnit.MILLISECONDS);
+  /** The next key pressed within {@code d}, or -1 when none was. */
+  int awaitKey(Duration d) throws InterruptedException {
+    Integer key = keys.poll(d.toMillis(), TimeUnit.MILLISECONDS);
+    return key == null ? -1 : key;
   }
 
   private void readKeys(InputStream in) {
     try {
       int c;
       while ((c = in.read()) >= 0) {
-        if (c == 'q' || c == 'Q') {
-          quit.countDown();
-          return;
-        }
+        keys.add(c);
       }
     } catch (IOException e) {
       // the terminal went away: nothing more to read

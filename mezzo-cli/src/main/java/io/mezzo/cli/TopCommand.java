@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code mezzo top}: a live view of the cluster, like {@code htop}: the cluster's totals and a row per
  * app (instances, load through the balancers, cpu and memory, the autoscaler's recommendation), redrawn
- * every {@code --interval} on the terminal's alternate screen until {@code q} or Ctrl-C ({@link Terminal}).
+ * every {@code --interval} on the terminal's alternate screen until {@code q} or Ctrl-C ({@link Terminal});
+ * {@code s} switches to the next sort key, any other key redraws at once.
  * {@code --once} prints one frame as plain text and exits; {@code --output json} prints one
  * {@link TopSnapshot}; off a terminal it prints a plain frame every interval. The master's state is
  * required; the services API, the autoscaler and the load balancers ({@code --lb-stats}) are optional,
@@ -76,15 +77,22 @@ final class TopCommand extends ServiceCommand {
       }
     }
     try (Terminal terminal = Terminal.open(out, System.in)) {
-      do {
+      while (true) {
         String size = Terminal.size();
         List<String> lines = TopView.render(snapshot(client), sort, TopView.width(width, null, size),
-            "(q quits; every " + DeploymentWatcher.format(interval) + ", sorted by " + sort + ")");
+            "(q quits, s sorts; every " + DeploymentWatcher.format(interval) + ", by " + sort + ")");
         int rows = TopView.rows(size);
         terminal.frame(lines.size() > rows ? lines.subList(0, rows) : lines);
-      } while (!terminal.awaitQuit(interval));
+        int key = terminal.awaitKey(interval);
+        if (key == 'q' || key == 'Q') {
+          return 0;
+        }
+        if (key == 's' || key == 'S') {
+          TopView.Sort[] all = TopView.Sort.values();
+          sort = all[(sort.ordinal() + 1) % all.length];
+        }
+      }
     }
-    return 0;
   }
 
   /** Reads every source once; only the master's state is required. */
