@@ -77,8 +77,8 @@ final class AgentsCommand extends CliCommand {
 
   /** {@code 0.5/4}: a scalar's used and total amounts. */
   static String usedOfTotal(JsonNode agent, String name) {
-    return MarathonViews.number(agent.path("used_resources").path(name).isNumber()
-        ? agent.path("used_resources").get(name) : JsonNodeFactory.instance.numberNode(0))
-        + "/" + MarathonViews.number(agent.path("resources").get(name));
+    JsonNode used = agent.path("used_resources").get(name);
+    return (used != null && used.isNumber() ? MarathonViews.number(used) : "0") + "/"
+        + MarathonViews.number(agent.path("resources").get(name));
   }
 }

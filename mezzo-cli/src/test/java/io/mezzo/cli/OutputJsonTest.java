@@ -73,6 +73,14 @@ class OutputJsonTest {
     JsonNode top = json("top", "--lb-stats", master.address());
     assertThat(top.path("cluster").path("agents").asInt()).isEqualTo(2);
     assertThat(top.path("apps").findValuesAsText("id")).containsExactly("/web", "/batch");
+    JsonNode web = top.path("apps").get(0);
+    assertThat(web.path("rps").asDouble()).isEqualTo(42.5);
+    assertThat(web.path("p95_ms").asDouble()).isEqualTo(81.25);
+    assertThat(web.path("in_flight").asDouble()).isEqualTo(3.0);
+    assertThat(web.path("cpu_used").asDouble()).isEqualTo(0.75);
+    assertThat(web.path("mem_used_mb").asDouble()).isEqualTo(150.0);
+    assertThat(web.path("autoscale_desired").asInt()).isEqualTo(5);
+    assertThat(top.path("apps").get(1).has("rps")).isFalse(); // unknown, not 0
   }
 
   @Test
