@@ -10,13 +10,19 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code mezzo agent}: runs one agent until stopped; stopping it kills its tasks. */
-@Command(name = "agent", mixinStandardHelpOptions = true, description = "Run an agent.")
+/**
+ * {@code mezzo agent}: runs one agent until stopped; stopping it kills its tasks. Its subcommand
+ * {@code mezzo agent drain ID} is a client of the master's operator API instead ({@link AgentDrainCommand}),
+ * so {@code --master} is checked here rather than required by picocli (which would ask it of the
+ * subcommand's parent too).
+ */
+@Command(name = "agent", mixinStandardHelpOptions = true, description = "Run an agent (or drain one: agent drain ID).",
+    subcommands = AgentDrainCommand.class)
 final class AgentCommand implements Callable<Integer> {
   @picocli.CommandLine.Mixin
   SecurityOptions security;
 
-  @Option(names = "--master", required = true,
+  @Option(names = "--master",
       description = "The master's HOST:PORT, every master's HOST:PORT,HOST:PORT,... or zk://HOST:PORT,.../PATH"
           + " (the agent follows the leader).")
   String master;
@@ -78,6 +84,10 @@ final class AgentCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (master == null) {
+      throw new IllegalArgumentException("--master: missing (expected: the master's HOST:PORT, HOST:PORT,HOST:PORT,..."
+          + " or zk://HOST:PORT[,HOST:PORT...]/PATH)");
+    }
     if (!io.mezzo.core.ha.MasterDetector.isHostList(master) && !io.mezzo.master.ha.ZkMasterDetector.isZk(master)) {
       throw new IllegalArgumentException("--master: '" + master + "' (expected: HOST:PORT[,HOST:PORT...] or"
           + " zk://HOST:PORT[,HOST:PORT...]/PATH)");

@@ -11,13 +11,17 @@ import picocli.CommandLine.Parameters;
  * {@code mezzo app autoscale-status ID}: what the autoscaler makes of one app
  * ({@code GET /v1/autoscaler/apps/{id}}): its policy in one line, the status, the metrics of the last
  * evaluation (and why any is missing), the current recommendation, then the recent decisions that
- * changed the count or would have but for a limit, one line each, oldest first.
+ * changed the count or would have but for a limit, one line each, oldest first; with
+ * {@code --output json} the autoscaler's view as it serves it.
  */
 @Command(name = "autoscale-status", mixinStandardHelpOptions = true,
     description = "Show an app's autoscaling policy, recommendation and recent decisions.")
 final class AppAutoscaleStatusCommand extends ServiceCommand {
   @Parameters(index = "0", paramLabel = "ID", description = "The app's id.")
   String id;
+
+  @picocli.CommandLine.Mixin
+  OutputOption output;
 
   @Override
   int run(PrintWriter out) throws CliFailure, InterruptedException {
@@ -32,6 +36,10 @@ final class AppAutoscaleStatusCommand extends ServiceCommand {
       throw new CliFailure(a.message());
     }
     JsonNode s = client.check(a, "GET", path, null).body();
+    if (output.json()) {
+      OutputOption.print(out, s);
+      return 0;
+    }
     field(out, "APP", s.path("appId").asText());
     field(out, "STATUS", s.path("status").asText());
     field(out, "INSTANCES", s.path("instances").asInt() + " (" + s.path("ready").asInt() + " ready)");

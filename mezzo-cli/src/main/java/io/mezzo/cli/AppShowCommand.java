@@ -9,12 +9,16 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code mezzo app show ID}: one app ({@code GET /v2/apps/{id}?embed=app.tasks}) as a summary of its
  * definition and counts (and its autoscaling policy, when it has one), then a table of its tasks
- * (TASK, HOST, PORTS, STATE, HEALTH, STARTED).
+ * (TASK, HOST, PORTS, STATE, HEALTH, STARTED); with {@code --output json} the app object as the master
+ * gives it, tasks embedded.
  */
 @Command(name = "show", mixinStandardHelpOptions = true, description = "Show an app and its tasks.")
 final class AppShowCommand extends ServiceCommand {
   @Parameters(index = "0", paramLabel = "ID", description = "The app's id.")
   String id;
+
+  @picocli.CommandLine.Mixin
+  OutputOption output;
 
   @Override
   int run(PrintWriter out) throws CliFailure, InterruptedException {
@@ -22,6 +26,10 @@ final class AppShowCommand extends ServiceCommand {
     MarathonClient client = client();
     String path = "/v2/apps" + appId;
     JsonNode app = client.check(client.get(path, "embed=app.tasks"), "GET", path, appId).body().path("app");
+    if (output.json()) {
+      OutputOption.print(out, app);
+      return 0;
+    }
     List<String> deployments = MarathonViews.deploymentIds(app);
     field(out, "ID", MarathonViews.text(app, "id"));
     field(out, "CMD", MarathonViews.text(app, "cmd"));

@@ -8,9 +8,10 @@ import java.util.function.LongSupplier;
 
 /**
  * Follows one deployment of one app to its end for {@code --wait}: polls {@code /v2/deployments}
- * (then the app) every {@code poll} until the deployment id is gone, showing progress as
- * {@code deploying /web: 3/4 running, 2/4 healthy, 12s}: on a terminal one line rewritten with
- * {@code \r}, otherwise one line per change of the counts.
+ * (then the app) every {@code poll} until the deployment id is gone, showing progress through
+ * {@link Progress} as {@code deploying /web [===============>    ] 4/4 running, 3/4 healthy, step 1/1, 12 s}
+ * (the bar counts healthy instances, or running ones without health checks): on a terminal one line
+ * rewritten in place, otherwise a line per change of the counts or step, and one every 10 s.
  *
  * <p>The outcome: for {@link Goal#RUNNING}, success is the deployment gone and
  * {@code tasksRunning >= instances}; for {@link Goal#REMOVED}, the deployment gone and the app gone
@@ -27,6 +28,8 @@ final class DeploymentWatcher {
   private final boolean tty;
   private final LongSupplier nanoTime;
   private final Duration poll;
+  /** Off a terminal, a progress line at least this often even when nothing changed. */
+  static final Duration PLAIN_EVERY = Duration.ofSeconds(10);
 
   DeploymentWatcher(MarathonClient client, PrintWriter out, boolean tty, LongSupplier nanoTime, Duration poll) {
     this.client = client;
@@ -40,37 +43,45 @@ final class DeploymentWatcher {
   int await(String appId, String deploymentId, String verb, Goal goal, Duration timeout)
       throws CliFailure, InterruptedException {
     long start = nanoTime.getAsLong();
-    String lastShown = null;
-    int lastWidth = 0;
+    Progress progress = new Progress(out, tty, nanoTime, PLAIN_EVERY);
+    int mostRunning = 0; // for a removal: how many there were to stop
     while (true) {
-      boolean pending = inProgress(deploymentId);
+      JsonNode deployment = inProgress(deploymentId); // null once ended
       JsonNode app = app(appId); // null once removed
       long seconds = TimeUnit.NANOSECONDS.toSeconds(nanoTime.getAsLong() - start);
       String counts = counts(app);
-      if (pending) {
-        String line = verb + " " + appId + ": " + counts + ", " + seconds + "s";
-        if (tty) {
-          out.print("\r" + line + " ".repeat(Math.max(0, lastWidth - line.length())));
-          lastWidth = Math.max(lastWidth, line.length()); // what is on screen, padding included
-          out.flush();
-        } else if (!counts.equals(lastShown)) {
-          out.println(line);
-          out.flush();
-        }
-        lastShown = counts;
+      mostRunning = Math.max(mostRunning, app == null ? 0 : MarathonViews.count(app, "tasksRunning"));
+      if (deployment != null) {
+        String key = counts + ", step " + MarathonViews.step(deployment);
+        progress.show(key, verb + " " + appId + " " + bar(app, goal, mostRunning) + " " + key + ", " + Progress.elapsed(seconds));
         if (nanoTime.getAsLong() - start > timeout.toNanos()) {
-          endLine();
+          progress.end();
           throw new CliFailure("deployment " + deploymentId + " of " + appId + " still in progress after " + format(timeout)
               + " (timeout); the master goes on with it: see 'mezzo deployments'");
         }
         TimeUnit.MILLISECONDS.sleep(poll.toMillis());
         continue;
       }
-      if (tty && lastWidth > 0) {
-        out.print("\r" + " ".repeat(lastWidth) + "\r");
-      }
+      progress.clear();
       return finish(appId, deploymentId, goal, app, counts, seconds);
     }
+  }
+
+  /**
+   * How far along: healthy (or, without health checks, running) of the instances; for a removal, how
+   * many of the most seen running have stopped.
+   */
+  static String bar(JsonNode app, Goal goal, int mostRunning) {
+    if (app == null) {
+      return Progress.bar(1, 1, Progress.BAR_WIDTH);
+    }
+    int instances = MarathonViews.count(app, "instances");
+    int running = MarathonViews.count(app, "tasksRunning");
+    if (goal == Goal.REMOVED) {
+      return Progress.bar(mostRunning - running, mostRunning, Progress.BAR_WIDTH);
+    }
+    int done = MarathonViews.hasHealthChecks(app) ? MarathonViews.count(app, "tasksHealthy") : running;
+    return Progress.bar(Math.min(done, instances), instances, Progress.BAR_WIDTH);
   }
 
   private int finish(String appId, String deploymentId, Goal goal, JsonNode app, String counts, long seconds)
@@ -109,13 +120,6 @@ final class DeploymentWatcher {
     return s % 60 == 0 && s > 0 ? s / 60 + "m" : s + "s";
   }
 
-  private void endLine() {
-    if (tty) {
-      out.println();
-      out.flush();
-    }
-  }
-
   /** {@code 3/4 running, 2/4 healthy} (health only when the app has checks), or {@code gone}. */
   static String counts(JsonNode app) {
     if (app == null) {
@@ -129,14 +133,15 @@ final class DeploymentWatcher {
     return s;
   }
 
-  private boolean inProgress(String deploymentId) throws CliFailure, InterruptedException {
+  /** The deployment while it is in progress, else null. */
+  private JsonNode inProgress(String deploymentId) throws CliFailure, InterruptedException {
     MarathonClient.Answer a = client.check(client.get("/v2/deployments", null), "GET", "/v2/deployments", null);
     for (JsonNode d : a.body()) {
       if (deploymentId.equals(d.path("id").asText())) {
-        return true;
+        return d;
       }
     }
-    return false;
+    return null;
   }
 
   private JsonNode app(String appId) throws CliFailure, InterruptedException {

@@ -19,9 +19,10 @@ import java.time.Duration;
  * The client side of the services scheduler's Marathon-shaped {@code /v2} API on one master: sends
  * one request and returns the status with the body as a JSON tree (a text node when the body is not
  * JSON, a missing node when it is empty). Bodies go out as given: Marathon's camelCase names are not
- * rewritten. Failing to reach the master is a {@link CliFailure} saying
- * {@code cannot reach master at H:P: ...}; every other outcome is an {@link Answer} for the caller to
- * judge, helped by {@link #check}.
+ * rewritten. Failing to reach the master is a {@link CliFailure} saying what to do next: a refused
+ * connection is {@code no master at H:P (connection refused): is `mezzo up` running? ...}, any other
+ * failure {@code cannot reach master at H:P: ...}; every other outcome is an {@link Answer} for the
+ * caller to judge, helped by {@link #check}.
  *
  * <p>Redirects: a standby master answers every request with {@code 307 Location: //LEADER/path}. Only
  * such a redirect is followed (a 307 or 308 naming a {@code HOST:PORT}, keeping the scheme: never
@@ -108,9 +109,11 @@ final class MarathonClient {
   }
 
   /**
-   * Returns {@code a} when it is a 2xx; otherwise fails with the user's reading of it: a 404 about
-   * {@code appId} (when not null) is {@code app /x not found}, a master without the {@code /v2} API
-   * says so, and any other status is printed with its message.
+   * Returns {@code a} when it is a 2xx; otherwise fails with the user's reading of it and what to do
+   * next: a 404 about {@code appId} (when not null) is {@code no app /x (see `mezzo app list`)}, a
+   * master without the {@code /v2} API says so, a 401 names {@code --token-file} and {@code MEZZO_TOKEN},
+   * a 403 gives the master's reason and says to ask an admin for a role that may do it, and any other
+   * status is printed with its message.
    */
   Answer check(Answer a, String method, String path, String appId) throws CliFailure {
     if (a.ok()) {
@@ -122,11 +125,18 @@ final class MarathonClient {
           + " (expected: a master running the services scheduler's /v2 API)");
     }
     if (a.status() == 404 && appId != null) {
-      throw new CliFailure("app " + appId + " not found");
+      throw new CliFailure(notFound(appId));
     }
     throw new CliFailure("the master at " + hostPort + " answered " + a.status() + " to " + method + " " + path
         + (message.isEmpty() ? "" : ": " + message)
-        + (a.status() == 401 ? " (pass --token-file FILE or set MEZZO_TOKEN; see README \"Security\")" : ""));
+        + (a.status() == 401 ? " (pass --token-file FILE or set MEZZO_TOKEN; see README \"Security\")" : "")
+        + (a.status() == 403 ? "; ask an admin for a role that may " + method + " " + path
+            + " (README \"Security\" lists what each role may do)" : ""));
+  }
+
+  /** What a 404 about an app says: {@code no app /x (see `mezzo app list`)}. */
+  static String notFound(String appId) {
+    return "no app " + appId + " (see `mezzo app list`)";
   }
 
   /** A 404 from the master's HTTP server itself: it has no such endpoint (no services scheduler). */
@@ -155,6 +165,8 @@ final class MarathonClient {
       java.net.http.HttpResponse<String> response;
       try {
         response = http.send(request.build(), BodyHandlers.ofString(StandardCharsets.UTF_8));
+      } catch (java.net.ConnectException e) {
+        throw new CliFailure(noMaster(target, e));
       } catch (IOException e) {
         throw new CliFailure("cannot reach master at " + target + ": " + describe(e));
       }
@@ -196,6 +208,14 @@ final class MarathonClient {
     } catch (IOException e) {
       return TextNode.valueOf(text);
     }
+  }
+
+  /** What a refused connection to the master says, with what to do next. */
+  static String noMaster(String hostPort, Exception e) {
+    String why = describe(e);
+    why = why.substring(why.indexOf(':') + 1).strip();
+    return "no master at " + hostPort + " (" + (why.isEmpty() ? "connection refused" : why)
+        + "): is `mezzo up` running? (or pass --master HOST:PORT or zk://HOST:PORT/PATH, or set MEZZO_MASTER)";
   }
 
   /** The innermost cause with a message, as {@code Type: message}: the JDK's outer ones often say nothing. */

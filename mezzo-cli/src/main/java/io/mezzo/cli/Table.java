@@ -31,6 +31,13 @@ final class Table {
   }
 
   void print(PrintWriter out) {
+    render().forEach(out::println);
+    out.flush();
+  }
+
+  /** The header and the rows as the lines {@link #print} prints. */
+  List<String> render() {
+    List<String> out = new ArrayList<>();
     int[] width = new int[header.size()];
     for (List<String> line : lines()) {
       for (int i = 0; i < width.length; i++) {
@@ -45,9 +52,9 @@ final class Table {
           sb.append(" ".repeat(width[i] - line.get(i).length() + 2));
         }
       }
-      out.println(sb.toString().stripTrailing());
+      out.add(sb.toString().stripTrailing());
     }
-    out.flush();
+    return out;
   }
 
   private List<List<String>> lines() {

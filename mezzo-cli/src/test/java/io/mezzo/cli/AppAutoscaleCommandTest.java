@@ -297,7 +297,7 @@ class AppAutoscaleCommandTest {
     master.on("GET", "/v2/apps/nope", 404, "{\"message\": \"App '/nope' does not exist\"}");
     CliRun r = run("app", "autoscale", "nope", "--off");
     assertThat(r.exit()).isEqualTo(1);
-    assertThat(r.err()).isEqualTo("mezzo app autoscale: app /nope not found\n");
+    assertThat(r.err()).isEqualTo("mezzo app autoscale: no app /nope (see `mezzo app list`)\n");
   }
 
   @Test

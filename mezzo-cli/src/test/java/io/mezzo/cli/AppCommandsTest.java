@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The services client commands' failures that need no services scheduler: a bad app file exits 2
- * naming the file before any request, a master that cannot be reached exits 1 saying so, bad
+ * naming the file before any request, a master that cannot be reached exits 1 saying so and what to do, bad
  * arguments exit 2, and nothing prints a stack trace.
  */
 class AppCommandsTest {
@@ -74,7 +74,7 @@ class AppCommandsTest {
   }
 
   @Test
-  void everyCommandSaysItCannotReachAClosedPortAndExits1() throws IOException {
+  void everyCommandSaysNoMasterAnswersOnAClosedPortAndHowToStartOneAndExits1() throws IOException {
     int closed;
     try (ServerSocket s = new ServerSocket(0)) {
       closed = s.getLocalPort();
@@ -91,8 +91,8 @@ class AppCommandsTest {
       assertThat(run.exit()).as(String.join(" ", args) + "\n" + run).isEqualTo(1);
       assertThat(run.err()).as(String.join(" ", args))
           .startsWith("mezzo " + String.join(" ", args.subList(0, args.get(0).equals("app") ? 2 : 1))
-              + ": cannot reach master at " + at + ": ")
-          .containsIgnoringCase("refused")
+              + ": no master at " + at + " (connection refused): is `mezzo up` running? (or pass --master HOST:PORT"
+              + " or zk://HOST:PORT/PATH, or set MEZZO_MASTER)")
           .hasLineCount(1);
       assertThat(run.out()).isEmpty();
     }

@@ -606,6 +606,7 @@ public final class HttpServer implements AutoCloseable {
       FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
           HttpResponseStatus.valueOf(r.status()), Unpooled.wrappedBuffer(r.body()));
       res.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
+      res.headers().set(HttpHeaderNames.DATE, io.netty.handler.codec.DateFormatter.format(new java.util.Date())); // clients compare clocks (mezzo doctor)
       r.headers().forEach((k, v) -> res.headers().set(k, v));
       HttpUtil.setContentLength(res, r.body().length);
       HttpUtil.setKeepAlive(res, keepAlive);
