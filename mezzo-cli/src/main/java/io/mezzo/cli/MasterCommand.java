@@ -105,14 +105,15 @@ final class MasterCommand implements Callable<Integer> {
       }
     }
     if (!services) {
-      Master master = Master.start(config(), sec, b -> { });
+      Master master = Master.start(config(), sec, security.caller(), b -> { }, io.mezzo.master.ha.LeaderElection::exitProcess);
       System.out.println("mezzo master " + master.masterId() + (master.elected().isDone() ? " leading" : " standing by")
           + " on " + (sec.tls() == null ? "http" : "https") + "://" + ip + ":" + master.port()
           + " (ZooKeeper " + master.zkConnect() + ")");
       return Daemon.runUntilStopped(master);
     }
     ServicesHost host = new ServicesHost(lbStats);
-    Master master = Master.start(config(), sec, host::routes);
+    // agents accept --secret-file's secret, not the fresh one made above for this master alone
+    Master master = Master.start(config(), sec, security.caller(), host::routes, io.mezzo.master.ha.LeaderElection::exitProcess);
     String self = ServicesHost.local(ip, master.port());
     String advertised = (hostname == null ? ip : hostname) + ":" + master.port();
     String servicesPrincipal = principal;

@@ -2,6 +2,7 @@ package io.mezzo.master;
 
 import io.mezzo.core.agentapi.AgentCall;
 import io.mezzo.core.auth.Access;
+import io.mezzo.core.auth.Caller;
 import io.mezzo.core.auth.Principal;
 import io.mezzo.core.auth.Security;
 import io.mezzo.core.http.HttpError;
@@ -65,6 +66,8 @@ public final class Master implements AutoCloseable {
   private final Clock clock = Clock.systemUTC();
   private final java.util.function.Consumer<HttpServer.Builder> extraRoutes;
   private final Security security;
+  /** How this master calls its agents; set once by {@link #start}, before the election begins. */
+  private Caller agentCaller = Caller.NONE;
   private final CompletableFuture<Void> elected = new CompletableFuture<>();
   private LeaderElection election;
   private ScheduledExecutorService loopThread;
@@ -112,12 +115,19 @@ public final class Master implements AutoCloseable {
     return start(config, Security.NONE, extraRoutes, onLostLeadership);
   }
 
+  /** As {@link #start(MasterConfig, Security, Caller, java.util.function.Consumer, java.util.function.Consumer)}, calling agents without credentials. */
+  public static Master start(MasterConfig config, Security security,
+      java.util.function.Consumer<HttpServer.Builder> extraRoutes, java.util.function.Consumer<String> onLostLeadership) {
+    return start(config, security, Caller.NONE, extraRoutes, onLostLeadership);
+  }
+
   /**
    * Starts a master that joins the leader election; returns once it leads, or once it knows another
    * master leads (it is then a standby: see {@link #elected}). {@code onLostLeadership} runs, with the
    * reason, if it loses leadership after leading; it must stop the master acting as leader at once.
+   * The master calls agents (the dashboard's files proxy and usage) as {@code agentCaller}.
    */
-  public static Master start(MasterConfig config, Security security,
+  public static Master start(MasterConfig config, Security security, Caller agentCaller,
       java.util.function.Consumer<HttpServer.Builder> extraRoutes, java.util.function.Consumer<String> onLostLeadership) {
     // Refuse an open non-loopback bind before ZooKeeper starts (the server checks again when it binds).
     security.checkBind(config.bindHost(), config.port());
@@ -139,6 +149,7 @@ public final class Master implements AutoCloseable {
       standby = Standby.server(config, masterId, () -> electionRef.get(), Clock.systemUTC().millis() / 1000.0,
           security);
       Master m = new Master(config, zk, store, connect, masterId, standby, extraRoutes, security);
+      m.agentCaller = agentCaller; // before the election may call lead()
       String self = config.hostname() + ":" + standby.port();
       LeaderElection election = LeaderElection.start(store.curator(), self, config.zkSessionTimeout(),
           new LeaderElection.Listener() {
@@ -227,6 +238,7 @@ public final class Master implements AutoCloseable {
         double electedTime = clock.millis() / 1000.0;
         var builder = routes(l, () -> pid, clock.millis() / 1000.0, electedTime);
         OperatorApi.routes(builder, l, store, clock, clock.millis() / 1000.0);
+        DashboardApi.routes(builder, l, new io.mezzo.master.dashboard.AgentFiles(agentCaller, System::nanoTime));
         extraRoutes.accept(builder);
         http = builder
             .bind(config.bindHost(), port)

@@ -47,7 +47,8 @@ import org.slf4j.LoggerFactory;
  * through the injected publisher (a hold that repeats the last one is folded into it and not published
  * again). {@link #routes} serves {@code GET /v1/autoscaler/apps} (every app's
  * summary) and {@code GET /v1/autoscaler/apps/{id}} (policy, current recommendation, status, last
- * metrics, recent decisions), in camelCase as the app JSON.
+ * metrics, recent decisions), in camelCase as the app JSON, and {@code GET /v1/autoscaler/apps/{id}/history}
+ * (every evaluation of the last hour, {@link AppHistory}, with the same decisions) for the dashboard.
  *
  * <p>Threading: one thread ({@code autoscaler-loop}) owns all state and does the (timed-out) HTTP
  * calls; after each tick it publishes immutable JSON views that the HTTP handlers read without
@@ -60,6 +61,7 @@ public final class AutoscalerLoop implements AutoCloseable {
   public static final int DECISIONS_KEPT = 50;
   public static final String EVENT_TYPE = "autoscale_event";
   private static final Duration TICK = Duration.ofSeconds(1);
+  private static final String HISTORY = "/history";
 
   private final URI services;
   private final MetricsGatherer gatherer;
@@ -74,6 +76,8 @@ public final class AutoscalerLoop implements AutoCloseable {
 
   // ---- published by the loop, read by the HTTP handlers
   private volatile Map<String, JsonNode> views = Map.of();
+  /** Each app's evaluations, for {@code GET /v1/autoscaler/apps/{id}/history}. */
+  private volatile Map<String, List<AppHistory.Point>> histories = Map.of();
   private volatile String problem;
 
   /** One app's autoscaling state. */
@@ -90,6 +94,7 @@ public final class AutoscalerLoop implements AutoCloseable {
     int instances;
     int ready;
     final DecisionLog log = new DecisionLog(DECISIONS_KEPT);
+    final AppHistory history = new AppHistory();
   }
 
   /**
@@ -171,6 +176,16 @@ public final class AutoscalerLoop implements AutoCloseable {
       return HttpResponse.json(200, loop.summary());
     }
     JsonNode view = loop.views.get(appId);
+    if (view == null && appId.endsWith(HISTORY) && appId.length() > HISTORY.length()) {
+      // an app's own id wins over the history of its parent path (an app named /x/history)
+      String app = appId.substring(0, appId.length() - HISTORY.length());
+      JsonNode of = loop.views.get(app);
+      if (of != null) {
+        return HttpResponse.json(200, AppHistory.json(app, loop.histories.getOrDefault(app, List.of()),
+            of.get("decisions")));
+      }
+      appId = app;
+    }
     return view != null ? HttpResponse.json(200, view)
         : HttpResponse.json(404, Map.of("message", "App '" + appId + "' has no autoscaling policy"
             + " (expected: an app with an autoscaling object)"));
@@ -289,6 +304,7 @@ public final class AutoscalerLoop implements AutoCloseable {
     Decision d = s.scaler.evaluate(g.observation());
     s.gathered = g;
     s.last = d;
+    s.history.add(AppHistory.Point.of(g.observation(), d, s.policy));
     s.lastAt = now;
     s.nextAt = now.plusSeconds(s.policy.evaluationSeconds());
     s.status = "ok";
@@ -355,7 +371,10 @@ public final class AutoscalerLoop implements AutoCloseable {
   private void publishViews() {
     Map<String, JsonNode> out = new TreeMap<>();
     apps.forEach((id, s) -> out.put(id, view(id, s)));
+    Map<String, List<AppHistory.Point>> points = new TreeMap<>();
+    apps.forEach((id, s) -> points.put(id, s.history.points()));
     views = Map.copyOf(out);
+    histories = Map.copyOf(points);
     problem = servicesProblem;
   }
 

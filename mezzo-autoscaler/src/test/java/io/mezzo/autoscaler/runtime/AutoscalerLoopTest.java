@@ -195,6 +195,67 @@ class AutoscalerLoopTest {
   }
 
   @Test
+  void theHistoryHasAPointPerEvaluationWithItsMetricsTargetsAndTheDecisions() throws Exception {
+    app(2, 20, "", POLICY.formatted(10, 10));
+    loop.tickNow().join();
+    Instant first = clock.instant();
+    app(4, 10, "", POLICY.formatted(10, 10)); // the scale-out landed: on target now
+    clock.advance(Duration.ofSeconds(15));
+    loop.tickNow().join();
+    HttpServer.Builder b = HttpServer.builder().bind("127.0.0.1", 0).name("autoscaler-history-test");
+    loop.routes(b);
+    try (HttpServer server = b.start()) {
+      String base = "http://127.0.0.1:" + server.port();
+      HttpResponse<String> history = get(base + "/v1/autoscaler/apps/web/history");
+      HttpResponse<String> none = get(base + "/v1/autoscaler/apps/plain/history");
+
+      assertThat(history.statusCode()).as(history.body()).isEqualTo(200);
+      JsonNode h = Http.parse(history.body());
+      assertThat(h.get("app").asText()).isEqualTo("/web");
+      JsonNode points = h.get("points");
+      assertThat(points).hasSize(2);
+      assertThat(points.get(0).get("t").asLong()).isEqualTo(first.toEpochMilli());
+      assertThat(points.get(0).get("instances").asInt()).isEqualTo(2);
+      assertThat(points.get(0).get("desired").asInt()).isEqualTo(4);
+      assertThat(points.get(0).get("metrics").get("requestsPerSecond").asDouble()).isEqualTo(20.0);
+      assertThat(points.get(0).get("targets").get("requestsPerSecond").asDouble()).isEqualTo(10.0);
+      assertThat(points.get(1).get("t").asLong()).isEqualTo(first.toEpochMilli() + 15_000);
+      assertThat(points.get(1).get("instances").asInt()).isEqualTo(4);
+      assertThat(points.get(1).get("metrics").get("requestsPerSecond").asDouble()).isEqualTo(10.0);
+      assertThat(h.get("decisions")).isEqualTo(Http.parse(get(base + "/v1/autoscaler/apps/web").body()).get("decisions"));
+      assertThat(h.get("decisions")).hasSize(1);
+      assertThat(none.statusCode()).isEqualTo(404);
+      assertThat(none.body()).contains("/plain");
+    }
+  }
+
+  @Test
+  void theHistoryKeepsTheLastHourOnly() {
+    AppHistory history = new AppHistory();
+    Instant t0 = Instant.parse("2026-11-27T10:00:00Z");
+    for (int i = 0; i <= 240; i++) { // every 30 s for two hours
+      history.add(new AppHistory.Point(t0.plusSeconds(30L * i), 1, 1, 1, Map.of(), Map.of()));
+    }
+
+    List<AppHistory.Point> points = history.points();
+    assertThat(points).hasSize(121);
+    assertThat(points.get(0).t()).isEqualTo(t0.plus(Duration.ofHours(1)));
+    assertThat(points.get(120).t()).isEqualTo(t0.plus(Duration.ofHours(2)));
+  }
+
+  @Test
+  void theHistoryKeepsAtMostItsCapacity() {
+    AppHistory history = new AppHistory();
+    Instant t0 = Instant.parse("2026-11-27T10:00:00Z");
+    for (int i = 0; i < AppHistory.CAPACITY + 10; i++) {
+      history.add(new AppHistory.Point(t0.plusMillis(100L * i), 1, 1, 1, Map.of(), Map.of()));
+    }
+
+    assertThat(history.points()).hasSize(AppHistory.CAPACITY);
+    assertThat(history.points().get(0).t()).isEqualTo(t0.plusMillis(1000));
+  }
+
+  @Test
   void theServicesApiNotAnsweringChangesNothing() {
     app(2, 20, "", POLICY.formatted(10, 10));
     loop.tickNow().join();

@@ -37,6 +37,8 @@ public final class LbMetrics {
   private final Map<String, RouteMeters> routes = new ConcurrentHashMap<>();
 
   private static final String[] STATUS_CLASSES = {"2xx", "3xx", "4xx", "5xx"};
+  /** The index of 5xx in {@link #STATUS_CLASSES}: the answers counted as errors. */
+  private static final int SERVER_ERRORS = 3;
 
   public LbMetrics() {
     this(System::nanoTime);
@@ -49,12 +51,14 @@ public final class LbMetrics {
 
   /** One backend's meters; {@code byClass[i]} counts the answers of {@code STATUS_CLASSES[i]}. */
   private record BackendMeters(BackendRef ref, LatencyWindow latency, Map<String, Counter> status, Counter[] byClass,
-      Counter connectFailures, Counter ejections, RateWindow rate, RateWindow busy, List<Meter> all) {}
+      Counter connectFailures, Counter ejections, RateWindow rate, RateWindow busy, RateWindow errors,
+      List<Meter> all) {}
 
   /**
-   * Samples in a rate window, one a second: requests/s over the last 10 s, and likewise the time spent
-   * in requests per second, which is the mean number in flight over those 10 s (Little's law: each
-   * request counts its whole latency in the second it ends).
+   * Samples in a rate window, one a second: requests/s over the last 10 s, errors/s likewise (5xx answers,
+   * and for a backend also its connect failures), and the time spent in requests per second, which is the
+   * mean number in flight over those 10 s (Little's law: each request counts its whole latency in the
+   * second it ends). The sampler reads the counters; the request path records nothing more for them.
    */
   private static final int RATE_SAMPLES = 11;
 
@@ -78,7 +82,7 @@ public final class LbMetrics {
       all.add(Gauge.builder("mezzo_lb_in_flight", b, r -> r.inFlight.get()).tag("route", b.routeKey)
           .tag("backend", b.instanceId).register(registry));
       return new BackendMeters(b, latency, status, status.values().toArray(new Counter[0]), failures, ejections,
-          new RateWindow(RATE_SAMPLES), new RateWindow(RATE_SAMPLES), all);
+          new RateWindow(RATE_SAMPLES), new RateWindow(RATE_SAMPLES), new RateWindow(RATE_SAMPLES), all);
     });
     health(b);
   }
@@ -137,6 +141,7 @@ public final class LbMetrics {
     final Counter[] byClass = new Counter[STATUS_CLASSES.length];
     final RateWindow rate = new RateWindow(RATE_SAMPLES);
     final RateWindow busy = new RateWindow(RATE_SAMPLES);
+    final RateWindow errors = new RateWindow(RATE_SAMPLES);
     final Counter panics;
     final Counter budgetExhausted;
     final Counter queued;
@@ -178,6 +183,8 @@ public final class LbMetrics {
       LatencyWindow.Figures h = latency.read(nowNanos);
       m.put("requests", h.count());
       m.put("rps", rate.perSecond());
+      m.put("requests_per_second", rate.perSecond());
+      m.put("errors_per_second", errors.perSecond());
       m.put("in_flight_avg", busy.perSecond() / 1e9);
       Map<String, Long> status = new LinkedHashMap<>();
       for (int i = 0; i < STATUS_CLASSES.length; i++) {
@@ -238,10 +245,12 @@ public final class LbMetrics {
     for (BackendMeters m : backends.values()) {
       sample(m.rate(), m.latency().count(nowNanos), nowNanos);
       sample(m.busy(), m.latency().sumNanos(), nowNanos);
+      sample(m.errors(), (long) (m.byClass()[SERVER_ERRORS].count() + m.connectFailures().count()), nowNanos);
     }
     for (RouteMeters r : routes.values()) {
       sample(r.rate, r.latency.count(nowNanos), nowNanos);
       sample(r.busy, r.latency.sumNanos(), nowNanos);
+      sample(r.errors, (long) r.byClass[SERVER_ERRORS].count(), nowNanos);
     }
     lastSampleNanos = nowNanos;
   }
@@ -301,8 +310,9 @@ public final class LbMetrics {
   }
 
   /**
-   * {@code {route: {backends: {instance: {in_flight, in_flight_avg, requests, rps, responses: {2xx..}, p50_ms, p90_ms,
-   * p95_ms, p99_ms, draining, health (UP or DOWN), health_reason, retries, health_transitions}}, requests, rps,
+   * {@code {route: {backends: {instance: {in_flight, in_flight_avg, requests, rps, requests_per_second (the same
+   * as rps), errors_per_second, responses: {2xx..}, p50_ms, p90_ms, p95_ms, p99_ms, draining, health (UP or
+   * DOWN), health_reason, retries, health_transitions}}, requests, rps, requests_per_second, errors_per_second,
    * in_flight_avg, responses, p50_ms, p90_ms, p95_ms, p99_ms, in_flight, panic,
    * panic_requests, waiting, retry_budget_exhausted, queued, queue_timeouts, queue_rejections, no_backend_waits,
    * no_backend_timeouts}}}.
@@ -325,6 +335,8 @@ public final class LbMetrics {
       b.put("in_flight", m.ref().inFlight.get());
       b.put("requests", h.count());
       b.put("rps", m.rate().perSecond());
+      b.put("requests_per_second", m.rate().perSecond());
+      b.put("errors_per_second", m.errors().perSecond());
       b.put("in_flight_avg", m.busy().perSecond() / 1e9);
       Map<String, Long> status = new LinkedHashMap<>();
       m.status().forEach((c, counter) -> status.put(c, (long) counter.count()));

@@ -98,4 +98,40 @@ class LbMetricsTest {
     assertThat(metrics.prometheus()).contains("mezzo_lb_route_responses_total{class=\"5xx\",route=\"/app:0\"} 3.0")
         .contains("mezzo_lb_route_request_duration_seconds{route=\"/app:0\",quantile=\"0.99\"}");
   }
+
+  @Test
+  void statsGiveRequestsAndErrorsPerSecondAndInFlightPerRouteAndBackend() {
+    long second = 1_000_000_000L;
+    long[] clock = {0};
+    LbMetrics metrics = new LbMetrics(() -> clock[0]);
+    metrics.route("/app:0");
+    BackendRef a = new BackendRef("i1", "127.0.0.1", 8080, "/app:0");
+    BackendRef b = new BackendRef("i2", "127.0.0.1", 8081, "/app:0");
+    metrics.add(a);
+    metrics.add(b);
+    metrics.sample(0);
+    for (int i = 0; i < 8; i++) {
+      metrics.response(a, i < 6 ? 200 : 502, 1_000_000);
+    }
+    metrics.connectFailure(a);
+    metrics.response(b, 200, 1_000_000);
+    metrics.response(b, 200, 1_000_000);
+    b.inFlight.set(3);
+    metrics.sample(clock[0] = 2 * second);
+
+    Map<String, Object> route = route(metrics, "/app:0");
+    @SuppressWarnings("unchecked")
+    Map<String, Map<String, Object>> backends = (Map<String, Map<String, Object>>) route.get("backends");
+    assertThat((double) route.get("requests_per_second")).isEqualTo(5.0);
+    assertThat((double) route.get("errors_per_second")).isEqualTo(1.0);
+    assertThat(route.get("in_flight")).isEqualTo(3L);
+    assertThat((double) backends.get("i1").get("requests_per_second")).isEqualTo(4.0);
+    // the backend's own errors count its connect failure too: 2 answers of 502 and 1 failure in 2 s
+    assertThat((double) backends.get("i1").get("errors_per_second")).isEqualTo(1.5);
+    assertThat((double) backends.get("i2").get("errors_per_second")).isEqualTo(0.0);
+    assertThat(backends.get("i2").get("in_flight")).isEqualTo(3);
+    for (Map<String, Object> figures : java.util.List.of(route, backends.get("i1"), backends.get("i2"))) {
+      assertThat(figures).containsKeys("requests_per_second", "p50_ms", "p99_ms", "errors_per_second", "in_flight");
+    }
+  }
 }

@@ -260,8 +260,16 @@ final class RoleTree {
   }
 
   double share(long[] alloc) {
+    return dominantShare(alloc, inverseTotal);
+  }
+
+  /**
+   * DRF's dominant share: the largest {@code alloc[i] / total[i]}, given {@code inverseTotal[i] = 1 / total[i]}
+   * (0 where the total is 0); {@code alloc} has at least as many entries as {@code inverseTotal}.
+   */
+  static double dominantShare(long[] alloc, double[] inverseTotal) {
     double max = 0;
-    for (int i = 0; i < size; i++) {
+    for (int i = 0; i < inverseTotal.length; i++) {
       double s = alloc[i] * inverseTotal[i];
       if (s > max) {
         max = s;
