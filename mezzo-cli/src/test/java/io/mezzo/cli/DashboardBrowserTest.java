@@ -1,0 +1,182 @@
+package io.mezzo.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.mezzo.balancer.Balancer;
+import io.mezzo.load.LoadResult;
+import io.mezzo.load.OpenLoopLoad;
+import io.mezzo.testkit.MezzoCluster;
+import io.mezzo.testkit.V2Client;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebElement;
+
+/**
+ * The web dashboard end to end: a real cluster (master with the services scheduler and the autoscaler,
+ * two agents running sample-server JVMs, an in-process load balancer reporting to the master) and
+ * the page in headless Chromium, read and clicked through its {@code data-testid}s the way a person
+ * would use it. The overview counts the agents; an app deployed through the form shows its instances
+ * become healthy; the scale form changes the instance count; an autoscaled app under load through
+ * the balancer shows a decision in its panel. Every page is saved as a screenshot in
+ * {@code target/screenshots/} on the way. The tests share the cluster and run in order.
+ */
+@Tag("browser")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DashboardBrowserTest {
+  private static final Duration WAIT = Duration.ofSeconds(120);
+  private static final Duration SHORT = Duration.ofSeconds(30);
+
+  @TempDir
+  static Path dir;
+
+  static MezzoCluster cluster;
+  static Balancer balancer;
+  static V2Client v2;
+  static Browser browser;
+  static String ui;
+
+  @BeforeAll
+  static void start() throws Exception {
+    LbClusterSupport.AutoscaledCluster started = LbClusterSupport.AutoscaledCluster.start(dir, WAIT);
+    cluster = started.cluster();
+    balancer = started.balancer();
+    v2 = started.v2();
+    ui = "http://" + cluster.masterAddress() + "/ui/";
+    browser = Browser.start(Files.createDirectories(dir.resolve("chromium-profile")));
+  }
+
+  @AfterAll
+  static void stop() {
+    try {
+      if (browser != null) {
+        browser.close();
+      }
+    } finally {
+      if (balancer != null) {
+        balancer.close();
+      }
+      if (cluster != null) {
+        cluster.close();
+      }
+    }
+  }
+
+  @Test
+  @Order(1)
+  void overviewShowsTheAgentCountAndTheCpusOfEveryAgent() {
+    await().atMost(WAIT).until(() -> cluster.activeAgents() == 2);
+    browser.open(ui);
+    browser.awaitText(SHORT, null, "agent-count", "2"::equals);
+    assertThat(browser.find("agent-active").getText()).isEqualTo("2");
+    browser.awaitText(SHORT, null, "resource-cpus", t -> t.contains("total 4"));
+    assertThat(browser.find("framework-count").getText()).isEqualTo("1");
+    browser.screenshot("overview");
+  }
+
+  @Test
+  @Order(2)
+  void anAppDeployedThroughTheFormShowsItsInstancesBecomeHealthy() {
+    browser.open(ui + "#/apps");
+    browser.awaitText(SHORT, null, "apps-empty", t -> t.startsWith("No apps"));
+    WebElement text = browser.find("deploy-json");
+    text.sendKeys(Keys.chord(Keys.CONTROL, "a"), Keys.DELETE);
+    text.sendKeys(ServicesClusterTest.sampleApp("/ui/web", 2, ""));
+    browser.find("deploy-submit").click();
+    browser.awaitText(SHORT, null, "deploy-result", t -> t.equals("deploying /ui/web"));
+    browser.awaitText(SHORT, "app-row-ui_web", "instances-wanted", "2"::equals);
+    browser.screenshot("apps-deploying");
+    browser.awaitText(WAIT, "app-row-ui_web", "instances-healthy", "2"::equals);
+    assertThat(LbClusterSupport.healthy(v2, "/ui/web")).isEqualTo(2);
+    browser.awaitText(SHORT, null, "deployments-empty", t -> t.startsWith("None"));
+    browser.screenshot("apps");
+
+    browser.find("app-row-ui_web").findElement(Browser.testId("app-link")).click();
+    browser.awaitText(SHORT, null, "instances-healthy", "2"::equals);
+    assertThat(browser.all("task-row")).hasSize(2);
+    browser.screenshot("app");
+
+    // a task's page tails its stdout through the master's files API
+    browser.all("task-row").get(0).findElement(org.openqa.selenium.By.tagName("a")).click();
+    browser.awaitText(SHORT, null, "log-stdout", t -> t.contains("mezzo sample-server listening on"));
+    browser.screenshot("task");
+  }
+
+  @Test
+  @Order(3)
+  void scalingFromTheAppPageChangesTheInstanceCount() {
+    V2Client.Answer posted = v2.post("/v2/apps", ServicesClusterTest.sampleApp("/ui/scale", 1, ""));
+    assertThat(posted.status()).as(posted.toString()).isEqualTo(201);
+    await().atMost(WAIT).until(() -> LbClusterSupport.healthy(v2, "/ui/scale") == 1);
+    browser.open(ui + "#/app/" + "%2Fui%2Fscale");
+    browser.awaitText(SHORT, null, "instances-healthy", "1"::equals);
+    WebElement input = browser.find("scale-input");
+    input.sendKeys(Keys.chord(Keys.CONTROL, "a"), "3");
+    browser.find("scale-submit").click();
+    browser.awaitText(SHORT, null, "instances-wanted", "3"::equals);
+    browser.awaitText(WAIT, null, "instances-running", "3"::equals);
+    assertThat(v2.get("/v2/apps/ui/scale").json().path("app").path("instances").asInt()).isEqualTo(3);
+    browser.awaitText(WAIT, null, "instances-healthy", "3"::equals);
+  }
+
+  @Test
+  @Order(4)
+  void theAutoscalingPanelShowsADecisionAfterLoadThroughTheBalancer() throws Exception {
+    int lbPort = MezzoCluster.freeLoopbackPort();
+    String policy = ",\"autoscaling\":{\"minInstances\":1,\"maxInstances\":3,\"evaluationSeconds\":2,"
+        + "\"metrics\":[{\"name\":\"inFlight\",\"target\":1}]}";
+    String app = LbClusterSupport.sampleApp("/ui/auto", 1, Map.of("mezzo.drain.seconds", "1",
+        "MEZZO_LB_PORT_0", String.valueOf(lbPort)), policy)
+        .replace("sample-server --port $PORT0", "sample-server --port $PORT0 --latency-ms 100 --concurrency 4");
+    V2Client.Answer posted = v2.post("/v2/apps", app);
+    assertThat(posted.status()).as(posted.toString()).isEqualTo(201);
+    await().atMost(WAIT).until(() -> LbClusterSupport.healthy(v2, "/ui/auto") == 1);
+    await("the route serves").atMost(WAIT).ignoreExceptions()
+        .until(() -> LbClusterSupport.get(lbPort, "x", "/").status() == 200);
+
+    browser.open(ui + "#/app/" + "%2Fui%2Fauto");
+    browser.awaitText(SHORT, null, "decisions-empty", t -> t.startsWith("No scaling decision"));
+    // about 3 requests in flight on one instance (30/s of 100 ms each) against a target of 1
+    OpenLoopLoad.Config load = OpenLoopLoad.Config.of("http://127.0.0.1:" + lbPort + "/", 30, 16,
+        Duration.ofSeconds(40), Duration.ZERO);
+    CompletableFuture<LoadResult> running = CompletableFuture.supplyAsync(() -> {
+      try {
+        return OpenLoopLoad.run(load);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("load interrupted", e);
+      }
+    });
+    try {
+      String change = browser.awaitText(WAIT, null, "decision-change", t -> t.startsWith("1 → "));
+      assertThat(Integer.parseInt(change.substring("1 → ".length()).split("\\s")[0])).isBetween(2, 3);
+      assertThat(browser.find("decision-reason").getText()).isNotBlank();
+      browser.awaitText(WAIT, null, "instances-running", t -> Integer.parseInt(t) >= 2);
+      browser.screenshot("autoscaling");
+      browser.go("#/balancers");
+      browser.awaitText(SHORT, null, "lb-rps", t -> !t.equals("–") && Double.parseDouble(t) > 0);
+      browser.screenshot("balancers");
+      browser.go("#/agents");
+      browser.awaitText(SHORT, null, "page", t -> t.contains("ui_auto") || t.contains("auto.ui"));
+      browser.screenshot("agents");
+      browser.go("#/");
+      browser.awaitText(SHORT, null, "framework-count", "1"::equals);
+      browser.screenshot("overview-busy");
+    } finally {
+      LoadResult result = running.get();
+      System.out.println("load: " + result.line());
+    }
+  }
+}
