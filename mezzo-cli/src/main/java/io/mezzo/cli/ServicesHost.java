@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * first ({@link #routes}), answering 503 until {@link #start} has recovered the stored state and
  * begun subscribing to the master. Used by {@code mezzo up}, {@code mezzo master} and
  * {@code mezzo services}. Given load balancer stats addresses, it also runs the autoscaler
- * ({@link AutoscalerLoop}, {@code /v1/autoscaler}) with the scheduler, so that it moves with it.
+ * ({@link AutoscalerLoop}, {@code /v1/autoscaler}) with the scheduler, so that it moves with it, and
+ * serves those balancers' {@code /stats} for the dashboard ({@link BalancersApi}, {@code /v1/balancers}).
  */
 final class ServicesHost implements AutoCloseable {
   private final Clock clock = Clock.systemUTC();
@@ -34,6 +35,8 @@ final class ServicesHost implements AutoCloseable {
   private ServicesScheduler scheduler;
   private final List<String> lbStats;
   private volatile AutoscalerLoop autoscaler;
+  /** The client {@code GET /v1/balancers} reads the load balancers with; set by {@link #start}. */
+  private volatile io.mezzo.core.http.JsonClient balancers;
 
   ServicesHost() {
     this(List.of());
@@ -53,6 +56,7 @@ final class ServicesHost implements AutoCloseable {
   void routes(HttpServer.Builder b) {
     api.routes(b);
     AutoscalerLoop.routes(b, () -> autoscaler);
+    BalancersApi.routes(b, lbStats, () -> balancers);
   }
 
   /**
@@ -74,6 +78,7 @@ final class ServicesHost implements AutoCloseable {
         caller);
     api.bind(scheduler, leader);
     keepAlive.scheduleWithFixedDelay(events::keepAlive, 15, 15, TimeUnit.SECONDS);
+    balancers = BalancersApi.client(caller);
     if (!lbStats.isEmpty()) {
       AutoscalerLoop loop = new AutoscalerLoop(caller.uri(leader, ""), caller,
           new MetricsGatherer(lbStats, masterHostPort, Duration.ofSeconds(2), caller),

@@ -85,7 +85,8 @@ class EndpointAuthTest {
   @Test
   void everyMasterAndServicesEndpointRefusesMissingWrongAndWeakTokens() throws Exception {
     assertThat(master.routes()).extracting(HttpServer.Route::path)
-        .contains("/api/v1/scheduler", "/api/v1/agent", "/api/v1", "/master/state", "/v2/", "/v1/autoscaler/apps");
+        .contains("/api/v1/scheduler", "/api/v1/agent", "/api/v1", "/master/state", "/v2/", "/v1/autoscaler/apps",
+            "/v1/overview", "/v1/agents", "/v1/files/read", "/v1/files/browse", "/v1/tasks/", "/v1/balancers");
     sweep(master.port(), master.routes());
   }
 

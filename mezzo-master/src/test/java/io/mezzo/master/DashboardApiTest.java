@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.mezzo.core.agentapi.AgentCall;
 import io.mezzo.core.agentapi.AgentEvent;
 import io.mezzo.core.auth.Access;
+import io.mezzo.core.auth.Caller;
+import io.mezzo.core.auth.Security;
 import io.mezzo.core.http.HttpResponse;
 import io.mezzo.core.http.HttpServer;
 import io.mezzo.core.http.JsonClient;
@@ -42,6 +44,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DashboardApiTest {
   private static final Duration WAIT = Duration.ofSeconds(20);
+  private static final String MASTER_SECRET = "the-masters-own-secret-0123456789";
 
   @TempDir
   Path dir;
@@ -56,18 +59,21 @@ class DashboardApiTest {
   final List<Event> frameworkEvents = new CopyOnWriteArrayList<>();
   final List<String> filesQueries = new CopyOnWriteArrayList<>();
   final AtomicInteger statisticsCalls = new AtomicInteger();
+  final List<String> authorizations = new CopyOnWriteArrayList<>();
 
   @BeforeEach
   void start() throws Exception {
     fakeAgent = HttpServer.builder().bind("127.0.0.1", 0).name("fake-agent")
         .route("GET", "/files/read", Access.VIEWER, req -> {
+          authorizations.add(String.valueOf(req.header("Authorization")));
           filesQueries.add("read path=" + req.queryParam("path") + " offset=" + req.queryParam("offset")
               + " length=" + req.queryParam("length"));
           return CompletableFuture.completedFuture(HttpResponse.json(200,
               Map.of("data", "hello\n", "offset", Long.parseLong(req.queryParam("offset")))));
         })
         .route("GET", "/files/browse", Access.VIEWER, req -> CompletableFuture.completedFuture(
-            HttpResponse.json(200, List.of(Map.of("path", req.queryParam("path") + "/stdout", "size", 6)))))
+            req.queryParam("path").equals("/denied") ? HttpResponse.text(401, "unknown token")
+                : HttpResponse.json(200, List.of(Map.of("path", req.queryParam("path") + "/stdout", "size", 6)))))
         .route("GET", "/monitor/statistics", Access.VIEWER, req -> {
           statisticsCalls.incrementAndGet();
           return CompletableFuture.completedFuture(HttpResponse.json(200, List.of(Map.of("executor_id", "t1",
@@ -76,7 +82,8 @@ class DashboardApiTest {
         })
         .start();
     master = Master.start(new MasterConfig("127.0.0.1", 0, dir, null, "127.0.0.1", Duration.ofSeconds(5), 5,
-        Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofSeconds(1)));
+        Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofSeconds(1)), Security.NONE,
+        Caller.withToken(MASTER_SECRET), b -> { }, why -> { });
     AgentInfo info = new AgentInfo(null, "127.0.0.1", fakeAgent.port(),
         Resources.parse("cpus:2;mem:1024;disk:100;ports:[31000-31009]").toList());
     agentStream = http.subscribe(uri("/api/v1/agent"), AgentCall.subscribe(info, List.of()), Map.of(), AgentEvent.class,
@@ -180,6 +187,8 @@ class DashboardApiTest {
     assertThat(read.status()).as(read.body()).isEqualTo(200);
     assertThat(read.json().path("data").asText()).isEqualTo("hello\n");
     assertThat(filesQueries).containsExactly("read path=" + path + "/stdout offset=5 length=1048576");
+    assertThat(authorizations).as("the master's own credential, not the caller's").containsExactly(
+        "Bearer " + MASTER_SECRET);
     Got browse = get("/v1/files/browse?agent_id=" + agentId.value() + "&path=" + path);
     assertThat(browse.status()).as(browse.body()).isEqualTo(200);
     assertThat(browse.json().get(0).path("path").asText()).isEqualTo(path + "/stdout");
@@ -213,6 +222,11 @@ class DashboardApiTest {
       assertThat(r.body()).startsWith("task: 'nope' is unknown");
     });
     assertThat(get("/v1/tasks/t1/elsewhere").status()).isEqualTo(404);
+    assertThat(get("/v1/files/browse?" + a + "&path=/denied")).satisfies(r -> {
+      assertThat(r.status()).isEqualTo(502);
+      assertThat(r.body()).startsWith("agent_id: '" + agentId.value() + "' at 127.0.0.1:" + fakeAgent.port()
+          + " refused the master's credential (HTTP 401: unknown token;");
+    });
     assertThat(filesQueries).isEmpty();
   }
 

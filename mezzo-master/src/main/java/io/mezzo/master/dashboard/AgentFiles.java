@@ -31,7 +31,8 @@ import java.util.function.LongSupplier;
  *       polling every second costs an agent one request per {@code USAGE_TTL}; concurrent askers share one
  *       request.
  * </ul>
- * An agent that does not answer within {@link #TIMEOUT} is a 504; one that refuses the connection a 502.
+ * An agent that does not answer within {@link #TIMEOUT} is a 504; one that refuses the connection, or the
+ * master's credential (its 401 or 403: a misconfiguration, not the caller's fault), a 502 that says so.
  *
  * <p>Thread-safe: the HTTP client is, and the usage cache is a concurrent map of immutable entries.
  * Time ({@code nanoTime}) is injected for the cache's expiry.
@@ -72,6 +73,11 @@ public final class AgentFiles {
     return files.get(files.uri(address, pathAndQuery)).handle((reply, error) -> {
       if (error != null) {
         throw unreachable(agentId, address, error);
+      }
+      if (reply.status() == 401 || reply.status() == 403) {
+        throw new HttpError(502, "agent_id: '" + agentId + "' at " + address + " refused the master's credential"
+            + " (HTTP " + reply.status() + ": " + reply.body() + "; expected: the master started with a --secret-file"
+            + " whose secret the agents accept)");
       }
       String type = reply.headers().getOrDefault("content-type", HttpResponse.TEXT);
       return new HttpResponse(reply.status(), type, reply.body().getBytes(StandardCharsets.UTF_8), Map.of(), null);
