@@ -9,9 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 import org.openqa.selenium.By;
-import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
@@ -97,17 +97,34 @@ final class Browser implements AutoCloseable {
   /** Waits until the element {@code testId} (inside {@code parentTestId} when given) has text that {@code ok} accepts. */
   String awaitText(Duration atMost, String parentTestId, String testId, Predicate<String> ok) {
     String what = (parentTestId == null ? "" : parentTestId + " ") + testId;
-    return await(what).atMost(atMost).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
-        .until(() -> (parentTestId == null ? find(testId) : find(parentTestId, testId)).getText(), ok);
+    try {
+      return await(what).atMost(atMost).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
+          .until(() -> (parentTestId == null ? find(testId) : find(parentTestId, testId)).getText(), ok);
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      Path shot = screenshot("failed-" + testId);
+      String toast = all("toast").isEmpty() ? "" : all("toast").get(0).getText();
+      throw new AssertionError(e.getMessage() + " (the page's last message: '" + toast + "'; screenshot " + shot + ")",
+          e);
+    }
   }
 
-  /** Saves the whole page as {@code target/screenshots/<name>.png}. */
+  /** Waits until an element matching the CSS {@code selector} is on the page. */
+  void awaitPresent(Duration atMost, String selector) {
+    await(selector).atMost(atMost).pollInterval(Duration.ofMillis(250))
+        .until(() -> !driver.findElements(By.cssSelector(selector)).isEmpty());
+  }
+
+  /**
+   * Saves the whole page (not only the window) as {@code target/screenshots/<name>.png}: the view is
+   * stretched to the page's height for the shot through the DevTools protocol, then restored.
+   */
   Path screenshot(String name) {
-    JavascriptExecutor js = driver;
-    long height = ((Number) js.executeScript(
-        "return Math.max(document.body.scrollHeight, document.documentElement.scrollHeight)")).longValue();
-    Dimension before = driver.manage().window().getSize();
-    driver.manage().window().setSize(new Dimension(WIDTH, (int) Math.min(4000, Math.max(HEIGHT, height + 20))));
+    @SuppressWarnings("unchecked")
+    Map<String, Object> size = (Map<String, Object>) driver.executeCdpCommand("Page.getLayoutMetrics", Map.of())
+        .get("cssContentSize");
+    int height = (int) Math.min(4000, Math.max(HEIGHT, Math.ceil(((Number) size.get("height")).doubleValue())));
+    driver.executeCdpCommand("Emulation.setDeviceMetricsOverride",
+        Map.of("width", WIDTH, "height", height, "deviceScaleFactor", 1, "mobile", false));
     try {
       Files.createDirectories(SCREENSHOTS);
       Path to = SCREENSHOTS.resolve(name + ".png");
@@ -116,7 +133,7 @@ final class Browser implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("screenshot " + name, e);
     } finally {
-      driver.manage().window().setSize(before);
+      driver.executeCdpCommand("Emulation.clearDeviceMetricsOverride", Map.of());
     }
   }
 

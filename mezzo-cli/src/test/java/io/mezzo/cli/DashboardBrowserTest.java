@@ -119,12 +119,14 @@ class DashboardBrowserTest {
   void scalingFromTheAppPageChangesTheInstanceCount() {
     V2Client.Answer posted = v2.post("/v2/apps", ServicesClusterTest.sampleApp("/ui/scale", 1, ""));
     assertThat(posted.status()).as(posted.toString()).isEqualTo(201);
-    await().atMost(WAIT).until(() -> LbClusterSupport.healthy(v2, "/ui/scale") == 1);
+    await().atMost(WAIT).until(() -> LbClusterSupport.healthy(v2, "/ui/scale") == 1
+        && LbClusterSupport.deployed(v2, "/ui/scale"));
     browser.open(ui + "#/app/" + "%2Fui%2Fscale");
     browser.awaitText(SHORT, null, "instances-healthy", "1"::equals);
     WebElement input = browser.find("scale-input");
     input.sendKeys(Keys.chord(Keys.CONTROL, "a"), "3");
     browser.find("scale-submit").click();
+    browser.awaitText(SHORT, null, "toast", "Scaling /ui/scale to 3"::equals);
     browser.awaitText(SHORT, null, "instances-wanted", "3"::equals);
     browser.awaitText(WAIT, null, "instances-running", "3"::equals);
     assertThat(v2.get("/v2/apps/ui/scale").json().path("app").path("instances").asInt()).isEqualTo(3);
@@ -160,10 +162,19 @@ class DashboardBrowserTest {
       }
     });
     try {
-      String change = browser.awaitText(WAIT, null, "decision-change", t -> t.startsWith("1 → "));
+      // the log lists the newest first; the first scale-up is the one from 1
+      WebElement up = await("a decision from 1 instance").atMost(WAIT).ignoreExceptions()
+          .until(() -> browser.all("decision-row").stream()
+              .filter(r -> r.findElement(Browser.testId("decision-change")).getText().startsWith("1 → "))
+              .findFirst().orElse(null), java.util.Objects::nonNull);
+      String change = up.findElement(Browser.testId("decision-change")).getText();
       assertThat(Integer.parseInt(change.substring("1 → ".length()).split("\\s")[0])).isBetween(2, 3);
-      assertThat(browser.find("decision-reason").getText()).isNotBlank();
+      assertThat(up.findElement(Browser.testId("decision-reason")).getText()).contains("inFlight");
       browser.awaitText(WAIT, null, "instances-running", t -> Integer.parseInt(t) >= 2);
+      // the charts draw once the history has two evaluations
+      browser.awaitPresent(WAIT, "[data-testid='metric-chart'] .uplot");
+      browser.awaitPresent(WAIT, "[data-testid='instances-chart'] .uplot");
+      browser.awaitText(WAIT, null, "lb-panel", t -> t.contains("route"));
       browser.screenshot("autoscaling");
       browser.go("#/balancers");
       browser.awaitText(SHORT, null, "lb-rps", t -> !t.equals("–") && Double.parseDouble(t) > 0);
