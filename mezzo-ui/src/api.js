@@ -67,7 +67,11 @@ export async function request(path, { method = 'GET', body, headers = {}, signal
 export async function json(path, options) {
   const res = await request(path, options);
   const text = await res.text();
-  if (!res.ok) throw new ApiError(res.status, messageOf(text) || `${res.status} ${res.statusText}`);
+  if (!res.ok) {
+    const message = messageOf(text) || `${res.status} ${res.statusText}`;
+    throw new ApiError(res.status, res.status === 403
+      ? `${message}: sign in with a token of that role ("Forget token", top right)` : message);
+  }
   return text ? JSON.parse(text) : null;
 }
 
