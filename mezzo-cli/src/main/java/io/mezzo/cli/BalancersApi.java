@@ -41,7 +41,8 @@ final class BalancersApi {
         answers.add(http.get(http.uri(a, "/stats")).handle((reply, error) -> {
           if (error != null) {
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-            return entry(a, null, "no answer within " + TIMEOUT.toMillis() + " ms: " + cause);
+            return entry(a, null, cause instanceof java.net.http.HttpTimeoutException
+                ? "no answer within " + TIMEOUT.toMillis() + " ms" : "cannot be reached: " + cause);
           }
           if (!reply.ok()) {
             return entry(a, null, "HTTP " + reply.status() + ": " + reply.body());
@@ -67,8 +68,9 @@ final class BalancersApi {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("address", address);
     out.put("ok", error == null);
-    out.put("error", error);
-    out.put("stats", stats);
+    // the mapper leaves null values out; the shape promises both keys
+    out.put("error", error == null ? com.fasterxml.jackson.databind.node.NullNode.instance : error);
+    out.put("stats", stats == null ? com.fasterxml.jackson.databind.node.NullNode.instance : stats);
     return out;
   }
 }

@@ -83,6 +83,16 @@ class DashboardApiClusterTest {
     assertThat(listed).containsExactly(taskId + " TASK_RUNNING on " + sandbox.path("agent_id").asText());
     String path = sandbox.path("path").asText();
     assertThat(path).endsWith("/tasks/" + taskId + "/runs/latest");
+    String agentId = sandbox.path("agent_id").asText();
+    JsonNode usage = await().atMost(WAIT).until(() -> {
+      for (JsonNode a : cluster.getJson(master, "/v1/agents").path("agents")) {
+        if (a.path("id").asText().equals(agentId)) {
+          return a.path("usage");
+        }
+      }
+      return null;
+    }, u -> u != null && u.path("mem_rss_bytes").asLong() > 0);
+    assertThat(usage.path("tasks").findValuesAsText("task_id")).containsExactly(taskId);
     JsonNode stdout = cluster.getJson(master, "/v1/files/read?agent_id=" + sandbox.path("agent_id").asText()
         + "&path=" + path + "/stdout&offset=0");
     assertThat(stdout.path("data").asText()).startsWith("started-" + taskId + "\n");

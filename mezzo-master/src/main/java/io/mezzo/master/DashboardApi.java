@@ -21,8 +21,9 @@ import java.util.concurrent.CompletionStage;
  * <ul>
  *   <li>{@code GET /v1/overview}: agents by state, resources total/used/offered, frameworks with their
  *       dominant shares ({@link DashboardViews#overview});
- *   <li>{@code GET /v1/agents}: every agent with its resources, tasks and usage (the last heartbeat's, else
- *       the agent's {@code /monitor/statistics} through {@link AgentFiles}, else null);
+ *   <li>{@code GET /v1/agents}: every agent with its resources, tasks and usage (the last heartbeat's, zero
+ *       for an agent without tasks, else the agent's {@code /monitor/statistics} through {@link AgentFiles}
+ *       for at most {@link #MAX_USAGE_ASKS} agents, else null);
  *   <li>{@code GET /v1/files/read?agent_id=&path=&offset=&length=} and {@code GET
  *       /v1/files/browse?agent_id=&path=}: the agent's files API answer, fetched by the master with its
  *       own credential ({@link AgentFiles});
@@ -34,6 +35,12 @@ import java.util.concurrent.CompletionStage;
  * after leaving the loop.
  */
 final class DashboardApi {
+  /**
+   * The most agents one {@code GET /v1/agents} asks for usage (those with tasks their last heartbeat did
+   * not cover: usually only tasks launched since); the others show null until their heartbeat.
+   */
+  static final int MAX_USAGE_ASKS = 32;
+
   private DashboardApi() {}
 
   /** Adds the dashboard routes to {@code b}; agents are called through {@code agents}. */
@@ -94,10 +101,12 @@ final class DashboardApi {
     record Row(Map<String, Object> view, String id, String address) {}
     return loop.call(() -> {
       List<Row> rows = new ArrayList<>();
+      int asks = 0;
       for (AgentEntry a : loop.agents().values()) {
         Map<String, Object> usage = DashboardViews.heartbeatUsage(a);
         Map<String, Object> view = DashboardViews.agent(a, loop.operator().maintenance().get(a.id), usage);
-        boolean ask = usage == null && a.status != AgentEntry.Status.UNREACHABLE;
+        boolean ask = usage == null && a.status != AgentEntry.Status.UNREACHABLE && asks < MAX_USAGE_ASKS;
+        asks += ask ? 1 : 0;
         rows.add(new Row(view, a.id.value(), ask ? DashboardViews.address(a) : null));
       }
       return rows;
@@ -108,7 +117,7 @@ final class DashboardApi {
         if (r.address() != null) {
           asks.add(agents.usage(r.id(), r.address()).thenAccept(u -> {
             synchronized (r.view()) {
-              r.view().put("usage", u);
+              r.view().put("usage", DashboardViews.orNull(u));
             }
           }));
         }

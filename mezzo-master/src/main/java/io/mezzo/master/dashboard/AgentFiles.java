@@ -136,14 +136,15 @@ public final class AgentFiles {
       t.put("task_id", e.path("executor_id").asText());
       t.put("framework_id", e.path("framework_id").asText());
       t.put("mem_rss_bytes", taskRss);
-      t.put("mem_limit_bytes", s.hasNonNull("mem_limit_bytes") ? s.get("mem_limit_bytes").asLong() : null);
+      t.put("mem_limit_bytes", s.hasNonNull("mem_limit_bytes") ? s.get("mem_limit_bytes").asLong()
+          : DashboardViews.orNull(null));
       t.put("cpus_time_secs", taskCpu);
       tasks.add(t);
     }
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("source", "agent");
     out.put("timestamp", timestamp);
-    out.put("cpus_used", null);
+    out.put("cpus_used", DashboardViews.orNull(null));
     out.put("mem_rss_bytes", rss);
     out.put("cpus_time_secs", cpuTime);
     out.put("tasks", tasks);

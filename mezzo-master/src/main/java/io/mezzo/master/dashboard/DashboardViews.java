@@ -96,7 +96,7 @@ public final class DashboardViews {
       Map<String, Object> fw = new LinkedHashMap<>();
       fw.put("id", f.id.value());
       fw.put("name", f.info.name());
-      fw.put("principal", f.info.principal());
+      fw.put("principal", orNull(f.info.principal()));
       fw.put("roles", f.roles());
       fw.put("dominant_share", DominantShare.of(held, shared));
       fw.put("active", f.isConnected());
@@ -139,8 +139,16 @@ public final class DashboardViews {
       tasks.add(task);
     }
     out.put("tasks", tasks);
-    out.put("usage", usage);
+    out.put("usage", orNull(usage));
     return out;
+  }
+
+  /**
+   * {@code value}, or JSON's null where it is null: Mezzo's mapper leaves null values out, and these
+   * shapes promise the key.
+   */
+  public static Object orNull(Object value) {
+    return value == null ? com.fasterxml.jackson.databind.node.NullNode.instance : value;
   }
 
   /** The agent's HTTP address, {@code HOST:PORT}. */
@@ -151,10 +159,11 @@ public final class DashboardViews {
   /**
    * The usage the agent's last heartbeat carried, summed: {@code {"source": "heartbeat", "timestamp",
    * "cpus_used", "mem_rss_bytes", "tasks": [{"task_id", "framework_id", "cpus_used", "mem_rss_bytes",
-   * "mem_limit_bytes"}]}}; null when that heartbeat carried none.
+   * "mem_limit_bytes"}]}}; all zero, with a null timestamp, for an agent with no live task; null when
+   * the agent has tasks but its last heartbeat carried no usage (they are new, or it was not sampled).
    */
   public static Map<String, Object> heartbeatUsage(AgentEntry a) {
-    if (a.usage.isEmpty()) {
+    if (a.usage.isEmpty() && !a.tasks.isEmpty()) {
       return null;
     }
     double cpus = 0;
@@ -170,12 +179,12 @@ public final class DashboardViews {
       t.put("framework_id", u.frameworkId().value());
       t.put("cpus_used", u.cpusUsed());
       t.put("mem_rss_bytes", u.memRssBytes());
-      t.put("mem_limit_bytes", u.memLimitBytes());
+      t.put("mem_limit_bytes", orNull(u.memLimitBytes()));
       tasks.add(t);
     }
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("source", "heartbeat");
-    out.put("timestamp", timestamp);
+    out.put("timestamp", a.usage.isEmpty() ? orNull(null) : timestamp);
     out.put("cpus_used", Math.round(cpus * 1000) / 1000.0);
     out.put("mem_rss_bytes", rss);
     out.put("tasks", tasks);
