@@ -59,9 +59,9 @@ export function mount(el) {
 
 function usage(u) {
   const parts = [];
-  if (u.cpus_user_time_secs !== undefined) parts.push(`cpu user ${num(u.cpus_user_time_secs)} s`);
-  if (u.cpus_system_time_secs !== undefined) parts.push(`system ${num(u.cpus_system_time_secs)} s`);
-  if (u.mem_rss_bytes !== undefined) parts.push(`rss ${bytes(u.mem_rss_bytes / 1048576)}`);
-  if (u.cpus_limit !== undefined) parts.push(`cpu limit ${num(u.cpus_limit, 2)}`);
-  return `usage: ${parts.join(' · ') || JSON.stringify(u)}`;
+  if (typeof u.cpus_used === 'number') parts.push(`cpu ${num(u.cpus_used, 2)}`);
+  if (typeof u.cpus_time_secs === 'number') parts.push(`cpu time ${num(u.cpus_time_secs)} s`);
+  if (typeof u.cpus_user_time_secs === 'number') parts.push(`cpu user ${num(u.cpus_user_time_secs)} s`);
+  if (typeof u.mem_rss_bytes === 'number') parts.push(`rss ${bytes(u.mem_rss_bytes / 1048576)}`);
+  return `usage: ${parts.join(' · ') || 'none reported'}${u.source ? ` (from the ${u.source})` : ''}`;
 }

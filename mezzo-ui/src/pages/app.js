@@ -97,7 +97,7 @@ export function mount(el, [id]) {
       stat('Draining', c.draining, 'instances-draining'));
     if (document.activeElement !== scaleInput && !scaleInput.dataset.touched) scaleInput.value = c.wanted;
     const mine = ds.filter((d) => (d.affectedApps || []).includes(a.id));
-    fill(dep, mine.length ? h('section', { class: 'panel' }, h('h2', {}, 'Deployment'), mine.map(deploymentCell)) : null);
+    fill(dep, mine.length ? h('section', { class: 'panel' }, h('h2', {}, 'Deployment'), mine.map((d) => deploymentCell(d, a))) : null);
     const ts = a.tasks || [];
     fill(tasks, ts.length === 0 ? empty('No tasks.', 'tasks-empty') : h('table', {},
       h('thead', {}, h('tr', {}, ['Task', 'Address', 'State', 'Health', 'Started'].map((t) => h('th', {}, t)))),

@@ -70,28 +70,36 @@ export function mount(el) {
           h('td', { 'data-testid': 'instances-running' }, c.running),
           h('td', { 'data-testid': 'instances-staged' }, c.staged),
           h('td', { 'data-testid': 'instances-draining' }, c.draining),
-          h('td', {}, d ? deploymentCell(d) : badge('stable', 'ok')));
+          h('td', {}, d ? deploymentCell(d, a) : badge('stable', 'ok')));
       }))));
     fill(deps, ds.length === 0 ? empty('None in progress.', 'deployments-empty') : h('table', {},
       h('thead', {}, h('tr', {}, ['Deployment', 'Apps', 'Action', 'Progress', 'Started'].map((t) => h('th', {}, t)))),
       h('tbody', {}, ds.map((d) => {
         const act = (d.currentActions || [])[0] || {};
+        const first = all.find((a) => (d.affectedApps || []).includes(a.id));
         return h('tr', { 'data-testid': 'deployment-row' },
           h('td', {}, h('code', {}, d.id)),
           h('td', {}, (d.affectedApps || []).join(', ')),
           h('td', {}, act.action || '–'),
-          h('td', {}, deploymentCell(d)),
+          h('td', {}, deploymentCell(d, first)),
           h('td', {}, ago(d.startedAt)));
       }))));
   }
   return { refresh };
 }
 
-/** Step n of m, the scheduler's explanation, and readiness checks passed. */
-export function deploymentCell(d) {
+/**
+ * Step n of m, the scheduler's explanation, and readiness checks passed; the bar shows how many of the
+ * app's wanted instances are there (healthy when it has health checks, else running).
+ */
+export function deploymentCell(d, app) {
   const act = (d.currentActions || [])[0] || {};
   const ready = (act.readinessCheckResults || []);
-  const done = d.totalSteps ? ((d.currentStep || 0) - 1) / d.totalSteps : 0;
+  let done = d.totalSteps ? ((d.currentStep || 0) - 1) / d.totalSteps : 0;
+  if (app && app.instances > 0) {
+    const c = counts(app);
+    done = Math.min(1, ((app.healthChecks || []).length ? c.healthy : c.running) / app.instances);
+  }
   return h('div', { class: 'deployment', 'data-testid': 'deployment-progress' },
     h('progress', { max: 1, value: Math.max(0.05, done) }),
     h('span', {}, `step ${d.currentStep || '?'}/${d.totalSteps || '?'} ${act.action || ''}`),
