@@ -36,7 +36,8 @@ export function mount(el) {
           disabled: a.state !== 'ACTIVE' }, armed.has(a.id) ? 'Really drain?' : 'Drain');
         button.addEventListener('click', () => drain(a.id, button));
         return h('section', { class: 'panel agent', 'data-testid': `agent-${tid(a.id)}` },
-          h('div', { class: 'row' }, h('h2', {}, a.hostname), badge(a.state, a.state === 'ACTIVE' ? 'ok' : 'warn'),
+          h('div', { class: 'row' }, h('h2', {}, a.hostname),
+            h('span', { 'data-testid': 'agent-state' }, badge(a.state, a.state === 'ACTIVE' ? 'ok' : 'warn')),
             h('span', { class: 'sub' }, `${a.address} · ${a.id}`), h('span', { class: 'spacer' }), button),
           h('div', { class: 'resources compact' }, ['cpus', 'mem', 'disk'].map((r) => {
             const used = resourceScalar(a.used, r);
