@@ -169,7 +169,9 @@ class DashboardBrowserTest {
               .findFirst().orElse(null), java.util.Objects::nonNull);
       assertThat(up.findElement(Browser.testId("decision-reason")).getText()).contains("inFlight");
       browser.awaitText(WAIT, null, "instances-running", t -> Integer.parseInt(t) >= 2);
-      // the charts draw once the history has two evaluations
+      // the charts draw once the history has two evaluations; a few more (one per 2 s) make a picture
+      await("evaluations under load").atMost(WAIT).until(() -> cluster.getJson(cluster.master().port(),
+          "/v1/autoscaler/apps/ui/auto/history").path("points").size() >= 10);
       browser.awaitPresent(WAIT, "[data-testid='metric-chart'] .uplot");
       browser.awaitPresent(WAIT, "[data-testid='instances-chart'] .uplot");
       browser.awaitText(WAIT, null, "lb-panel", t -> t.contains("route"));
