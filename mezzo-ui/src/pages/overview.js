@@ -26,7 +26,7 @@ export function mount(el) {
   async function refresh() {
     const o = await overview();
     const a = o.agents;
-    const total = (a.active || 0) + (a.draining || 0) + (a.unreachable || 0);
+    const total = Object.values(a).reduce((n, v) => n + (typeof v === 'number' ? v : 0), 0);
     fill(agentsBox,
       card('Agents', total, 'agent-count'),
       card('Active', a.active, 'agent-active'),
