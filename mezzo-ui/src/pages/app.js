@@ -13,6 +13,7 @@ export const NAME = 'app';
 /** Samples taken by this tab when the master keeps no history: appId -> [{t, instances, metrics, targets}]. */
 const samples = new Map();
 const MAX_SAMPLES = 720;
+const HISTORY_EVERY_MS = 6000;
 
 export function mount(el, [id]) {
   const head = h('div', { class: 'app-head' });
@@ -27,6 +28,9 @@ export function mount(el, [id]) {
   const decisions = h('div');
   const lb = h('div', { 'data-testid': 'lb-panel' });
   let metricChart = null;
+  let history = null;
+  let historyAt = 0;
+  let historyDue = true;
   let metricNames = '';
   const instChart = timeChart(instBox, { title: 'Instances', series: [{ label: 'instances', step: true }] });
 
@@ -121,9 +125,16 @@ export function mount(el, [id]) {
     const policy = (view && view.policy) || a.autoscaling || {};
     const targets = {};
     for (const m of policy.metrics || []) targets[m.name] = m.target;
-    let hist = await autoscalerHistory(id);
+    // the history (up to an hour of points) is read again only after a scaling event or 6 s
+    if (historyDue || Date.now() - historyAt >= HISTORY_EVERY_MS) {
+      historyDue = false;
+      historyAt = Date.now();
+      history = await autoscalerHistory(id);
+    }
+    let hist = history;
     if (!hist && view) hist = { points: sample(view, targets), decisions: view.decisions || [] };
     hist = hist || { points: [], decisions: [] };
+    if (history && view) hist = { points: hist.points, decisions: view.decisions || hist.decisions };
     fill(scalerStatus, h('div', { class: 'row' },
       h('span', { 'data-testid': 'autoscaler-status' }, badge(view ? view.status || 'unknown' : 'waiting', 'info')),
       view && view.recommendation ? h('span', {}, `recommends ${view.recommendation.desired}: ${view.recommendation.reason}`) : null,
@@ -192,7 +203,11 @@ export function mount(el, [id]) {
   return {
     refresh,
     interval: 2000,
-    onEvent: (e) => !e.data || !e.data.appId || e.data.appId === id,
+    onEvent: (e) => {
+      const mine = !e.data || !e.data.appId || e.data.appId === id;
+      if (mine && e.type === 'autoscale_event') historyDue = true;
+      return mine;
+    },
     unmount() {
       instChart.destroy();
       if (metricChart) metricChart.destroy();
