@@ -88,8 +88,10 @@ export async function optionalJson(path) {
 function messageOf(text) {
   try {
     const v = JSON.parse(text);
-    if (v && typeof v.message === 'string') return v.message;
-    if (v && Array.isArray(v.details)) return v.details.map((d) => `${d.path}: ${(d.errors || []).join(', ')}`).join('; ');
+    const details = v && Array.isArray(v.details)
+      ? v.details.map((d) => `${d.path}: ${(d.errors || []).join(', ')}`).join('; ') : '';
+    if (v && typeof v.message === 'string') return details ? `${v.message}: ${details}` : v.message;
+    if (details) return details;
   } catch {
     // plain text
   }

@@ -108,6 +108,19 @@ final class Browser implements AutoCloseable {
     }
   }
 
+  /**
+   * Clicks the element {@code element} finds, finding it again when a refresh replaced it between the
+   * find and the click (pages re-render their lists on every refresh).
+   */
+  void click(java.util.function.Supplier<WebElement> element) {
+    await("click").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+        .ignoreExceptionsInstanceOf(org.openqa.selenium.StaleElementReferenceException.class)
+        .until(() -> {
+          element.get().click();
+          return true;
+        });
+  }
+
   /** Waits until an element matching the CSS {@code selector} is on the page. */
   void awaitPresent(Duration atMost, String selector) {
     await(selector).atMost(atMost).pollInterval(Duration.ofMillis(250))

@@ -80,9 +80,10 @@ class DashboardBrowserTest {
     await().atMost(WAIT).until(() -> cluster.activeAgents() == 2);
     browser.open(ui);
     browser.awaitText(SHORT, null, "agent-count", "2"::equals);
-    assertThat(browser.find("agent-active").getText()).isEqualTo("2");
+    // the page re-renders on every refresh: each read waits for its element's text
+    browser.awaitText(SHORT, null, "agent-active", "2"::equals);
     browser.awaitText(SHORT, null, "resource-cpus", t -> t.contains("total 4"));
-    assertThat(browser.find("framework-count").getText()).isEqualTo("1");
+    browser.awaitText(SHORT, null, "framework-count", "1"::equals);
     browser.screenshot("overview");
   }
 
@@ -92,6 +93,11 @@ class DashboardBrowserTest {
     browser.open(ui + "#/apps");
     browser.awaitText(SHORT, null, "apps-empty", t -> t.startsWith("No apps"));
     WebElement text = browser.find("deploy-json");
+    // the master's validation error is shown as it names the field
+    text.sendKeys(Keys.chord(Keys.CONTROL, "a"), Keys.DELETE);
+    text.sendKeys("{\"id\":\"/ui/bad\",\"cmd\":\"true\",\"instances\":-1}");
+    browser.find("deploy-submit").click();
+    browser.awaitText(SHORT, null, "deploy-result", t -> t.contains("/instances"));
     text.sendKeys(Keys.chord(Keys.CONTROL, "a"), Keys.DELETE);
     text.sendKeys(ServicesClusterTest.sampleApp("/ui/web", 2, ""));
     browser.find("deploy-submit").click();
@@ -103,13 +109,13 @@ class DashboardBrowserTest {
     browser.awaitText(SHORT, null, "deployments-empty", t -> t.startsWith("None"));
     browser.screenshot("apps");
 
-    browser.find("app-row-ui_web").findElement(Browser.testId("app-link")).click();
+    browser.click(() -> browser.find("app-row-ui_web").findElement(Browser.testId("app-link")));
     browser.awaitText(SHORT, null, "instances-healthy", "2"::equals);
     assertThat(browser.all("task-row")).hasSize(2);
     browser.screenshot("app");
 
     // a task's page tails its stdout through the master's files API
-    browser.all("task-row").get(0).findElement(org.openqa.selenium.By.tagName("a")).click();
+    browser.click(() -> browser.all("task-row").get(0).findElement(org.openqa.selenium.By.tagName("a")));
     browser.awaitText(SHORT, null, "log-stdout", t -> t.contains("mezzo sample-server listening on"));
     browser.screenshot("task");
   }
@@ -163,11 +169,12 @@ class DashboardBrowserTest {
     });
     try {
       // the log (newest first) also lists the decisions held at the minimum before the load
-      WebElement up = await("a scale-up from 1 instance").atMost(WAIT).ignoreExceptions()
+      String reason = await("a scale-up from 1 instance").atMost(WAIT).ignoreExceptions()
           .until(() -> browser.all("decision-row").stream()
               .filter(r -> r.findElement(Browser.testId("decision-change")).getText().matches("(?s)1 → [23]\\b.*"))
+              .map(r -> r.findElement(Browser.testId("decision-reason")).getText())
               .findFirst().orElse(null), java.util.Objects::nonNull);
-      assertThat(up.findElement(Browser.testId("decision-reason")).getText()).contains("inFlight");
+      assertThat(reason).contains("inFlight");
       browser.awaitText(WAIT, null, "instances-running", t -> Integer.parseInt(t) >= 2);
       // the charts draw once the history has two evaluations; a few more (one per 2 s) make a picture
       await("evaluations under load").atMost(WAIT).until(() -> cluster.getJson(cluster.master().port(),
@@ -214,9 +221,9 @@ class DashboardBrowserTest {
     String section = "agent-" + tid;
     browser.open(ui + "#/agents");
     browser.awaitText(SHORT, section, "agent-state", "active"::equals);
-    browser.find(section, "drain-" + tid).click();
+    browser.click(() -> browser.find(section, "drain-" + tid));
     browser.awaitText(SHORT, section, "drain-" + tid, "Really drain?"::equals);
-    browser.find(section, "drain-" + tid).click();
+    browser.click(() -> browser.find(section, "drain-" + tid));
     browser.awaitText(SHORT, section, "agent-state", t -> t.startsWith("drain"));
     String id = agentId;
     await("the master drains " + id).atMost(SHORT).until(() -> {
