@@ -26,12 +26,15 @@ export function authHeaders() {
   return t ? { Authorization: `Bearer ${t}` } : {};
 }
 
-/** Asks for a token (one box however many calls wait); resolves once one is entered. */
-export function askToken(message) {
+/**
+ * Asks for a token (one box however many calls wait); resolves once one is entered. A token already
+ * kept was refused (every caller got a 401 with it), and the box says so.
+ */
+export function askToken() {
   if (pendingLogin) return pendingLogin;
   const dialog = document.getElementById('login');
   const form = dialog.querySelector('form');
-  dialog.querySelector('.error').textContent = message || '';
+  dialog.querySelector('.error').textContent = token() ? 'That token was refused: try another.' : '';
   pendingLogin = new Promise((resolve) => {
     form.onsubmit = (e) => {
       e.preventDefault();
@@ -52,6 +55,7 @@ export function askToken(message) {
  */
 export async function request(path, { method = 'GET', body, headers = {}, signal } = {}) {
   for (;;) {
+    const sent = token();
     const init = { method, headers: { ...headers, ...authHeaders() }, signal };
     if (body !== undefined) {
       init.body = typeof body === 'string' ? body : JSON.stringify(body);
@@ -59,7 +63,8 @@ export async function request(path, { method = 'GET', body, headers = {}, signal
     }
     const res = await fetch(path, init);
     if (res.status !== 401) return res;
-    await askToken(token() ? 'That token was refused: try another.' : '');
+    // a token entered while this call was on its way is tried before asking again
+    if (token() === sent) await askToken();
   }
 }
 

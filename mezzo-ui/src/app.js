@@ -34,15 +34,28 @@ function schedule(delay) {
   }, delay);
 }
 
+let running = false;
+let again = false;
+
+/** Refreshes the current page; one refresh at a time (a log tail must not read the same offset twice). */
 async function run() {
   if (!current) return;
+  if (running) {
+    again = true;
+    return;
+  }
+  running = true;
+  again = false;
   const page = current;
   try {
     await page.refresh();
     document.body.dataset.loaded = 'true';
   } catch (e) {
     if (page === current) toast(e.message || String(e), 'error');
+  } finally {
+    running = false;
   }
+  if (again || page !== current) run();
 }
 
 function navigate() {

@@ -3,7 +3,7 @@
 // line ends an event) and hands each one to the listeners as {type, data}. Reconnects with a growing
 // delay (1 s to 15 s) when the stream ends or fails; status() reports "live", "reconnecting" or
 // "offline" to the header's indicator.
-import { authHeaders, askToken } from './api.js';
+import { authHeaders, askToken, token } from './api.js';
 
 const listeners = new Set();
 const statusListeners = new Set();
@@ -46,9 +46,10 @@ export async function connect() {
   let delay = 1000;
   for (;;) {
     try {
+      const sent = token();
       const res = await fetch('/v2/events', { headers: { Accept: 'text/event-stream', ...authHeaders() } });
       if (res.status === 401) {
-        await askToken('');
+        if (token() === sent) await askToken();
         continue;
       }
       if (!res.ok || !res.body) throw new Error(`events: ${res.status}`);
