@@ -98,6 +98,7 @@ final class UpCommand implements Callable<Integer> {
         + "  services  http://%s/v2  (Marathon API: apps, tasks, deployments, events; autoscaler: /v1/autoscaler/apps)%n"
         + "  lb        127.0.0.1:" + lbPort + " for vhost routes, and each app's MEZZO_LB_PORT_n; metrics on :"
         + (lbPort + 1) + "/metrics and /stats%n"
+        + "Dashboard: http://" + masterAddress + "/ui/%n"
         + "Try: ./mezzo app deploy examples/sample-server.json --wait%n"
         + "Ctrl-C stops the cluster and kills every task it started.%n",
         masterAddress, masterAddress, dir.resolve("master/zookeeper"), agentLines, masterAddress);

@@ -292,6 +292,7 @@ public final class Master implements AutoCloseable {
     }
     b.route("GET", "/version", Access.VIEWER, req -> CompletableFuture.completedFuture(
         HttpResponse.json(200, Map.of("version", StateView.VERSION, "mezzo_version", VERSION))));
+    UiRoutes.add(b); // the web dashboard at /ui/
     return b;
   }
 
