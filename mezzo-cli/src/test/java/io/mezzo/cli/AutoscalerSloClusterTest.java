@@ -125,10 +125,13 @@ class AutoscalerSloClusterTest {
 
     double worst = intervals.stream().filter(i -> i.toSeconds() <= PLATEAU_END)
         .mapToDouble(i -> i.latencyMs(95)).max().orElse(0);
-    assertThat(worst).as("one instance was overwhelmed (the worst 1 s p95, ms)").isGreaterThan(SLO_MS);
     Histogram lastTen = merged(intervals, PLATEAU_END - 10, PLATEAU_END);
-    assertThat(lastTen.getValueAtPercentile(95) / 1000.0).as("p95 over the plateau's last 10 s, ms")
-        .isLessThan(SLO_MS);
+    double settled = lastTen.getValueAtPercentile(95) / 1000.0;
+    // the ramp queued requests on the one instance (3x its 50 ms service time, twice the settled p95):
+    // how far above the SLO it went depends on how fast the machine runs the load and the scale-up
+    assertThat(worst).as("one instance was overwhelmed (the worst 1 s p95, ms)")
+        .isGreaterThan(Math.max(150, 2 * settled));
+    assertThat(settled).as("p95 over the plateau's last 10 s, ms").isLessThan(SLO_MS);
 
     int peak = counts.stream().filter(c -> c.second() <= PLATEAU_END).mapToInt(Count::instances).max().orElse(0);
     assertThat(peak).as("instances at the peak").isBetween(5, 6);
