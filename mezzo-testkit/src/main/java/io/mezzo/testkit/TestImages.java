@@ -82,6 +82,31 @@ public final class TestImages {
       return put(e, null);
     }
 
+    /** A file owned by {@code uid}:{@code gid} with {@code mode} (setuid and sticky bits included). */
+    public Layer ownedFile(String name, String content, int mode, int uid, int gid) {
+      byte[] c = content.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      TarArchiveEntry e = new TarArchiveEntry(name);
+      e.setMode(0100000 | mode);
+      e.setSize(c.length);
+      e.setUserId(uid);
+      e.setGroupId(gid);
+      return put(e, c);
+    }
+
+    /** A named pipe (made only when unpacking as root). */
+    public Layer fifo(String name) {
+      TarArchiveEntry e = new TarArchiveEntry(name, TarConstants.LF_FIFO);
+      e.setMode(010644);
+      return put(e, null);
+    }
+
+    /** The archive's own root directory entry {@code ./} with {@code mode}. */
+    public Layer root(int mode) {
+      TarArchiveEntry e = new TarArchiveEntry("./");
+      e.setMode(040000 | mode);
+      return put(e, null);
+    }
+
     /** An entry whose name is written as given (absolute, with {@code ..}): for refusal tests. */
     public Layer rawFile(String name, String content) {
       byte[] c = content.getBytes(java.nio.charset.StandardCharsets.UTF_8);

@@ -252,6 +252,7 @@ public final class ImageStore implements AutoCloseable {
       Path imageDir = dir.resolve("images").resolve(Digests.hex(manifestDigest));
       if (!Files.isDirectory(imageDir)) {
         Path work = Files.createTempDirectory(tmp, "image-");
+        Files.setAttribute(work, "unix:mode", 0755);
         RootfsMerger.merge(layerDirs, work.resolve("rootfs"));
         Entry e = new Entry(manifestDigest, names, config.config(), config.diffIds(), blobs, size, clock.instant());
         Files.write(work.resolve("image.json"), JSON.writeValueAsBytes(write(e)));
