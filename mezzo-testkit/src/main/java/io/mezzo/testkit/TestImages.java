@@ -33,6 +33,7 @@ public final class TestImages {
   public static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
   public static final String OCI_INDEX = "application/vnd.oci.image.index.v1+json";
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final java.nio.file.attribute.FileTime MTIME = java.nio.file.attribute.FileTime.fromMillis(1_700_000_000_000L);
 
   private TestImages() {}
 
@@ -117,6 +118,7 @@ public final class TestImages {
     }
 
     private Layer put(TarArchiveEntry e, byte[] content) {
+      e.setModTime(MTIME); // a fixed time: the same entries make the same tar, so layers are shared by digest
       try {
         tar.putArchiveEntry(e);
         if (content != null) {

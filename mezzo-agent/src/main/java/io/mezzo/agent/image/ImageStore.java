@@ -77,6 +77,7 @@ public final class ImageStore implements AutoCloseable {
   private final ExecutorService pool;
   private final Map<String, CompletableFuture<Image>> inFlight = new ConcurrentHashMap<>();
   private final Map<String, Object> digestLocks = new ConcurrentHashMap<>();
+  private final AtomicInteger imports = new AtomicInteger();
   // guarded by this
   private final Map<String, Entry> images = new HashMap<>();
   private final Map<String, String> refs = new TreeMap<>();
@@ -474,7 +475,7 @@ public final class ImageStore implements AutoCloseable {
 
   /** A pull in progress may be about to use a layer no image lists yet: pruning waits for a quiet moment. */
   private boolean inFlightUses() {
-    return !inFlight.isEmpty();
+    return !inFlight.isEmpty() || imports.get() > 0;
   }
 
   /**
@@ -549,6 +550,7 @@ public final class ImageStore implements AutoCloseable {
    */
   public Image importArchive(Path archive) throws ImagePullException, IOException {
     Path work = Files.createTempDirectory(tmp, "import-");
+    imports.incrementAndGet();
     try {
       ArchiveImport.Loaded l = ArchiveImport.load(archive, work);
       ImageReference ref = l.reference() != null ? l.reference()
@@ -573,6 +575,7 @@ public final class ImageStore implements AutoCloseable {
     } catch (Exception e) {
       throw new IOException("importing " + archive + ": " + e, e);
     } finally {
+      imports.decrementAndGet();
       FileTrees.delete(work);
     }
   }
@@ -639,10 +642,11 @@ public final class ImageStore implements AutoCloseable {
     return out;
   }
 
-  /** Stops the pull threads (pulls in progress fail) and gives the lock file back. */
+  /** Stops the pull threads (pulls in progress fail with an IllegalStateException) and gives the lock file back. */
   @Override
   public void close() {
     pool.shutdownNow();
+    inFlight.values().forEach(f -> f.completeExceptionally(new IllegalStateException("images: the store was closed")));
     try {
       lock.release();
       lockChannel.close();

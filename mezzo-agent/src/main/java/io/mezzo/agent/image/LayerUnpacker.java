@@ -101,6 +101,9 @@ final class LayerUnpacker {
     }
     digesting.transferTo(java.io.OutputStream.nullOutputStream()); // the tar's end padding counts in the diff id
     for (int i = dirs.size() - 1; i >= 0; i--) {
+      if (!Files.isDirectory(dirs.get(i), LinkOption.NOFOLLOW_LINKS)) {
+        continue; // replaced by a later entry
+      }
       owner(dirs.get(i), dirEntries.get(i));
       mode(dirs.get(i), dirEntries.get(i));
     }
