@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
  * to run while the agent using that work dir runs: stop the agent first. Only groups its subcommands.
  */
 @Command(name = "image", mixinStandardHelpOptions = true, description = "Pull, import, list and remove an agent's images.",
-    subcommands = {ImageCommand.Pull.class, ImageCommand.Import.class, ImageCommand.List.class, ImageCommand.Remove.class})
+    subcommands = {ImageCommand.Pull.class, ImageCommand.Import.class, ImageCommand.Ls.class, ImageCommand.Remove.class})
 final class ImageCommand {
 
   /** The options every subcommand has: which agent's store, and how to reach registries. */
@@ -97,7 +97,7 @@ final class ImageCommand {
 
   /** {@code mezzo image ls}: a table of DIGEST, NAMES, SIZE, LAST USED; {@code --output json} the list. */
   @Command(name = "ls", mixinStandardHelpOptions = true, description = "List the images in the agent's store.")
-  static final class List extends CliCommand {
+  static final class Ls extends CliCommand {
     @Mixin
     StoreOptions store;
 

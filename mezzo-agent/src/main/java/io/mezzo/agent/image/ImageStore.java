@@ -176,6 +176,9 @@ public final class ImageStore implements AutoCloseable {
       names.add(new ImageReference(ref.registry(), ref.repository(), ref.tag(), null).toString());
     }
     names.add(ref.name() + "@" + m.digest());
+    if (ref.digest() != null) {
+      names.add(ref.name() + "@" + ref.digest()); // an index digest: found in the store next time
+    }
     RegistryClient.Fetched manifest = m;
     return install(manifest.body(), manifest.digest(), root, ref, names,
         (digest, target) -> registry.blob(ref, digest, tmp, target));

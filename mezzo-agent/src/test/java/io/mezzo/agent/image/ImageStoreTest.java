@@ -114,6 +114,13 @@ class ImageStoreTest {
       Image image = pull(store, p.reference());
       assertThat(image.digest()).isEqualTo(p.manifestDigest()).isNotEqualTo(p.indexDigest());
       assertThat(image.rootfs().resolve("bin/busybox")).isRegularFile();
+      String byIndex = p.reference().replace(":multi", "@" + p.indexDigest());
+      assertThat(store.pull(ImageReference.parse(byIndex), true).get(60, TimeUnit.SECONDS).digest()).isEqualTo(p.manifestDigest());
+      long before = registry.blobGets();
+      assertThat(pull(store, byIndex).digest()).isEqualTo(p.manifestDigest()); // from the store: no request
+      assertThat(registry.blobGets()).isEqualTo(before);
+      assertThat(store.list()).singleElement().satisfies(i -> assertThat(i.references())
+          .contains(p.reference(), byIndex.replaceFirst("@.*", "") + "@" + p.manifestDigest()));
     }
   }
 
