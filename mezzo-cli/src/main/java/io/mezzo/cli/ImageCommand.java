@@ -10,11 +10,12 @@ import picocli.CommandLine.Option;
 /**
  * {@code mezzo image}: an agent's image store ({@code WORK_DIR/images}) acted on directly, for machines
  * that cannot reach a registry ({@code import}) and for looking and cleaning up ({@code ls}, {@code rm},
- * {@code pull}). The store admits one process at a time (its {@code .lock}), so these commands refuse
+ * {@code gc}, {@code pull}). The store admits one process at a time (its {@code .lock}), so these commands refuse
  * to run while the agent using that work dir runs: stop the agent first. Only groups its subcommands.
  */
 @Command(name = "image", mixinStandardHelpOptions = true, description = "Pull, import, list and remove an agent's images.",
-    subcommands = {ImageCommand.Pull.class, ImageCommand.Import.class, ImageCommand.Ls.class, ImageCommand.Remove.class})
+    subcommands = {ImageCommand.Pull.class, ImageCommand.Import.class, ImageCommand.Ls.class, ImageCommand.Remove.class,
+        ImageCommand.Gc.class})
 final class ImageCommand {
 
   /** The options every subcommand has: which agent's store, and how to reach registries. */
@@ -153,6 +154,32 @@ final class ImageCommand {
           }
           out.println("removed " + r);
         }
+        return 0;
+      }
+    }
+  }
+
+  /**
+   * {@code mezzo image gc}: one collection with {@code --image-gc-max-bytes} and {@code --image-gc-max-age}
+   * (at least one required). With the agent stopped no task retains anything, so every image past a
+   * threshold goes.
+   */
+  @Command(name = "gc", mixinStandardHelpOptions = true,
+      description = "Remove least recently used images past --image-gc-max-bytes or --image-gc-max-age.")
+  static final class Gc extends CliCommand {
+    @Mixin
+    StoreOptions store;
+
+    @Override
+    int run(java.io.PrintWriter out) throws CliFailure {
+      if (store.image.gcMaxBytes == null && store.image.gcMaxAge == null) {
+        throw new CliFailure(2, "--image-gc-max-bytes, --image-gc-max-age: missing (expected: at least one threshold)");
+      }
+      try (ImageStore s = store.open()) {
+        io.mezzo.agent.image.GcResult r = s.collect();
+        r.removedImages().forEach(d -> out.println("removed " + d));
+        out.printf("%d image(s), %d layer(s), %d bytes freed%n", r.removedImages().size(), r.removedLayers().size(),
+            r.freedBytes());
         return 0;
       }
     }

@@ -36,6 +36,12 @@ class ImageCommandTest {
       assertThat(json.get(0).path("digest").asText()).isEqualTo(p.manifestDigest());
       assertThat(json.get(0).path("size_bytes").asLong()).isPositive();
 
+      CliRun gcWithoutThreshold = mezzo("image", "gc", "--work-dir", workDir);
+      assertThat(gcWithoutThreshold.exit()).isEqualTo(2);
+      assertThat(gcWithoutThreshold.err()).contains("--image-gc-max-bytes, --image-gc-max-age: missing");
+      CliRun gcUnder = mezzo("image", "gc", "--work-dir", workDir, "--image-gc-max-bytes", "1000000000");
+      assertThat(gcUnder.out()).contains("0 image(s)");
+
       CliRun rm = mezzo("image", "rm", "--work-dir", workDir, p.reference());
       assertThat(rm.exit()).as(rm.toString()).isZero();
       assertThat(new ObjectMapper().readTree(mezzo("image", "ls", "--work-dir", workDir, "-o", "json").out())).isEmpty();
@@ -43,6 +49,19 @@ class ImageCommandTest {
       assertThat(again.exit()).isEqualTo(1);
       assertThat(again.err()).contains("image: '" + p.reference() + "'").contains("mezzo image ls");
     }
+  }
+
+  @Test
+  void gcRemovesImagesPastTheSizeThreshold() throws Exception {
+    String workDir = dir.resolve("agent").toString();
+    try (LocalRegistry registry = LocalRegistry.start(dir.resolve("registry"))) {
+      TestImages.Pushed p = TestImages.pushBusybox(registry, "cli/busybox", "1");
+      assertThat(mezzo("image", "pull", "--work-dir", workDir, p.reference()).exit()).isZero();
+    }
+    CliRun gc = mezzo("image", "gc", "--work-dir", workDir, "--image-gc-max-bytes", "0");
+    assertThat(gc.exit()).as(gc.toString()).isZero();
+    assertThat(gc.out()).contains("removed " + "sha256:").contains("1 image(s), 1 layer(s)");
+    assertThat(mezzo("image", "ls", "--work-dir", workDir).out()).doesNotContain("cli/busybox");
   }
 
   @Test
