@@ -26,6 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * The agent's image store: pulls images from registries (or imports archives), verifies every blob,
@@ -66,7 +67,8 @@ public final class ImageStore implements AutoCloseable {
   private final ExecutorService pool;
   private final Map<String, CompletableFuture<Image>> inFlight = new ConcurrentHashMap<>();
   private final Map<String, Object> digestLocks = new ConcurrentHashMap<>();
-  private final AtomicInteger imports = new AtomicInteger();
+  /** Pulls and imports hold it shared; removal and GC exclusively, so they never delete what a pull uses. */
+  private final ReentrantReadWriteLock contentLock = new ReentrantReadWriteLock();
   private final ImageIndex index;
 
   private ImageStore(Path dir, RegistryOptions options, Clock clock, FileChannel lockChannel, FileLock lock) {
@@ -153,6 +155,15 @@ public final class ImageStore implements AutoCloseable {
   }
 
   private Image doPull(ImageReference ref, boolean force) throws Exception {
+    contentLock.readLock().lock();
+    try {
+      return pullShared(ref, force);
+    } finally {
+      contentLock.readLock().unlock();
+    }
+  }
+
+  private Image pullShared(ImageReference ref, boolean force) throws Exception {
     if (!force) {
       Image cached = cached(ref);
       if (cached != null) {
@@ -311,13 +322,14 @@ public final class ImageStore implements AutoCloseable {
   /**
    * Removes the image {@code digestOrRef} names (a manifest digest, or a name such as
    * {@code 127.0.0.1:5000/x:1} read as {@link ImageReference#parse} does), then its layers and blobs
-   * that no other image uses.
+   * that no other image uses. Waits for pulls and imports in progress.
    *
    * @throws IllegalArgumentException when no image has that name
    * @throws IllegalStateException when a task retains it
    */
   public void remove(String digestOrRef) {
     String digest = index.resolve(digestOrRef);
+    contentLock.writeLock().lock();
     try {
       if (!drop(digest)) {
         throw new IllegalStateException("image: " + digestOrRef + " is in use by " + index.users(digest)
@@ -326,6 +338,8 @@ public final class ImageStore implements AutoCloseable {
       prune();
     } catch (IOException e) {
       throw new java.io.UncheckedIOException("images: removing " + digest + ": " + e.getMessage(), e);
+    } finally {
+      contentLock.writeLock().unlock();
     }
   }
 
@@ -340,14 +354,14 @@ public final class ImageStore implements AutoCloseable {
     return true;
   }
 
-  /** Deletes layers and blobs that no stored image lists. */
+  /** Deletes layers and blobs that no stored image lists. Caller holds the content lock exclusively. */
   private void prune() throws IOException {
     Set<String> liveLayers = index.live(true);
     Set<String> liveBlobs = index.live(false);
     try (DirectoryStream<Path> s = Files.newDirectoryStream(dir.resolve("layers"))) {
       for (Path p : s) {
         String hex = p.getFileName().toString().replace(".size", "");
-        if (!liveLayers.contains(hex) && !inFlightUses()) {
+        if (!liveLayers.contains(hex)) {
           synchronized (lockFor("sha256:" + hex)) {
             FileTrees.delete(p);
           }
@@ -356,7 +370,7 @@ public final class ImageStore implements AutoCloseable {
     }
     try (DirectoryStream<Path> s = Files.newDirectoryStream(dir.resolve("blobs/sha256"))) {
       for (Path p : s) {
-        if (!liveBlobs.contains(p.getFileName().toString()) && !inFlightUses()) {
+        if (!liveBlobs.contains(p.getFileName().toString())) {
           synchronized (lockFor("sha256:" + p.getFileName())) {
             Files.deleteIfExists(p);
           }
@@ -365,17 +379,23 @@ public final class ImageStore implements AutoCloseable {
     }
   }
 
-  /** A pull in progress may be about to use a layer no image lists yet: pruning waits for a quiet moment. */
-  private boolean inFlightUses() {
-    return !inFlight.isEmpty() || imports.get() > 0;
-  }
-
   /**
    * Removes images no task retains: those unused for longer than {@link RegistryOptions#gcMaxAge()}, then
    * the least recently used while the images take more than {@link RegistryOptions#gcMaxBytes()}; then
-   * layers and blobs no remaining image uses.
+   * layers and blobs no remaining image uses. Waits for pulls and imports in progress (they hold the
+   * content lock shared). A caller that pulled an image should {@link #retain} it at once: until then a
+   * collection may remove it ({@code retain} then throws, and a new pull brings it back).
    */
   public GcResult collect() {
+    contentLock.writeLock().lock();
+    try {
+      return collectExclusive();
+    } finally {
+      contentLock.writeLock().unlock();
+    }
+  }
+
+  private GcResult collectExclusive() {
     List<String> removed = new ArrayList<>();
     long freed = 0;
     long total = index.totalSize();
@@ -428,7 +448,7 @@ public final class ImageStore implements AutoCloseable {
    */
   public Image importArchive(Path archive) throws ImagePullException, IOException {
     Path work = Files.createTempDirectory(tmp, "import-");
-    imports.incrementAndGet();
+    contentLock.readLock().lock();
     try {
       ArchiveImport.Loaded l = ArchiveImport.load(archive, work);
       ImageReference ref = l.reference() != null ? l.reference()
@@ -453,7 +473,7 @@ public final class ImageStore implements AutoCloseable {
     } catch (Exception e) {
       throw new IOException("importing " + archive + ": " + e, e);
     } finally {
-      imports.decrementAndGet();
+      contentLock.readLock().unlock();
       FileTrees.delete(work);
     }
   }
