@@ -133,7 +133,7 @@ public final class ImageStore implements AutoCloseable {
    * The image {@code ref} names, from the store when it has it (unless {@code forcePull}), else from its
    * registry. Concurrent pulls of one name share one pull. Fails with an {@link ImagePullException}
    * (inside a {@link CompletionException}) whose reason says which of unknown image, unreachable registry,
-   * digest mismatch, malformed manifest, auth refused or unsafe layer.
+   * digest mismatch, malformed manifest, auth refused, unsafe layer or storage (the store's own disk).
    */
   public CompletableFuture<Image> pull(ImageReference ref, boolean forcePull) {
     String key = ref + (forcePull ? " force" : "");
@@ -145,6 +145,8 @@ public final class ImageStore implements AutoCloseable {
     pool.execute(() -> {
       try {
         mine.complete(doPull(ref, forcePull));
+      } catch (IOException | java.io.UncheckedIOException e) { // the store's disk, not the image
+        mine.completeExceptionally(new ImagePullException(ImagePullException.Kind.STORAGE, ref + ": " + e, e));
       } catch (Throwable t) {
         mine.completeExceptionally(t);
       } finally {
