@@ -69,6 +69,10 @@ final class AgentLoop implements MasterLink.Listener {
     this.tasks = new TaskManager(loop, new Containerizer(config.workDir()), updates, config.hostname(),
         config.killGracePeriod(), io.mezzo.agent.containerizer.TaskEnvironment.withMezzoRuntime(System.getenv()), isolation);
     this.tasks.portCheck(new io.mezzo.agent.ports.PortCheck(resources));
+    // Container tasks run with runc when it is installed; images come unpacked from <work>/images.
+    io.mezzo.agent.containerizer.oci.OciRuntime.detect(config.workDir(),
+        new io.mezzo.agent.containerizer.oci.DirectoryImages(config.workDir().resolve("images")))
+        .ifPresent(this.tasks::containers);
   }
 
   /** Runs tasks as {@code users} chooses (see {@link io.mezzo.agent.user.TaskUsers}); before {@link #recover}. */
