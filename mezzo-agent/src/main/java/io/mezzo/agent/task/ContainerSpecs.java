@@ -31,7 +31,7 @@ final class ContainerSpecs {
     String cgroupsPath = cgroupsPath(cgroups).orElse("/mezzo-oci/" + task.ociId);
     return oci.prepare(task.ociId, image.rootfs(), rootfs -> OciSpec.build(new OciSpec.Input(image, task.info.command(),
         env, ids.uid(), ids.gid(), rootfs, task.sandbox.toString(), task.container.volumes(), hostname, cgroupsPath,
-        l.memBytes(), l.cpus() > 0 ? l.shares() : 0, l.hardCpu() ? l.cfsQuotaUs() : 0, Limits.CFS_PERIOD_US)));
+        l.memBytes(), l.cpus() > 0 ? l.shares() : 0, l.hardCpu() ? l.cfsQuotaUs() : 0, Limits.CFS_PERIOD_US, openFilesLimit())));
   }
 
   /**
@@ -49,5 +49,20 @@ final class ContainerSpecs {
       }
     }
     return java.util.Optional.empty();
+  }
+
+  /** This process's hard {@code RLIMIT_NOFILE} (from {@code /proc/self/limits}), or 1024 if unknown. */
+  static long openFilesLimit() {
+    try {
+      for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/limits"))) {
+        if (line.startsWith("Max open files")) {
+          String[] f = line.substring("Max open files".length()).trim().split("\\s+");
+          return f[1].equals("unlimited") ? 1048576 : Long.parseLong(f[1]);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // fall through
+    }
+    return 1024;
   }
 }

@@ -27,7 +27,7 @@ import java.util.Map;
  * <p>Isolation: pid, mount, ipc and uts namespaces; the host's network (so {@code PORT0..n} work
  * unchanged); the mounts, masked and read-only paths of {@code runc spec}'s default; the host's
  * {@code /etc/hosts} and {@code /etc/resolv.conf} read-only; Docker's default capabilities; no new
- * privileges; {@code RLIMIT_NOFILE} 65536; memory, cpu shares and CFS quota in {@code cgroupsPath}.
+ * privileges; {@code RLIMIT_NOFILE} as given (the agent's own: raising it needs a privilege runc drops); memory, cpu shares and CFS quota in {@code cgroupsPath}.
  */
 public final class OciSpec {
   /** Where the sandbox is mounted inside every container, as in Mesos. */
@@ -49,7 +49,7 @@ public final class OciSpec {
    */
   public record Input(OciImage image, CommandInfo command, Map<String, String> taskEnv, long uid, long gid,
       String rootfs, String sandbox, List<ContainerInfo.Volume> volumes, String hostname, String cgroupsPath,
-      long memBytes, long cpuShares, long cfsQuotaUs, long cfsPeriodUs) {}
+      long memBytes, long cpuShares, long cfsQuotaUs, long cfsPeriodUs, long nofile) {}
 
   /** The spec for {@code in}. @throws IllegalArgumentException when there is nothing to run */
   public static ObjectNode build(Input in) {
@@ -72,8 +72,8 @@ public final class OciSpec {
     }
     ObjectNode nofile = process.putArray("rlimits").addObject();
     nofile.put("type", "RLIMIT_NOFILE");
-    nofile.put("hard", 65536);
-    nofile.put("soft", 65536);
+    nofile.put("hard", in.nofile());
+    nofile.put("soft", in.nofile());
     process.put("noNewPrivileges", true);
 
     ObjectNode root = spec.putObject("root");

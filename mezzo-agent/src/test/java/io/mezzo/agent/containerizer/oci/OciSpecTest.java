@@ -21,7 +21,7 @@ class OciSpecTest {
     return new OciSpec.Input(image, command, Map.of("PATH", "/agent/bin", "SHARED", "task", "PORT0", "31000",
         "MESOS_SANDBOX", "/host/sandbox"), 1000, 100, "/run/rootfs", "/host/sandbox",
         List.of(new ContainerInfo.Volume("/data", "/var/data", true), new ContainerInfo.Volume("/cache", "cache", false)),
-        "node1", "/mezzo/run-1", 64L << 20, 512, 50_000, 100_000);
+        "node1", "/mezzo/run-1", 64L << 20, 512, 50_000, 100_000, 4096);
   }
 
   static List<String> strings(JsonNode array) {
@@ -80,6 +80,7 @@ class OciSpecTest {
     assertThat(spec.at("/process/terminal").asBoolean()).isFalse();
     assertThat(spec.at("/process/noNewPrivileges").asBoolean()).isTrue();
     assertThat(spec.at("/process/rlimits/0/type").asText()).isEqualTo("RLIMIT_NOFILE");
+    assertThat(spec.at("/process/rlimits/0/hard").asLong()).isEqualTo(4096);
     OciImage noWd = new OciImage("d", Path.of("/r"), List.of(), List.of("x"), List.of(), null, null);
     assertThat(OciSpec.build(input(noWd, null)).at("/process/cwd").asText()).isEqualTo("/mnt/mesos/sandbox");
   }
