@@ -16,6 +16,7 @@ import io.mezzo.core.model.Resource;
 import io.mezzo.core.model.TaskId;
 import io.mezzo.core.model.TaskInfo;
 import io.mezzo.core.model.TaskStatus;
+import io.mezzo.testkit.LocalRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -153,14 +154,42 @@ class ContainerTaskTest {
   }
 
   @Test
-  void missingImageFailsTheTaskWithThePreparationReasonNamingTheImage() throws Exception {
+  void imagePulledFromARegistryRunsItsEntrypointAndCmd() throws Exception {
+    try (LocalRegistry registry = LocalRegistry.start(workDir.resolveSibling(workDir.getFileName() + "-registry"))) {
+      String image = io.mezzo.testkit.TestImages.pushBusybox(registry, "demo/busybox", "1").reference();
+      master.startSubscribedAgent(workDir, IsolationTest.ACTIVE);
+
+      master.launch(task("pulled", "{\"type\":\"DOCKER\",\"docker\":{\"image\":\"" + image + "\"}}",
+          null, 32, null));
+
+      await().atMost(WAIT).until(() -> master.states("pulled").contains(TASK_FINISHED));
+      assertThat(Files.readString(sandbox("pulled").resolve("stdout"))).isEqualTo("hello\n");
+    }
+  }
+
+  @Test
+  void unknownImageFailsTheTaskWithThePreparationReasonNamingTheImage() throws Exception {
+    try (LocalRegistry registry = LocalRegistry.start(workDir.resolveSibling(workDir.getFileName() + "-registry"))) {
+      master.startSubscribedAgent(workDir, IsolationTest.ACTIVE);
+      String image = registry.hostPort() + "/no/such-image:1";
+
+      master.launch(task("nope", MESOS_BUSYBOX.replace("busybox", image), CommandInfo.shell("true"), 32, null));
+
+      await().atMost(WAIT).until(() -> master.states("nope").contains(TASK_FAILED));
+      assertThat(master.last("nope").reason()).isEqualTo("REASON_CONTAINER_PREPARATION_FAILED");
+      assertThat(master.last("nope").message()).startsWith("Failed to pull image '" + image + "': unknown image");
+    }
+  }
+
+  @Test
+  void unreachableRegistryFailsTheTaskWithThePreparationReason() throws Exception {
     master.startSubscribedAgent(workDir, IsolationTest.ACTIVE);
 
-    master.launch(task("nope", MESOS_BUSYBOX.replace("busybox", "no-such-image"), CommandInfo.shell("true"), 32, null));
+    master.launch(task("away", MESOS_BUSYBOX.replace("busybox", "127.0.0.1:1/busybox:1"), CommandInfo.shell("true"), 32, null));
 
-    await().atMost(WAIT).until(() -> master.states("nope").contains(TASK_FAILED));
-    assertThat(master.last("nope").reason()).isEqualTo("REASON_CONTAINER_PREPARATION_FAILED");
-    assertThat(master.last("nope").message()).contains("no-such-image").contains("not found");
+    await().atMost(WAIT).until(() -> master.states("away").contains(TASK_FAILED));
+    assertThat(master.last("away").reason()).isEqualTo("REASON_CONTAINER_PREPARATION_FAILED");
+    assertThat(master.last("away").message()).contains("unreachable registry");
   }
 
   @Test

@@ -17,9 +17,9 @@ final class TestImages {
 
   private TestImages() {}
 
-  /** Writes image {@code name} into the agent's {@code <workDir>/images} with {@code imageJson} as its config. */
+  /** Writes image {@code name} into the agent's {@code <workDir>/local-images} with {@code imageJson} as its config. */
   static Path busybox(Path workDir, String name, String imageJson) throws IOException {
-    Path dir = DirectoryImages.imageDir(workDir.resolve("images"), name);
+    Path dir = DirectoryImages.imageDir(workDir.resolve("local-images"), name);
     Path rootfs = dir.resolve("rootfs");
     Path bin = Files.createDirectories(rootfs.resolve("bin"));
     Files.copy(BUSYBOX, bin.resolve("busybox"));

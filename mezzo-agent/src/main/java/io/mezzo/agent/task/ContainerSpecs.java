@@ -29,7 +29,7 @@ final class ContainerSpecs {
     }
     Limits l = limits;
     String cgroupsPath = cgroupsPath(cgroups).orElse("/mezzo-oci/" + task.ociId);
-    return oci.prepare(task.ociId, image.rootfs(), rootfs -> OciSpec.build(new OciSpec.Input(image, task.info.command(),
+    return oci.prepare(task.ociId, image, rootfs -> OciSpec.build(new OciSpec.Input(image, task.info.command(),
         env, ids.uid(), ids.gid(), rootfs, task.sandbox.toString(), task.container.volumes(), hostname, cgroupsPath,
         l.memBytes(), l.cpus() > 0 ? l.shares() : 0, l.hardCpu() ? l.cfsQuotaUs() : 0, Limits.CFS_PERIOD_US, openFilesLimit())));
   }

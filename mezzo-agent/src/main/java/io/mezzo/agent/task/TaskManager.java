@@ -215,7 +215,7 @@ public final class TaskManager {
     if (users != null) {
       TaskUsers.Decision d;
       try {
-        d = users.choose(framework, info.command().user(), frameworkUser);
+        d = users.choose(framework, info.command() == null ? null : info.command().user(), frameworkUser);
       } catch (RuntimeException e) {
         d = new TaskUsers.Decision(null, "cannot look up the task's user: " + e.getMessage(), false);
       }
@@ -503,6 +503,7 @@ public final class TaskManager {
         task.ociId = io.mezzo.agent.containerizer.oci.OciRuntime.containerId(task.sandbox);
         LOG.info("recovered task {}: container {} is {}", key.task(), task.ociId,
             oci.state(task.ociId).orElse("unknown to runc"));
+        oci.readopt(task.ociId);
       }
       boolean alive = task.process.isAlive();
       LOG.info("recovered task {} of framework {}: {}, pid {} {}", key.task(), key.framework(), task.latest.state(), pid,

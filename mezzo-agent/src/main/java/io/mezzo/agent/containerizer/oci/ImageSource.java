@@ -9,4 +9,10 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface ImageSource {
   CompletableFuture<OciImage> pull(String image, boolean forcePull);
+
+  /** {@code holder} (a container) uses the image {@code digest}: it must not be collected meanwhile. */
+  default void retain(String digest, String holder) {}
+
+  /** {@code holder} no longer uses the image {@code digest}. */
+  default void release(String digest, String holder) {}
 }

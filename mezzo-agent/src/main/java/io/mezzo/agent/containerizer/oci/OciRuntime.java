@@ -52,12 +52,12 @@ public final class OciRuntime {
    * The runtime of an agent working in {@code workDir} when runc is installed, with images from
    * {@code images}; empty otherwise (container tasks are then refused).
    */
-  public static Optional<OciRuntime> detect(Path workDir, ImageSource images) {
+  public static Optional<OciRuntime> detect(Path workDir, java.util.function.Supplier<ImageSource> images) {
     String path = System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin") + ":/usr/sbin:/sbin";
     for (String dir : path.split(File.pathSeparator)) {
       Path p = Path.of(dir.isEmpty() ? "." : dir, "runc");
       if (Files.isExecutable(p)) {
-        return Optional.of(new OciRuntime(p.toString(), workDir, images));
+        return Optional.of(new OciRuntime(p.toString(), workDir, images.get()));
       }
     }
     return Optional.empty();
@@ -135,8 +135,9 @@ public final class OciRuntime {
    * Makes the container's bundle: its root filesystem on top of {@code imageRootfs} and the
    * {@code config.json} that {@code spec} gives for it ({@code spec} gets the rootfs path). Returns the bundle.
    */
-  public Path prepare(String id, Path imageRootfs, java.util.function.Function<String, JsonNode> spec)
+  public Path prepare(String id, OciImage image, java.util.function.Function<String, JsonNode> spec)
       throws IOException {
+    Path imageRootfs = image.rootfs();
     Path bundle = bundle(id);
     Path rootfs = bundle.resolve("rootfs");
     Path upper = bundle.resolve("upper");
@@ -155,6 +156,8 @@ public final class OciRuntime {
       }
     }
     Files.write(bundle.resolve("config.json"), Json.write(spec.apply(rootfs.toString())));
+    Files.writeString(bundle.resolve("image"), image.digest());
+    images.retain(image.digest(), id);
     return bundle;
   }
 
@@ -193,6 +196,31 @@ public final class OciRuntime {
     }
   }
 
+  /** The digest of the image the container runs, from its bundle. */
+  Optional<String> imageOf(String id) {
+    try {
+      return Optional.of(Files.readString(bundle(id).resolve("image")).strip());
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** A container that kept running while the agent was down uses its image again (recovery). */
+  public void readopt(String id) {
+    imageOf(id).ifPresent(digest -> images.retain(digest, id));
+  }
+
+  /** Closes the image source when it holds resources (the store's lock). */
+  public void close() {
+    if (images instanceof AutoCloseable c) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        LOG.warn("cannot close the image store: {}", e.toString());
+      }
+    }
+  }
+
   /** runc's status of the container ({@code running}, {@code stopped}, ...), or empty if runc has none. */
   public Optional<String> state(String id) {
     Result r = run(List.of(runc, "--root", root.toString(), "state", id));
@@ -210,6 +238,7 @@ public final class OciRuntime {
   public void cleanup(String id) {
     run(List.of(runc, "--root", root.toString(), "delete", "--force", id));
     Path bundle = bundle(id);
+    imageOf(id).ifPresent(digest -> images.release(digest, id));
     Path rootfs = bundle.resolve("rootfs");
     if (Files.isDirectory(rootfs)) {
       run(List.of("umount", "-l", rootfs.toString()));
