@@ -8,6 +8,7 @@ import static io.mezzo.core.model.TaskState.TASK_RUNNING;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.mezzo.core.agentapi.AgentCall;
 import io.mezzo.core.json.Json;
 import io.mezzo.core.model.CheckInfo;
 import io.mezzo.core.model.CommandInfo;
@@ -200,5 +201,42 @@ class ContainerTaskTest {
 
     await().atMost(WAIT).until(() -> master.states("odd").contains(TASK_ERROR));
     assertThat(master.last("odd").message()).isEqualTo("task.container.type: 'APPC' (expected: MESOS or DOCKER)");
+  }
+
+  @Test
+  void runningContainerIsReadoptedAfterAnAgentRestartAndThenKilledCleanly() throws Exception {
+    TestImages.busybox(workDir, "busybox", "{}");
+    AgentProcess agent = AgentProcess.start(master.hostPort(), workDir, "reconnect");
+    try {
+      await().atMost(WAIT).until(() -> subscribes() >= 1 && master.streamOpen());
+      master.launch(task("long", MESOS_BUSYBOX, CommandInfo.shell("echo started; exec sleep 1000"), 32, null));
+      await().atMost(WAIT).until(() -> master.states("long").contains(TASK_RUNNING)
+          && TestImages.runcList(workDir).size() == 1);
+      String container = TestImages.runcList(workDir).get(0);
+
+      agent.kill9();
+      assertThat(TestImages.runcList(workDir)).as("the container outlives its agent").containsExactly(container);
+      agent = AgentProcess.start(master.hostPort(), workDir, "reconnect");
+      await().atMost(WAIT).until(() -> subscribes() >= 2 && master.streamOpen());
+
+      AgentCall.Subscribe again = master.calls(AgentCall.Type.SUBSCRIBE).get(1).subscribe();
+      assertThat(again.tasks()).anySatisfy(t -> {
+        assertThat(t.task().taskId().value()).isEqualTo("long");
+        assertThat(t.status().state()).isEqualTo(TASK_RUNNING);
+      });
+      assertThat(TestImages.runcList(workDir)).containsExactly(container);
+
+      master.kill("long", 1);
+      await().atMost(WAIT).until(() -> master.states("long").contains(TASK_KILLED));
+      await().atMost(WAIT).until(() -> TestImages.runcList(workDir).isEmpty()
+          && !Files.exists(workDir.resolve("containers").resolve(container)));
+    } finally {
+      agent.close();
+      FakeMaster.killLeftovers(workDir);
+    }
+  }
+
+  private int subscribes() {
+    return master.calls(AgentCall.Type.SUBSCRIBE).size();
   }
 }
