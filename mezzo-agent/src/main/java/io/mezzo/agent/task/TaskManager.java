@@ -436,6 +436,11 @@ public final class TaskManager {
         if (t.ociId != null) {
           Double g = t.info.killPolicy() == null ? null : t.info.killPolicy().gracePeriodSeconds();
           oci.killLater(t.ociId, g != null && g > 0 ? (long) (g * 1000) : defaultGrace.toMillis());
+          // Once runc run is gone (the agent SIGKILLs the group after the grace), nothing of it may stay
+          // mounted; this runs on the JDK's process reaper thread, as the loop may have stopped.
+          String id = t.ociId;
+          io.mezzo.agent.containerizer.oci.OciRuntime runtime = oci;
+          t.process.onExit().whenComplete((p, e) -> runtime.cleanup(id));
         }
         out.add(new Running(t.info.taskId(), t.pid, t.process.onExit()));
       }
