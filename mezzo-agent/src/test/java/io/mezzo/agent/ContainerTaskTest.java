@@ -126,11 +126,11 @@ class ContainerTaskTest {
   void containerIgnoringTermIsKilledAfterTheGracePeriod() throws Exception {
     TestImages.busybox(workDir, "busybox", "{}");
     master.startSubscribedAgent(workDir, IsolationTest.ACTIVE);
-    // As pid 1 of its namespace, sleep does not die of SIGTERM: only the SIGKILL after the grace ends it.
-    master.launch(task("stubborn", MESOS_BUSYBOX, new CommandInfo("/bin/sleep", false, List.of("sleep", "1000"), null, null),
-        32, null));
-    await().atMost(WAIT).until(() -> master.states("stubborn").contains(TASK_RUNNING)
-        && TestImages.runcList(workDir).size() == 1);
+    // As pid 1 of its namespace, without a handler, sh and then sleep ignore SIGTERM: only the SIGKILL
+    // after the grace ends it. (Killed while runc is still creating it, the container would fail instead.)
+    master.launch(task("stubborn", MESOS_BUSYBOX, new CommandInfo("/bin/sh", false,
+        List.of("sh", "-c", "echo ready; exec sleep 1000"), null, null), 32, null));
+    await().atMost(WAIT).until(() -> Files.readString(sandbox("stubborn").resolve("stdout")).contains("ready"));
 
     master.kill("stubborn", 1);
 
