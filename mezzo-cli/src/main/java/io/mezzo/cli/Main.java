@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
     subcommands = {UpCommand.class, MasterCommand.class, AgentCommand.class, ExecuteCommand.class, LogsCommand.class,
         SampleServerCommand.class, ServicesCommand.class, AppCommand.class, TasksCommand.class, DeploymentsCommand.class, LbCommand.class,
         SimulateCommand.class, LoadCommand.class, AgentsCommand.class, FrameworksCommand.class, CompletionCommand.class,
-        TopCommand.class, DoctorCommand.class})
+        TopCommand.class, DoctorCommand.class,
+        ImageCommand.class})
 public final class Main {
   public static void main(String[] args) {
     System.exit(run(args));

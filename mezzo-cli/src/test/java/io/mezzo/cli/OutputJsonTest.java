@@ -25,7 +25,8 @@ import picocli.CommandLine;
 class OutputJsonTest {
   /** Every command that lists or shows: the ones that must take --output. */
   static final Set<String> LISTING = Set.of("mezzo app list", "mezzo app show", "mezzo app autoscale-status", "mezzo tasks",
-      "mezzo deployments", "mezzo agents", "mezzo frameworks", "mezzo top", "mezzo doctor", "mezzo simulate");
+      "mezzo deployments", "mezzo agents", "mezzo frameworks", "mezzo top", "mezzo doctor", "mezzo simulate",
+      "mezzo image ls");
 
   @TempDir
   Path dir;

@@ -33,6 +33,7 @@ public final class TestImages {
   public static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
   public static final String OCI_INDEX = "application/vnd.oci.image.index.v1+json";
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final java.nio.file.attribute.FileTime MTIME = java.nio.file.attribute.FileTime.fromMillis(1_700_000_000_000L);
 
   private TestImages() {}
 
@@ -82,6 +83,31 @@ public final class TestImages {
       return put(e, null);
     }
 
+    /** A file owned by {@code uid}:{@code gid} with {@code mode} (setuid and sticky bits included). */
+    public Layer ownedFile(String name, String content, int mode, int uid, int gid) {
+      byte[] c = content.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      TarArchiveEntry e = new TarArchiveEntry(name);
+      e.setMode(0100000 | mode);
+      e.setSize(c.length);
+      e.setUserId(uid);
+      e.setGroupId(gid);
+      return put(e, c);
+    }
+
+    /** A named pipe (made only when unpacking as root). */
+    public Layer fifo(String name) {
+      TarArchiveEntry e = new TarArchiveEntry(name, TarConstants.LF_FIFO);
+      e.setMode(010644);
+      return put(e, null);
+    }
+
+    /** The archive's own root directory entry {@code ./} with {@code mode}. */
+    public Layer root(int mode) {
+      TarArchiveEntry e = new TarArchiveEntry("./");
+      e.setMode(040000 | mode);
+      return put(e, null);
+    }
+
     /** An entry whose name is written as given (absolute, with {@code ..}): for refusal tests. */
     public Layer rawFile(String name, String content) {
       byte[] c = content.getBytes(java.nio.charset.StandardCharsets.UTF_8);
@@ -92,6 +118,7 @@ public final class TestImages {
     }
 
     private Layer put(TarArchiveEntry e, byte[] content) {
+      e.setModTime(MTIME); // a fixed time: the same entries make the same tar, so layers are shared by digest
       try {
         tar.putArchiveEntry(e);
         if (content != null) {

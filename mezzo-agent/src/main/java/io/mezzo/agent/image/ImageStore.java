@@ -2,8 +2,6 @@ package io.mezzo.agent.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.FileChannel;
@@ -17,22 +15,18 @@ import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * The agent's image store: pulls images from registries (or imports archives), verifies every blob,
@@ -51,16 +45,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * mid-pull leaves nothing half made: the next open empties {@code tmp/}.
  *
  * <p>Threads: pulls run on the store's own pool (3 threads); pulls of the same name share one future,
- * layers and blobs are made under a per-digest lock. The in-memory index (images, names, retains) is
- * guarded by this object's monitor; file work happens outside it.
+ * layers and blobs are made under a per-digest lock. The index of images, names and retains
+ * ({@link ImageIndex}) guards itself with its own monitor; file and network work happens outside it.
  */
 public final class ImageStore implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ImageStore.class);
-
-  /** An image as the index holds it (image.json). */
-  private record Entry(String digest, Set<String> references, ImageConfig config, List<String> diffIds,
-      List<String> blobs, long size, Instant lastUsed) {}
 
   /** Where blobs come from: a registry or an unpacked archive. Verifies what it writes. */
   private interface BlobSource {
@@ -77,10 +67,9 @@ public final class ImageStore implements AutoCloseable {
   private final ExecutorService pool;
   private final Map<String, CompletableFuture<Image>> inFlight = new ConcurrentHashMap<>();
   private final Map<String, Object> digestLocks = new ConcurrentHashMap<>();
-  // guarded by this
-  private final Map<String, Entry> images = new HashMap<>();
-  private final Map<String, String> refs = new TreeMap<>();
-  private final Map<String, Set<String>> users = new HashMap<>();
+  /** Pulls and imports hold it shared; removal and GC exclusively, so they never delete what a pull uses. */
+  private final ReentrantReadWriteLock contentLock = new ReentrantReadWriteLock();
+  private final ImageIndex index;
 
   private ImageStore(Path dir, RegistryOptions options, Clock clock, FileChannel lockChannel, FileLock lock) {
     this.dir = dir;
@@ -88,6 +77,7 @@ public final class ImageStore implements AutoCloseable {
     this.options = options;
     this.clock = clock;
     this.registry = new RegistryClient(options, clock);
+    this.index = new ImageIndex(dir, tmp, clock);
     this.lockChannel = lockChannel;
     this.lock = lock;
     AtomicInteger n = new AtomicInteger();
@@ -136,32 +126,14 @@ public final class ImageStore implements AutoCloseable {
         FileTrees.delete(p);
       }
     }
-    try (DirectoryStream<Path> s = Files.newDirectoryStream(dir.resolve("images"))) {
-      for (Path p : s) {
-        Path meta = p.resolve("image.json");
-        if (!Files.isRegularFile(meta)) {
-          FileTrees.delete(p);
-          continue;
-        }
-        Entry e = read(JSON.readTree(meta.toFile()));
-        images.put(e.digest(), e);
-      }
-    }
-    Path r = dir.resolve("refs.json");
-    if (Files.isRegularFile(r)) {
-      JSON.readTree(r.toFile()).fields().forEachRemaining(f -> {
-        if (images.containsKey(f.getValue().asText())) {
-          refs.put(f.getKey(), f.getValue().asText());
-        }
-      });
-    }
+    index.load();
   }
 
   /**
    * The image {@code ref} names, from the store when it has it (unless {@code forcePull}), else from its
    * registry. Concurrent pulls of one name share one pull. Fails with an {@link ImagePullException}
    * (inside a {@link CompletionException}) whose reason says which of unknown image, unreachable registry,
-   * digest mismatch, malformed manifest, auth refused or unsafe layer.
+   * digest mismatch, malformed manifest, auth refused, unsafe layer or storage (the store's own disk).
    */
   public CompletableFuture<Image> pull(ImageReference ref, boolean forcePull) {
     String key = ref + (forcePull ? " force" : "");
@@ -173,6 +145,8 @@ public final class ImageStore implements AutoCloseable {
     pool.execute(() -> {
       try {
         mine.complete(doPull(ref, forcePull));
+      } catch (IOException | java.io.UncheckedIOException e) { // the store's disk, not the image
+        mine.completeExceptionally(new ImagePullException(ImagePullException.Kind.STORAGE, ref + ": " + e, e));
       } catch (Throwable t) {
         mine.completeExceptionally(t);
       } finally {
@@ -183,6 +157,15 @@ public final class ImageStore implements AutoCloseable {
   }
 
   private Image doPull(ImageReference ref, boolean force) throws Exception {
+    contentLock.readLock().lock();
+    try {
+      return pullShared(ref, force);
+    } finally {
+      contentLock.readLock().unlock();
+    }
+  }
+
+  private Image pullShared(ImageReference ref, boolean force) throws Exception {
     if (!force) {
       Image cached = cached(ref);
       if (cached != null) {
@@ -206,23 +189,17 @@ public final class ImageStore implements AutoCloseable {
       names.add(new ImageReference(ref.registry(), ref.repository(), ref.tag(), null).toString());
     }
     names.add(ref.name() + "@" + m.digest());
+    if (ref.digest() != null) {
+      names.add(ref.name() + "@" + ref.digest()); // an index digest: found in the store next time
+    }
     RegistryClient.Fetched manifest = m;
     return install(manifest.body(), manifest.digest(), root, ref, names,
         (digest, target) -> registry.blob(ref, digest, tmp, target));
   }
 
-  private synchronized Image cached(ImageReference ref) {
-    String digest = ref.digest() != null ? ref.digest() : refs.get(ref.toString());
-    Entry e = digest == null ? null : images.get(digest);
-    if (e == null && ref.digest() != null) {
-      digest = refs.get(ref.name() + "@" + ref.digest()); // an index digest pulled before
-      e = digest == null ? null : images.get(digest);
-    }
-    if (e == null) {
-      return null;
-    }
-    touch(e.digest());
-    return image(images.get(e.digest()), ref);
+  private Image cached(ImageReference ref) {
+    ImageEntry e = index.lookup(ref);
+    return e == null ? null : image(e, ref);
   }
 
   /** Makes the image from its manifest: blobs, layers, rootfs; then publishes it. */
@@ -249,42 +226,22 @@ public final class ImageStore implements AutoCloseable {
       layerDirs.add(layerPath(diffId));
     }
     synchronized (lockFor(manifestDigest)) {
-      Path imageDir = dir.resolve("images").resolve(Digests.hex(manifestDigest));
+      Path imageDir = index.imageDir(manifestDigest);
       if (!Files.isDirectory(imageDir)) {
         Path work = Files.createTempDirectory(tmp, "image-");
+        Files.setAttribute(work, "unix:mode", 0755);
         RootfsMerger.merge(layerDirs, work.resolve("rootfs"));
-        Entry e = new Entry(manifestDigest, names, config.config(), config.diffIds(), blobs, size, clock.instant());
-        Files.write(work.resolve("image.json"), JSON.writeValueAsBytes(write(e)));
+        ImageEntry e = new ImageEntry(manifestDigest, names, config.config(), config.diffIds(), blobs, size, clock.instant());
+        Files.write(work.resolve("image.json"), JSON.writeValueAsBytes(e.toJson()));
         Files.move(work, imageDir, StandardCopyOption.ATOMIC_MOVE);
       }
-      return publish(manifestDigest, names, imageDir, ref);
+      return image(index.publish(manifestDigest, names), ref);
     }
   }
 
-  private synchronized Image publish(String digest, Set<String> names, Path imageDir, ImageReference ref) throws IOException {
-    Entry e = images.get(digest);
-    if (e == null) {
-      e = read(JSON.readTree(imageDir.resolve("image.json").toFile()));
-    }
-    Set<String> all = new TreeSet<>(e.references());
-    all.addAll(names);
-    for (String n : names) {
-      String old = refs.put(n, digest);
-      if (old != null && !old.equals(digest) && images.containsKey(old)) {
-        Entry o = images.get(old);
-        Set<String> rest = new TreeSet<>(o.references());
-        rest.remove(n);
-        replace(new Entry(o.digest(), rest, o.config(), o.diffIds(), o.blobs(), o.size(), o.lastUsed()));
-      }
-    }
-    replace(new Entry(digest, all, e.config(), e.diffIds(), e.blobs(), e.size(), clock.instant()));
-    writeRefs();
-    return image(images.get(digest), ref);
-  }
-
-  private Image image(Entry e, ImageReference ref) {
+  private Image image(ImageEntry e, ImageReference ref) {
     ImageReference pinned = ref.digest() != null && ref.digest().equals(e.digest()) ? ref : ref.withDigest(e.digest());
-    return new Image(e.digest(), pinned, e.config(), dir.resolve("images").resolve(Digests.hex(e.digest())).resolve("rootfs"));
+    return new Image(e.digest(), pinned, e.config(), index.imageDir(e.digest()).resolve("rootfs"));
   }
 
   private long ensureLayer(String diffId, String blobDigest, BlobSource source, String what) throws Exception {
@@ -350,110 +307,63 @@ public final class ImageStore implements AutoCloseable {
   }
 
   /** Marks {@code digest} used by {@code user} (a task id): {@link #collect()} and {@link #remove} keep it. */
-  public synchronized void retain(String digest, String user) {
-    if (!images.containsKey(digest)) {
-      throw new IllegalArgumentException("digest: '" + digest + "' (expected: an image in the store)");
-    }
-    users.computeIfAbsent(digest, d -> new TreeSet<>()).add(user);
-    touch(digest);
+  public void retain(String digest, String user) {
+    index.retain(digest, user);
   }
 
   /** {@code user} no longer uses {@code digest}; its last use becomes now. */
-  public synchronized void release(String digest, String user) {
-    Set<String> u = users.get(digest);
-    if (u != null && u.remove(user) && u.isEmpty()) {
-      users.remove(digest);
-    }
-    if (images.containsKey(digest)) {
-      touch(digest);
-    }
+  public void release(String digest, String user) {
+    index.release(digest, user);
   }
 
   /** Every stored image, most recently used first. */
-  public synchronized List<ImageInfo> list() {
-    List<ImageInfo> out = new ArrayList<>();
-    for (Entry e : images.values()) {
-      out.add(new ImageInfo(e.digest(), List.copyOf(e.references()), e.size(), e.lastUsed(),
-          List.copyOf(users.getOrDefault(e.digest(), Set.of()))));
-    }
-    out.sort(Comparator.comparing(ImageInfo::lastUsed).reversed().thenComparing(ImageInfo::digest));
-    return out;
+  public List<ImageInfo> list() {
+    return index.list();
   }
 
   /**
    * Removes the image {@code digestOrRef} names (a manifest digest, or a name such as
    * {@code 127.0.0.1:5000/x:1} read as {@link ImageReference#parse} does), then its layers and blobs
-   * that no other image uses.
+   * that no other image uses. Waits for pulls and imports in progress.
    *
    * @throws IllegalArgumentException when no image has that name
    * @throws IllegalStateException when a task retains it
    */
   public void remove(String digestOrRef) {
-    String digest;
-    synchronized (this) {
-      digest = resolve(digestOrRef);
-      Set<String> u = users.get(digest);
-      if (u != null && !u.isEmpty()) {
-        throw new IllegalStateException("image: " + digestOrRef + " is in use by " + u + " (expected: an image no task uses)");
-      }
-    }
+    String digest = index.resolve(digestOrRef);
+    contentLock.writeLock().lock();
     try {
-      drop(digest);
+      if (!drop(digest)) {
+        throw new IllegalStateException("image: " + digestOrRef + " is in use by " + index.users(digest)
+            + " (expected: an image no task uses)");
+      }
       prune();
     } catch (IOException e) {
       throw new java.io.UncheckedIOException("images: removing " + digest + ": " + e.getMessage(), e);
+    } finally {
+      contentLock.writeLock().unlock();
     }
   }
 
-  private String resolve(String digestOrRef) {
-    if (images.containsKey(digestOrRef)) {
-      return digestOrRef;
-    }
-    String d = null;
-    try {
-      ImageReference r = ImageReference.parse(digestOrRef);
-      d = r.digest() != null && images.containsKey(r.digest()) ? r.digest() : refs.get(r.toString());
-    } catch (IllegalArgumentException e) {
-      // not a name: maybe a digest prefix
-    }
-    if (d == null) {
-      List<String> matches = images.keySet().stream()
-          .filter(k -> k.startsWith(digestOrRef) || k.startsWith("sha256:" + digestOrRef)).toList();
-      if (matches.size() == 1 && digestOrRef.length() >= 6) {
-        d = matches.get(0);
-      }
-    }
-    if (d == null) {
-      throw new IllegalArgumentException("image: '" + digestOrRef + "' (expected: a digest or name of a stored image; see `mezzo image ls`)");
-    }
-    return d;
-  }
-
-  private void drop(String digest) throws IOException {
-    synchronized (this) {
-      images.remove(digest);
-      refs.values().removeIf(digest::equals);
-      writeRefs();
+  /** Forgets {@code digest} and deletes its directory, unless a task retains it; true when dropped. */
+  private boolean drop(String digest) throws IOException {
+    if (!index.forgetUnlessRetained(digest)) {
+      return false;
     }
     synchronized (lockFor(digest)) {
-      FileTrees.deleteAtomically(dir.resolve("images").resolve(Digests.hex(digest)), tmp);
+      FileTrees.deleteAtomically(index.imageDir(digest), tmp);
     }
+    return true;
   }
 
-  /** Deletes layers and blobs that no stored image lists. */
+  /** Deletes layers and blobs that no stored image lists. Caller holds the content lock exclusively. */
   private void prune() throws IOException {
-    Set<String> liveLayers = new HashSet<>();
-    Set<String> liveBlobs = new HashSet<>();
-    synchronized (this) {
-      for (Entry e : images.values()) {
-        e.diffIds().forEach(id -> liveLayers.add(Digests.hex(id)));
-        e.blobs().forEach(b -> liveBlobs.add(Digests.hex(b)));
-      }
-    }
+    Set<String> liveLayers = index.live(true);
+    Set<String> liveBlobs = index.live(false);
     try (DirectoryStream<Path> s = Files.newDirectoryStream(dir.resolve("layers"))) {
       for (Path p : s) {
         String hex = p.getFileName().toString().replace(".size", "");
-        if (!liveLayers.contains(hex) && !inFlightUses()) {
+        if (!liveLayers.contains(hex)) {
           synchronized (lockFor("sha256:" + hex)) {
             FileTrees.delete(p);
           }
@@ -462,7 +372,7 @@ public final class ImageStore implements AutoCloseable {
     }
     try (DirectoryStream<Path> s = Files.newDirectoryStream(dir.resolve("blobs/sha256"))) {
       for (Path p : s) {
-        if (!liveBlobs.contains(p.getFileName().toString()) && !inFlightUses()) {
+        if (!liveBlobs.contains(p.getFileName().toString())) {
           synchronized (lockFor("sha256:" + p.getFileName())) {
             Files.deleteIfExists(p);
           }
@@ -471,45 +381,37 @@ public final class ImageStore implements AutoCloseable {
     }
   }
 
-  /** A pull in progress may be about to use a layer no image lists yet: pruning waits for a quiet moment. */
-  private boolean inFlightUses() {
-    return !inFlight.isEmpty();
-  }
-
   /**
    * Removes images no task retains: those unused for longer than {@link RegistryOptions#gcMaxAge()}, then
    * the least recently used while the images take more than {@link RegistryOptions#gcMaxBytes()}; then
-   * layers and blobs no remaining image uses.
+   * layers and blobs no remaining image uses. Waits for pulls and imports in progress (they hold the
+   * content lock shared). A caller that pulled an image should {@link #retain} it at once: until then a
+   * collection may remove it ({@code retain} then throws, and a new pull brings it back).
    */
   public GcResult collect() {
+    contentLock.writeLock().lock();
+    try {
+      return collectExclusive();
+    } finally {
+      contentLock.writeLock().unlock();
+    }
+  }
+
+  private GcResult collectExclusive() {
     List<String> removed = new ArrayList<>();
     long freed = 0;
-    List<Entry> candidates;
-    long total;
-    synchronized (this) {
-      candidates = new ArrayList<>(images.values());
-      candidates.removeIf(e -> users.containsKey(e.digest()));
-      candidates.sort(Comparator.comparing(Entry::lastUsed));
-      total = images.values().stream().mapToLong(Entry::size).sum();
-    }
+    long total = index.totalSize();
     Instant now = clock.instant();
     Set<String> layersBefore = layerNames();
     try {
-      for (Entry e : candidates) {
+      for (ImageEntry e : index.unretainedByLastUse()) {
         boolean old = options.gcMaxAge() != null && e.lastUsed().plus(options.gcMaxAge()).isBefore(now);
         boolean over = total > options.gcMaxBytes();
-        if (!old && !over) {
-          continue;
+        if ((old || over) && drop(e.digest())) { // drop refuses an image retained meanwhile
+          removed.add(e.digest());
+          freed += e.size();
+          total -= e.size();
         }
-        synchronized (this) {
-          if (users.containsKey(e.digest()) || !images.containsKey(e.digest())) {
-            continue; // retained meanwhile
-          }
-        }
-        drop(e.digest());
-        removed.add(e.digest());
-        freed += e.size();
-        total -= e.size();
       }
       prune();
     } catch (IOException ex) {
@@ -548,6 +450,7 @@ public final class ImageStore implements AutoCloseable {
    */
   public Image importArchive(Path archive) throws ImagePullException, IOException {
     Path work = Files.createTempDirectory(tmp, "import-");
+    contentLock.readLock().lock();
     try {
       ArchiveImport.Loaded l = ArchiveImport.load(archive, work);
       ImageReference ref = l.reference() != null ? l.reference()
@@ -572,76 +475,16 @@ public final class ImageStore implements AutoCloseable {
     } catch (Exception e) {
       throw new IOException("importing " + archive + ": " + e, e);
     } finally {
+      contentLock.readLock().unlock();
       FileTrees.delete(work);
     }
   }
 
-  private void touch(String digest) {
-    Entry e = images.get(digest);
-    replace(new Entry(e.digest(), e.references(), e.config(), e.diffIds(), e.blobs(), e.size(), clock.instant()));
-  }
-
-  /** Puts {@code e} in the index and writes its image.json (tmp + rename). Caller holds this. */
-  private void replace(Entry e) {
-    images.put(e.digest(), e);
-    Path imageDir = dir.resolve("images").resolve(Digests.hex(e.digest()));
-    try {
-      Path t = Files.createTempFile(tmp, "image-json-", "");
-      Files.write(t, JSON.writeValueAsBytes(write(e)));
-      Files.move(t, imageDir.resolve("image.json"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (IOException ex) {
-      throw new java.io.UncheckedIOException("images: writing " + imageDir + "/image.json: " + ex.getMessage(), ex);
-    }
-  }
-
-  private void writeRefs() {
-    try {
-      Path t = Files.createTempFile(tmp, "refs-", "");
-      Files.write(t, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(refs));
-      Files.move(t, dir.resolve("refs.json"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (IOException ex) {
-      throw new java.io.UncheckedIOException("images: writing refs.json: " + ex.getMessage(), ex);
-    }
-  }
-
-  private static ObjectNode write(Entry e) {
-    ObjectNode o = JSON.createObjectNode();
-    o.put("digest", e.digest());
-    e.references().forEach(o.putArray("references")::add);
-    ObjectNode c = o.putObject("config");
-    e.config().entrypoint().forEach(c.putArray("entrypoint")::add);
-    e.config().cmd().forEach(c.putArray("cmd")::add);
-    e.config().env().forEach(c.putArray("env")::add);
-    c.put("user", e.config().user());
-    c.put("working_dir", e.config().workingDir());
-    e.diffIds().forEach(o.putArray("diff_ids")::add);
-    e.blobs().forEach(o.putArray("blobs")::add);
-    o.put("size", e.size());
-    o.put("last_used_ms", e.lastUsed().toEpochMilli());
-    return o;
-  }
-
-  private static Entry read(JsonNode o) {
-    JsonNode c = o.path("config");
-    return new Entry(o.path("digest").asText(), new TreeSet<>(strings(o.path("references"))),
-        new ImageConfig(strings(c.path("entrypoint")), strings(c.path("cmd")), strings(c.path("env")),
-            c.path("user").asText(""), c.path("working_dir").asText("")),
-        strings(o.path("diff_ids")), strings(o.path("blobs")), o.path("size").asLong(),
-        Instant.ofEpochMilli(o.path("last_used_ms").asLong()));
-  }
-
-  private static List<String> strings(JsonNode a) {
-    List<String> out = new ArrayList<>();
-    if (a instanceof ArrayNode) {
-      a.forEach(n -> out.add(n.asText()));
-    }
-    return out;
-  }
-
-  /** Stops the pull threads (pulls in progress fail) and gives the lock file back. */
+  /** Stops the pull threads (pulls in progress fail with an IllegalStateException) and gives the lock file back. */
   @Override
   public void close() {
     pool.shutdownNow();
+    inFlight.values().forEach(f -> f.completeExceptionally(new IllegalStateException("images: the store was closed")));
     try {
       lock.release();
       lockChannel.close();

@@ -26,9 +26,17 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  * one call per layer.
  */
 final class LayerUnpacker {
-  static final boolean ROOT = "root".equals(System.getProperty("user.name"));
+  static final boolean ROOT = runningAsRoot();
 
   private LayerUnpacker() {}
+
+  private static boolean runningAsRoot() {
+    try {
+      return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).intValue() == 0;
+    } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+      return "root".equals(System.getProperty("user.name"));
+    }
+  }
 
   /** The layer's diff id and the bytes of its regular files. */
   record Unpacked(String diffId, long bytes) {}
@@ -43,6 +51,7 @@ final class LayerUnpacker {
     if (b0 == 0x28 && b1 == 0xb5) {
       throw new ImagePullException(ImagePullException.Kind.MALFORMED_MANIFEST, what + ": a zstd layer (expected: tar or tar+gzip)");
     }
+    Files.setAttribute(dest, "unix:mode", 0755); // a root directory "./" in the tar overrides it below
     MessageDigest md = Digests.sha256();
     DigestInputStream digesting = new DigestInputStream(plain, md);
     List<Path> dirs = new ArrayList<>();
@@ -52,6 +61,10 @@ final class LayerUnpacker {
     for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
       Path p = safePath(dest, e.getName(), what);
       if (p.equals(dest)) {
+        if (e.isDirectory()) { // "./": the mode and owner of the image's root directory
+          dirs.add(p);
+          dirEntries.add(e);
+        }
         continue;
       }
       if (e.isDirectory()) {
@@ -81,15 +94,18 @@ final class LayerUnpacker {
         }
       } else if (e.isFile()) {
         bytes += Files.copy(tar, p);
+        owner(p, e); // before the mode: chown clears setuid and setgid
         mode(p, e);
-        owner(p, e);
         Files.setLastModifiedTime(p, FileTime.from(e.getModTime().toInstant()));
       }
     }
     digesting.transferTo(java.io.OutputStream.nullOutputStream()); // the tar's end padding counts in the diff id
     for (int i = dirs.size() - 1; i >= 0; i--) {
-      mode(dirs.get(i), dirEntries.get(i));
+      if (!Files.isDirectory(dirs.get(i), LinkOption.NOFOLLOW_LINKS)) {
+        continue; // replaced by a later entry
+      }
       owner(dirs.get(i), dirEntries.get(i));
+      mode(dirs.get(i), dirEntries.get(i));
     }
     return new Unpacked(Digests.of(md), bytes);
   }

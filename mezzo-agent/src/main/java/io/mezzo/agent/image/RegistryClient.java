@@ -52,12 +52,14 @@ final class RegistryClient {
   private final Clock clock;
   private final HttpClient http;
   private final Map<String, Token> tokens = new ConcurrentHashMap<>();
+  /** Registries that asked for basic auth once: later requests send it straight away. */
+  private final java.util.Set<String> basicRegistries = ConcurrentHashMap.newKeySet();
 
   RegistryClient(RegistryOptions options, Clock clock) {
     this.options = options;
     this.clock = clock;
     this.http = HttpClient.newBuilder().connectTimeout(options.timeout())
-        .followRedirects(HttpClient.Redirect.NORMAL).build();
+        .followRedirects(HttpClient.Redirect.NEVER).build(); // followed in get(): credentials stay with the registry
   }
 
   /** The manifest (or index) {@code ref} names; its digest checked when {@code ref} has one. */
@@ -155,6 +157,9 @@ final class RegistryClient {
   }
 
   private String cachedAuth(String registry, String scope) {
+    if (basicRegistries.contains(registry)) {
+      return answerBasic(registry);
+    }
     Token t = tokens.get(registry + " " + scope);
     if (t != null && clock.instant().isBefore(t.expires())) {
       return "Bearer " + t.value();
@@ -162,17 +167,22 @@ final class RegistryClient {
     return null;
   }
 
+  private String answerBasic(String registry) {
+    RegistryOptions.Credentials creds = options.credentials().get(registry);
+    return creds == null ? null : "Basic " + Base64.getEncoder()
+        .encodeToString((creds.username() + ":" + creds.password()).getBytes(StandardCharsets.UTF_8));
+  }
+
   /** The {@code Authorization} value answering {@code challenge}. */
   private String answer(ImageReference ref, String challenge, String defaultScope)
       throws ImagePullException, InterruptedException {
-    RegistryOptions.Credentials creds = options.credentials().get(ref.registry());
-    String basic = creds == null ? null : "Basic " + Base64.getEncoder()
-        .encodeToString((creds.username() + ":" + creds.password()).getBytes(StandardCharsets.UTF_8));
+    String basic = answerBasic(ref.registry());
     if (challenge.regionMatches(true, 0, "Basic", 0, 5)) {
       if (basic == null) {
         throw new ImagePullException(ImagePullException.Kind.AUTH_REFUSED, ref.registry()
             + " asks for basic auth and --registry-credentials has no entry for it");
       }
+      basicRegistries.add(ref.registry());
       return basic;
     }
     if (!challenge.regionMatches(true, 0, "Bearer", 0, 6)) {
@@ -219,16 +229,37 @@ final class RegistryClient {
     }
   }
 
+  /**
+   * GET {@code uri}, following up to 5 redirects; the {@code Authorization} header goes only to the
+   * registry's own host (blob redirects lead to storage URLs that are signed already and refuse a
+   * second credential).
+   */
   private HttpResponse<InputStream> get(ImageReference ref, URI uri, String accept, String auth)
       throws ImagePullException, InterruptedException {
-    HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(options.timeout()).header("Accept", accept).GET();
-    if (auth != null) {
-      b.header("Authorization", auth);
-    }
-    try {
-      return http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
-    } catch (IOException e) {
-      throw unreachable(ref, e);
+    URI at = uri;
+    for (int hop = 0; ; hop++) {
+      HttpRequest.Builder b = HttpRequest.newBuilder(at).timeout(options.timeout()).header("Accept", accept).GET();
+      boolean sameHost = at.getHost().equalsIgnoreCase(uri.getHost()) && at.getPort() == uri.getPort();
+      if (auth != null && sameHost) {
+        b.header("Authorization", auth);
+      }
+      HttpResponse<InputStream> r;
+      try {
+        r = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+      } catch (IOException e) {
+        throw unreachable(ref, e);
+      }
+      int s = r.statusCode();
+      if (s != 301 && s != 302 && s != 303 && s != 307 && s != 308) {
+        return r;
+      }
+      String location = r.headers().firstValue("Location").orElse(null);
+      discard(r);
+      if (location == null || hop >= 5) {
+        throw new ImagePullException(ImagePullException.Kind.UNREACHABLE_REGISTRY, ref.registry() + " answered "
+            + s + (location == null ? " without a Location" : " more than 5 times in a row") + " for " + uri.getPath());
+      }
+      at = at.resolve(location);
     }
   }
 

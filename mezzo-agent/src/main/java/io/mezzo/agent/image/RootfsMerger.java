@@ -105,11 +105,11 @@ final class RootfsMerger {
     if (!Files.isDirectory(to, LinkOption.NOFOLLOW_LINKS)) {
       return; // whited out by a later layer
     }
-    Files.setAttribute(to, "unix:mode", (Integer) Files.getAttribute(from, "unix:mode") & 07777);
-    if (LayerUnpacker.ROOT) {
+    if (LayerUnpacker.ROOT) { // owner before mode: chown clears setgid
       Files.setAttribute(to, "unix:uid", Files.getAttribute(from, "unix:uid"));
       Files.setAttribute(to, "unix:gid", Files.getAttribute(from, "unix:gid"));
     }
+    Files.setAttribute(to, "unix:mode", (Integer) Files.getAttribute(from, "unix:mode") & 07777);
   }
 
   private static void copySpecial(Path from, Path to) throws IOException {

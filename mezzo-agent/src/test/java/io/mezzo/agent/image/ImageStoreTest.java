@@ -3,6 +3,7 @@ package io.mezzo.agent.image;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.mezzo.testkit.LocalRegistry;
 import io.mezzo.testkit.TestImages;
@@ -113,6 +114,13 @@ class ImageStoreTest {
       Image image = pull(store, p.reference());
       assertThat(image.digest()).isEqualTo(p.manifestDigest()).isNotEqualTo(p.indexDigest());
       assertThat(image.rootfs().resolve("bin/busybox")).isRegularFile();
+      String byIndex = p.reference().replace(":multi", "@" + p.indexDigest());
+      assertThat(store.pull(ImageReference.parse(byIndex), true).get(60, TimeUnit.SECONDS).digest()).isEqualTo(p.manifestDigest());
+      long before = registry.blobGets();
+      assertThat(pull(store, byIndex).digest()).isEqualTo(p.manifestDigest()); // from the store: no request
+      assertThat(registry.blobGets()).isEqualTo(before);
+      assertThat(store.list()).singleElement().satisfies(i -> assertThat(i.references())
+          .contains(p.reference(), byIndex.replaceFirst("@.*", "") + "@" + p.manifestDigest()));
     }
   }
 
@@ -280,6 +288,34 @@ class ImageStoreTest {
       Path rootfs = pull(store, p.reference()).rootfs();
       assertThat(rootfs.resolve("two")).hasContent("same");
       assertThat(Files.isSameFile(rootfs.resolve("one"), rootfs.resolve("two"))).isTrue();
+    }
+  }
+
+  @Test
+  void modesOwnersAndFifosAreKeptWhenRunningAsRoot() throws Exception {
+    assumeTrue(LayerUnpacker.ROOT, "owners and special files are kept only as root");
+    byte[] layer = TestImages.layer().root(0755).dir("srv").ownedFile("srv/tool", "#!/bin/sh\n", 04750, 1234, 567)
+        .fifo("srv/pipe").tar();
+    TestImages.Pushed p = TestImages.push(registry, repo(), "1", List.of(layer), List.of(), List.of("/x"), List.of(),
+        TestImages.Format.OCI);
+    try (ImageStore store = open(work.resolve("images"))) {
+      Path rootfs = pull(store, p.reference()).rootfs();
+      Path tool = rootfs.resolve("srv/tool");
+      assertThat(Files.getAttribute(tool, "unix:mode")).isEqualTo(0104750);
+      assertThat(Files.getAttribute(tool, "unix:uid")).isEqualTo(1234);
+      assertThat(Files.getAttribute(tool, "unix:gid")).isEqualTo(567);
+      assertThat(((Integer) Files.getAttribute(rootfs.resolve("srv/pipe"), "unix:mode")) & 0170000).isEqualTo(010000);
+      assertThat(((Integer) Files.getAttribute(rootfs, "unix:mode")) & 07777).isEqualTo(0755);
+    }
+  }
+
+  @Test
+  void theRootfsRootIsReadableByEveryone() throws Exception {
+    TestImages.Pushed p = TestImages.pushBusybox(registry, repo(), "1");
+    try (ImageStore store = open(work.resolve("images"))) {
+      Path rootfs = pull(store, p.reference()).rootfs();
+      assertThat(((Integer) Files.getAttribute(rootfs, "unix:mode")) & 0755).isEqualTo(0755);
+      assertThat(((Integer) Files.getAttribute(rootfs.getParent(), "unix:mode")) & 0755).isEqualTo(0755);
     }
   }
 

@@ -1,0 +1,187 @@
+package io.mezzo.cli;
+
+import io.mezzo.agent.image.ImageStore;
+import java.nio.file.Path;
+import java.time.Clock;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code mezzo image}: an agent's image store ({@code WORK_DIR/images}) acted on directly, for machines
+ * that cannot reach a registry ({@code import}) and for looking and cleaning up ({@code ls}, {@code rm},
+ * {@code gc}, {@code pull}). The store admits one process at a time (its {@code .lock}), so these commands refuse
+ * to run while the agent using that work dir runs: stop the agent first. Only groups its subcommands.
+ */
+@Command(name = "image", mixinStandardHelpOptions = true, description = "Pull, import, list and remove an agent's images.",
+    subcommands = {ImageCommand.Pull.class, ImageCommand.Import.class, ImageCommand.Ls.class, ImageCommand.Remove.class,
+        ImageCommand.Gc.class})
+final class ImageCommand {
+
+  /** The options every subcommand has: which agent's store, and how to reach registries. */
+  static final class StoreOptions {
+    @Option(names = "--work-dir", defaultValue = "/tmp/mezzo/agent",
+        description = "The agent's work directory; images live in WORK_DIR/images (default: ${DEFAULT-VALUE}).")
+    Path workDir;
+
+    @Mixin
+    ImageOptions image;
+
+    ImageStore open() throws CliFailure {
+      try {
+        return ImageStore.open(workDir.resolve("images"), image.registryOptions(), Clock.systemUTC());
+      } catch (IllegalStateException e) {
+        throw new CliFailure("the image store " + workDir.resolve("images")
+            + " is in use (its .lock is held): stop the agent that uses --work-dir " + workDir + " first");
+      } catch (IllegalArgumentException e) {
+        throw new CliFailure(2, e.getMessage());
+      }
+    }
+  }
+
+  /** {@code mezzo image pull REF}: pulls into the store (for testing), printing the digest and the time taken. */
+  @Command(name = "pull", mixinStandardHelpOptions = true, description = "Pull an image into the agent's store.")
+  static final class Pull extends CliCommand {
+    @Mixin
+    StoreOptions store;
+
+    @Option(names = "--force", description = "Ask the registry even when the store has the image.")
+    boolean force;
+
+    @picocli.CommandLine.Parameters(paramLabel = "REF", description = "[REGISTRY/]REPOSITORY[:TAG][@sha256:HEX]")
+    String ref;
+
+    @Override
+    int run(java.io.PrintWriter out) throws CliFailure, InterruptedException {
+      io.mezzo.agent.image.ImageReference r;
+      try {
+        r = io.mezzo.agent.image.ImageReference.parse(ref);
+      } catch (IllegalArgumentException e) {
+        throw new CliFailure(2, e.getMessage());
+      }
+      try (ImageStore s = store.open()) {
+        long start = System.nanoTime();
+        io.mezzo.agent.image.Image image = s.pull(r, force).join();
+        double ms = (System.nanoTime() - start) / 1e6;
+        out.printf("pulled %s in %.1f ms%n  rootfs %s%n", image.reference(), ms, image.rootfs());
+        return 0;
+      } catch (java.util.concurrent.CompletionException e) {
+        throw new CliFailure(e.getCause() == null ? e.toString() : e.getCause().getMessage());
+      }
+    }
+  }
+
+  /** {@code mezzo image import FILE}: loads a {@code docker save} or OCI archive. */
+  @Command(name = "import", mixinStandardHelpOptions = true,
+      description = "Load a `docker save` archive or an OCI image layout archive into the agent's store.")
+  static final class Import extends CliCommand {
+    @Mixin
+    StoreOptions store;
+
+    @picocli.CommandLine.Parameters(paramLabel = "FILE", description = "The archive (tar, or tar.gz).")
+    Path file;
+
+    @Override
+    int run(java.io.PrintWriter out) throws CliFailure {
+      if (!java.nio.file.Files.isRegularFile(file)) {
+        throw new CliFailure(2, "FILE: " + file + " (expected: an existing archive file)");
+      }
+      try (ImageStore s = store.open()) {
+        io.mezzo.agent.image.Image image = s.importArchive(file);
+        out.printf("imported %s%n  rootfs %s%n", image.reference(), image.rootfs());
+        return 0;
+      } catch (io.mezzo.agent.image.ImagePullException | java.io.IOException e) {
+        throw new CliFailure(file + ": " + e.getMessage());
+      }
+    }
+  }
+
+  /** {@code mezzo image ls}: a table of DIGEST, NAMES, SIZE, LAST USED; {@code --output json} the list. */
+  @Command(name = "ls", mixinStandardHelpOptions = true, description = "List the images in the agent's store.")
+  static final class Ls extends CliCommand {
+    @Mixin
+    StoreOptions store;
+
+    @Mixin
+    OutputOption output;
+
+    @Override
+    int run(java.io.PrintWriter out) throws CliFailure {
+      try (ImageStore s = store.open()) {
+        java.util.List<io.mezzo.agent.image.ImageInfo> images = s.list();
+        if (output.json()) {
+          java.util.List<java.util.Map<String, Object>> rows = new java.util.ArrayList<>();
+          for (io.mezzo.agent.image.ImageInfo i : images) {
+            java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("digest", i.digest());
+            m.put("references", i.references());
+            m.put("size_bytes", i.sizeBytes());
+            m.put("last_used", i.lastUsed().toString());
+            rows.add(m);
+          }
+          OutputOption.print(out, rows);
+          return 0;
+        }
+        Table t = new Table("DIGEST", "NAMES", "SIZE", "LAST USED");
+        for (io.mezzo.agent.image.ImageInfo i : images) {
+          java.util.List<String> tags = i.references().stream().filter(n -> !n.contains("@")).toList();
+          t.row(i.digest().substring(0, 19), tags.isEmpty() ? "-" : String.join(",", tags),
+              String.format("%.1f MiB", i.sizeBytes() / 1048576.0), i.lastUsed().toString());
+        }
+        t.print(out);
+        return 0;
+      }
+    }
+  }
+
+  /** {@code mezzo image rm REF}: removes an image (by name, digest or digest prefix) and what only it used. */
+  @Command(name = "rm", mixinStandardHelpOptions = true, description = "Remove images from the agent's store.")
+  static final class Remove extends CliCommand {
+    @Mixin
+    StoreOptions store;
+
+    @picocli.CommandLine.Parameters(paramLabel = "REF", arity = "1..*", description = "Names, digests or digest prefixes.")
+    java.util.List<String> refs;
+
+    @Override
+    int run(java.io.PrintWriter out) throws CliFailure {
+      try (ImageStore s = store.open()) {
+        for (String r : refs) {
+          try {
+            s.remove(r);
+          } catch (IllegalArgumentException e) {
+            throw new CliFailure(e.getMessage());
+          }
+          out.println("removed " + r);
+        }
+        return 0;
+      }
+    }
+  }
+
+  /**
+   * {@code mezzo image gc}: one collection with {@code --image-gc-max-bytes} and {@code --image-gc-max-age}
+   * (at least one required). With the agent stopped no task retains anything, so every image past a
+   * threshold goes.
+   */
+  @Command(name = "gc", mixinStandardHelpOptions = true,
+      description = "Remove least recently used images past --image-gc-max-bytes or --image-gc-max-age.")
+  static final class Gc extends CliCommand {
+    @Mixin
+    StoreOptions store;
+
+    @Override
+    int run(java.io.PrintWriter out) throws CliFailure {
+      if (store.image.gcMaxBytes == null && store.image.gcMaxAge == null) {
+        throw new CliFailure(2, "--image-gc-max-bytes, --image-gc-max-age: missing (expected: at least one threshold)");
+      }
+      try (ImageStore s = store.open()) {
+        io.mezzo.agent.image.GcResult r = s.collect();
+        r.removedImages().forEach(d -> out.println("removed " + d));
+        out.printf("%d image(s), %d layer(s), %d bytes freed%n", r.removedImages().size(), r.removedLayers().size(),
+            r.freedBytes());
+        return 0;
+      }
+    }
+  }
+}
