@@ -69,7 +69,18 @@ final class AgentLoop implements MasterLink.Listener {
     this.tasks = new TaskManager(loop, new Containerizer(config.workDir()), updates, config.hostname(),
         config.killGracePeriod(), io.mezzo.agent.containerizer.TaskEnvironment.withMezzoRuntime(System.getenv()), isolation);
     this.tasks.portCheck(new io.mezzo.agent.ports.PortCheck(resources));
+    // Container tasks run with runc when it is installed, with images from the store in <work>/images
+    // (or unpacked by hand in <work>/local-images).
+    this.containers = io.mezzo.agent.containerizer.oci.OciRuntime.detect(config.workDir(),
+        () -> new io.mezzo.agent.containerizer.oci.StoreImages(io.mezzo.agent.image.ImageStore.open(
+            config.workDir().resolve("images"), io.mezzo.agent.image.RegistryOptions.defaults(), Clock.systemUTC()),
+            config.workDir().resolve("local-images"))).orElse(null);
+    if (containers != null) {
+      this.tasks.containers(containers);
+    }
   }
+
+  private final io.mezzo.agent.containerizer.oci.OciRuntime containers;
 
   /** Runs tasks as {@code users} chooses (see {@link io.mezzo.agent.user.TaskUsers}); before {@link #recover}. */
   void taskUsers(io.mezzo.agent.user.TaskUsers users) {
@@ -100,6 +111,9 @@ final class AgentLoop implements MasterLink.Listener {
   void destroyContainers() {
     try {
       CompletableFuture.runAsync(isolation::destroyAll, loop).get(10, TimeUnit.SECONDS);
+      if (containers != null) {
+        containers.close();
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {

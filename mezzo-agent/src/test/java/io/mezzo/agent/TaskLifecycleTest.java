@@ -170,7 +170,7 @@ class TaskLifecycleTest {
 
     await().atMost(Duration.ofSeconds(10)).until(() -> master.states("custom").contains(TASK_ERROR));
     assertThat(master.states("custom")).containsExactly(TASK_ERROR);
-    assertThat(master.last("custom").message()).isEqualTo("executor/container tasks are not supported yet (expected: a command task)");
+    assertThat(master.last("custom").message()).isEqualTo("executor tasks are not supported yet (expected: a command task)");
     assertThat(workDir.resolve("frameworks/fw-1/tasks/custom")).doesNotExist();
   }
 

@@ -313,8 +313,14 @@ final class OfferOperations {
       return where + ".executor: set (expected: " + (inGroup ? "no executor in a task group's tasks"
           : "a command task; custom executors are not supported") + ")";
     }
-    if (task.command() == null || task.command().value() == null || task.command().value().isBlank()) {
-      return where + ".command.value: missing (expected: the command to run)";
+    boolean container;
+    try {
+      container = io.mezzo.core.model.ContainerInfo.parse(task.container()).isPresent();
+    } catch (IllegalArgumentException e) {
+      return where + "." + e.getMessage();
+    }
+    if (!container && (task.command() == null || task.command().value() == null || task.command().value().isBlank())) {
+      return where + ".command.value: missing (expected: the command to run, or a container whose image has one)";
     }
     return null;
   }

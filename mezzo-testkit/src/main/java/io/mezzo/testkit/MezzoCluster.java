@@ -1019,7 +1019,48 @@ public final class MezzoCluster implements AutoCloseable {
       }
     }
     killLeftoverTasks(workDir);
+    killLeftoverContainers(workDir);
     namespaces.values().forEach(NetNamespace::close);
+  }
+
+  /**
+   * Kills and deletes every runc container of the agents under {@code dir} (their {@code runc} state
+   * directories) and unmounts their root filesystems ({@code containers/NAME/rootfs}), so that the
+   * directory can be removed: a container's init is not in its supervisor's process group.
+   */
+  public static void killLeftoverContainers(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    try (Stream<Path> files = Files.walk(dir, 3)) {
+      for (Path p : files.filter(Files::isDirectory).toList()) {
+        String name = p.getFileName().toString();
+        if (name.equals("runc")) {
+          Process list = new ProcessBuilder("runc", "--root", p.toString(), "list", "-q")
+              .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+          String ids = new String(list.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+          list.waitFor(10, TimeUnit.SECONDS);
+          for (String id : ids.split("\n")) {
+            if (!id.isBlank()) {
+              new ProcessBuilder("runc", "--root", p.toString(), "delete", "--force", id.strip())
+                  .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start()
+                  .waitFor(10, TimeUnit.SECONDS);
+            }
+          }
+        } else if (name.equals("containers")) {
+          try (Stream<Path> bundles = Files.list(p)) {
+            for (Path b : bundles.toList()) {
+              new ProcessBuilder("umount", "-l", b.resolve("rootfs").toString()).redirectErrorStream(true)
+                  .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(10, TimeUnit.SECONDS);
+            }
+          }
+        }
+      }
+    } catch (IOException e) {
+      // best effort: what is left shows up as a temp dir that cannot be removed
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** Kills the process group of every {@code task.pid} under {@code dir} that is still alive. */

@@ -16,14 +16,14 @@ public record Limits(double cpus, long memBytes, boolean hardCpu) {
   }
 
   /** cgroups v1 {@code cpu.shares}: 1024 per cpu, at least 2 (the kernel's minimum), as Mesos does. */
-  long shares() {
+  public long shares() {
     return Math.max(2, (long) (cpus * 1024));
   }
 
   /** CFS quota in microseconds per {@link #CFS_PERIOD_US}, at least 1 ms (the kernel's minimum). */
-  long cfsQuotaUs() {
+  public long cfsQuotaUs() {
     return Math.max(1000, (long) (cpus * CFS_PERIOD_US));
   }
 
-  static final long CFS_PERIOD_US = 100_000;
+  public static final long CFS_PERIOD_US = 100_000;
 }

@@ -41,6 +41,10 @@ final class Task {
   String limitation;
   io.mezzo.agent.isolation.Usage lastUsage;
   double cpusUsed;
+  /** The container the task asked for, or null for a plain command task. */
+  io.mezzo.core.model.ContainerInfo container;
+  /** The runc container's name once its bundle is made, or null. */
+  String ociId;
 
   Task(FrameworkId frameworkId, TaskInfo info, Resources resources, UpdateStream updates) {
     this.frameworkId = frameworkId;

@@ -76,6 +76,7 @@ public final class TaskManager {
   private final TaskIsolation isolation;
   private Path checkpoints;
   private TaskUsers users;
+  private io.mezzo.agent.containerizer.oci.OciRuntime oci;
 
   public TaskManager(ScheduledExecutorService loop, Containerizer containerizer, StatusUpdateManager updates,
       String hostname, Duration defaultGrace, Map<String, String> agentEnv) {
@@ -102,6 +103,11 @@ public final class TaskManager {
   /** Runs tasks as the users {@code users} chooses; until set, every task runs as the agent's user. */
   public void users(TaskUsers users) {
     this.users = users;
+  }
+
+  /** Runs container tasks with {@code runtime}; until set, they are refused with TASK_ERROR. */
+  public void containers(io.mezzo.agent.containerizer.oci.OciRuntime runtime) {
+    this.oci = runtime;
   }
 
   /** Checks every launched task's ports with {@code check} (see {@link PortCheck}); unchecked until set. */
@@ -162,9 +168,20 @@ public final class TaskManager {
       resources = Resources.EMPTY;
       problem = "task." + e.getMessage();
     }
-    if (isSet(info.executor()) || isSet(info.container())) {
-      problem = "executor/container tasks are not supported yet (expected: a command task)";
-    } else if (info.command() == null || info.command().value() == null || info.command().value().isBlank()) {
+    io.mezzo.core.model.ContainerInfo container = null;
+    try {
+      container = io.mezzo.core.model.ContainerInfo.parse(info.container()).orElse(null);
+    } catch (IllegalArgumentException e) {
+      problem = "task." + e.getMessage();
+    }
+    if (problem != null) {
+      // the container's shape was refused
+    } else if (isSet(info.executor())) {
+      problem = "executor tasks are not supported yet (expected: a command task)";
+    } else if (container != null && oci == null) {
+      problem = "container: this agent cannot run images (expected: runc installed on the agent)";
+    } else if (container == null
+        && (info.command() == null || info.command().value() == null || info.command().value().isBlank())) {
       problem = "command.value: missing (expected: the command to run)";
     } else if (TaskChecks.problem(info) != null) {
       problem = TaskChecks.problem(info);
@@ -188,6 +205,7 @@ public final class TaskManager {
     Task task = new Task(framework, info, resources,
         updates.open(framework, info.taskId(), () -> tasks.remove(key), checkpoint));
     task.checkpoint = checkpoint;
+    task.container = container;
     tasks.put(key, task);
     if (problem != null) {
       update(task, TaskState.TASK_ERROR, problem, "REASON_TASK_INVALID");
@@ -197,7 +215,7 @@ public final class TaskManager {
     if (users != null) {
       TaskUsers.Decision d;
       try {
-        d = users.choose(framework, info.command().user(), frameworkUser);
+        d = users.choose(framework, info.command() == null ? null : info.command().user(), frameworkUser);
       } catch (RuntimeException e) {
         d = new TaskUsers.Decision(null, "cannot look up the task's user: " + e.getMessage(), false);
       }
@@ -210,6 +228,44 @@ public final class TaskManager {
       userNote = d.choice().note();
     }
     update(task, TaskState.TASK_STARTING, userNote, null);
+    if (container != null) {
+      String note = userNote;
+      oci.pull(container.image(), container.forcePull())
+          .whenComplete((image, error) -> post(() -> pulled(task, note, image, error)));
+      return;
+    }
+    start(task, userNote, null);
+  }
+
+  /**
+   * The image of a container task was pulled (or failed to be): starts the task, or fails it with
+   * {@code REASON_CONTAINER_PREPARATION_FAILED}; nothing if the task was killed meanwhile.
+   */
+  private void pulled(Task task, String userNote, io.mezzo.agent.containerizer.oci.OciImage image, Throwable error) {
+    if (task.exited || tasks.get(new Key(task.frameworkId, task.info.taskId())) != task) {
+      return;
+    }
+    if (error != null) {
+      Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+          ? error.getCause() : error;
+      LOG.warn("task {} of framework {}: cannot pull image {}: {}", task.info.taskId(), task.frameworkId,
+          task.container.image(), cause.getMessage());
+      task.exited = true;
+      update(task, TaskState.TASK_FAILED, "Failed to pull image '" + task.container.image() + "': "
+          + cause.getMessage(), REASON_PREPARATION);
+      return;
+    }
+    start(task, userNote, image);
+  }
+
+  /** The Mesos reason of a container whose image or root filesystem could not be made ready. */
+  static final String REASON_PREPARATION = "REASON_CONTAINER_PREPARATION_FAILED";
+
+  /** Spawns the task's process: its command, or (with {@code image}) runc running its container. */
+  private void start(Task task, String userNote, io.mezzo.agent.containerizer.oci.OciImage image) {
+    FrameworkId framework = task.frameworkId;
+    TaskInfo info = task.info;
+    TaskCheckpoint checkpoint = task.checkpoint;
     Map<String, String> env;
     try {
       task.sandbox = containerizer.createSandbox(framework, info.taskId(),
@@ -221,7 +277,17 @@ public final class TaskManager {
       if (checkpoint != null) {
         checkpoint.meta(new TaskCheckpoint.Meta(framework, info, task.sandbox.toString(), null, null));
       }
-      task.process = containerizer.spawn(task.sandbox, info.command(), env, cgroups, runAs(task));
+      if (image != null) {
+        task.ociId = io.mezzo.agent.containerizer.oci.OciRuntime.containerId(task.sandbox);
+        Map<String, String> containerEnv = TaskEnvironment.build(new TaskEnvironment.Context(Map.of(),
+            task.sandbox.toString(), info.taskId().value(), framework.value(), agentId.value(), hostname,
+            TaskEnvironment.ports(info.resources()), info.command()));
+        ContainerSpecs.prepare(oci, task, image, containerEnv, cgroups, hostname);
+        task.process = containerizer.spawn(task.sandbox, oci.runCommand(task.ociId, task.sandbox),
+            Map.of("PATH", env.getOrDefault("PATH", TaskEnvironment.DEFAULT_PATH)), cgroups, List.of());
+      } else {
+        task.process = containerizer.spawn(task.sandbox, info.command(), env, cgroups, runAs(task));
+      }
       if (checkpoint != null) {
         long pid = task.process.pid();
         checkpoint.meta(new TaskCheckpoint.Meta(framework, info, task.sandbox.toString(), pid,
@@ -233,15 +299,20 @@ public final class TaskManager {
       if (task.process != null) {
         task.process.destroyForcibly(); // spawned, but not checkpointed: it must not outlive this
       }
-      update(task, TaskState.TASK_FAILED, "Failed to launch the command: " + e.getMessage(),
-          "REASON_CONTAINER_LAUNCH_FAILED");
+      if (task.ociId != null) {
+        oci.cleanup(task.ociId);
+      }
+      task.exited = true;
+      update(task, TaskState.TASK_FAILED, (image != null ? "Failed to prepare the container: "
+          : "Failed to launch the command: ") + e.getMessage(),
+          image != null ? REASON_PREPARATION : "REASON_CONTAINER_LAUNCH_FAILED");
       return;
     }
     task.pid = task.process.pid();
     LOG.info("task {} of framework {} started: pid {}, sandbox {}{}", info.taskId(), framework, task.pid, task.sandbox,
         task.runAs == null ? "" : ", user " + task.runAs.account());
     update(task, TaskState.TASK_RUNNING, userNote, null);
-    task.checks = checks().start(info, task.sandbox, env, runAs(task), healthListener(task));
+    task.checks = checks().start(info, task.sandbox, env, checkPrefix(task), healthListener(task));
     task.process.onExit().whenComplete((p, error) -> post(() -> exited(task)));
   }
 
@@ -258,6 +329,13 @@ public final class TaskManager {
     if (task == null) {
       UpdateStream answer = updates.open(framework, taskId, () -> { });
       updates.enqueue(answer, updates.newStatus(taskId, TaskState.TASK_LOST, "unknown task", "REASON_TASK_UNKNOWN", agentId));
+      return;
+    }
+    if (task.process == null && task.container != null && !task.exited && !task.killRequested) {
+      // Still pulling its image: it never runs.
+      task.killRequested = true;
+      task.exited = true;
+      update(task, TaskState.TASK_KILLED, "Killed while its image was being pulled", null);
       return;
     }
     if (!task.isLive() || !task.process.isAlive() || task.killRequested) {
@@ -355,6 +433,15 @@ public final class TaskManager {
       if (t.isLive()) {
         t.killRequested = true;
         terminate(t);
+        if (t.ociId != null) {
+          Double g = t.info.killPolicy() == null ? null : t.info.killPolicy().gracePeriodSeconds();
+          oci.killLater(t.ociId, g != null && g > 0 ? (long) (g * 1000) : defaultGrace.toMillis());
+          // Once runc run is gone (the agent SIGKILLs the group after the grace), nothing of it may stay
+          // mounted; this runs on the JDK's process reaper thread, as the loop may have stopped.
+          String id = t.ociId;
+          io.mezzo.agent.containerizer.oci.OciRuntime runtime = oci;
+          t.process.onExit().whenComplete((p, e) -> runtime.cleanup(id));
+        }
         out.add(new Running(t.info.taskId(), t.pid, t.process.onExit()));
       }
     }
@@ -412,6 +499,17 @@ public final class TaskManager {
       task.pid = pid;
       task.process = new AdoptedProcess(pid, startTime, task.sandbox, loop, probeMillis);
       task.killRequested = task.latest.state() == TaskState.TASK_KILLING;
+      try {
+        task.container = io.mezzo.core.model.ContainerInfo.parse(meta.task().container()).orElse(null);
+      } catch (IllegalArgumentException e) {
+        task.container = null;
+      }
+      if (task.container != null && oci != null && task.sandbox != null) {
+        task.ociId = io.mezzo.agent.containerizer.oci.OciRuntime.containerId(task.sandbox);
+        LOG.info("recovered task {}: container {} is {}", key.task(), task.ociId,
+            oci.state(task.ociId).orElse("unknown to runc"));
+        oci.readopt(task.ociId);
+      }
       boolean alive = task.process.isAlive();
       LOG.info("recovered task {} of framework {}: {}, pid {} {}", key.task(), key.framework(), task.latest.state(), pid,
           alive ? (mode == RecoveryMode.CLEANUP ? "still running: killing it (--recover=cleanup)" : "still running: adopted")
@@ -434,10 +532,15 @@ public final class TaskManager {
             task.sandbox.toString(), task.info.taskId().value(), task.frameworkId.value(),
             agentId == null ? "" : agentId.value(), hostname,
             TaskEnvironment.ports(task.info.resources()), task.info.command())));
-        task.checks = checks().start(task.info, task.sandbox, env, runAs(task), healthListener(task));
+        task.checks = checks().start(task.info, task.sandbox, env, checkPrefix(task), healthListener(task));
       }
       task.process.onExit().whenComplete((p, error) -> post(() -> exited(task)));
     }
+  }
+
+  /** What COMMAND checks run through: {@code runc exec} into a container, else the task's user switch. */
+  private List<String> checkPrefix(Task task) {
+    return task.ociId != null && oci != null ? oci.execPrefix(task.ociId) : runAs(task);
   }
 
   private static List<String> runAs(Task task) {
@@ -485,6 +588,9 @@ public final class TaskManager {
     String how = describeExit(code);
     LOG.info("task {} of framework {} (pid {}): {}", task.info.taskId(), task.frameworkId, task.pid, how);
     isolation.exited(task);
+    if (task.ociId != null && oci != null) {
+      oci.cleanup(task.ociId);
+    }
     if (task.limitation != null) {
       update(task, TaskState.TASK_FAILED, task.limitation + " (" + how + ")", TaskIsolation.REASON_MEMORY);
     } else if (task.killRequested && task.unhealthy != null) {
@@ -583,14 +689,21 @@ public final class TaskManager {
         && task.latest.state() == TaskState.TASK_RUNNING;
   }
 
-  private static void terminate(Task task) {
+  private void terminate(Task task) {
+    // A container's init has a session of its own: runc signals it (and runc run forwards it too).
+    if (task.ociId != null && oci != null && oci.kill(task.ociId, "TERM")) {
+      return;
+    }
     // Right after the spawn, setsid may not have made the group yet: signal the process itself then.
     if (!ProcessGroups.signal(task.pid, "TERM") && task.process.isAlive()) {
       task.process.destroy();
     }
   }
 
-  private static void forceKill(Task task) {
+  private void forceKill(Task task) {
+    if (task.ociId != null && oci != null && oci.kill(task.ociId, "KILL")) {
+      return; // runc run then exits with 137, and the group is killed with the supervisor's exit
+    }
     if (!ProcessGroups.signal(task.pid, "KILL") && task.process.isAlive()) {
       task.process.destroyForcibly();
     }

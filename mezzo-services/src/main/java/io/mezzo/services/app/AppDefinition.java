@@ -11,12 +11,14 @@ import java.util.Objects;
  * serialized with {@link MarathonJson#MAPPER} it is the body Marathon clients expect from
  * {@code GET /v2/apps/{id}} (minus the run-time fields the API adds).
  *
- * <p>Invariants: {@code id} is an absolute path ({@link AppId}); exactly one of {@code cmd} and
- * {@code args} is set; collections are immutable. {@code taskKillGracePeriodSeconds} and {@code role}
+ * <p>Invariants: {@code id} is an absolute path ({@link AppId}); at most one of {@code cmd} and
+ * {@code args} is set (exactly one without a container); collections are immutable. {@code taskKillGracePeriodSeconds} and {@code role}
  * are null when not given (the scheduler's defaults apply). {@code autoscaling} is the app's scaling
  * policy, a JSON object kept as given (the autoscaler reads it; see {@link AutoscalingValidator}) or
  * null; it is copied in and out, so the record stays immutable. Changing it, like changing
- * {@code instances}, replaces no instance ({@link #sameTasksAs}).
+ * {@code instances}, replaces no instance ({@link #sameTasksAs}). {@code container} is the image the app
+ * runs in ({@link AppContainer}), or null for a command on the host; with one, {@code cmd} and
+ * {@code args} may both be absent (the image says what to run).
  */
 public record AppDefinition(
     String id,
@@ -41,7 +43,20 @@ public record AppDefinition(
     UnreachableStrategy unreachableStrategy,
     Long taskKillGracePeriodSeconds,
     String role,
-    JsonNode autoscaling) {
+    JsonNode autoscaling,
+    AppContainer container) {
+
+  /** An app without a container (a command run on the host). */
+  public AppDefinition(String id, String cmd, List<String> args, double cpus, double mem, double disk, int instances,
+      List<PortDefinition> portDefinitions, boolean requirePorts, Map<String, String> env, Map<String, String> labels,
+      List<Constraint> constraints, List<HealthCheck> healthChecks, List<ReadinessCheck> readinessChecks,
+      UpgradeStrategy upgradeStrategy, double backoffSeconds, double backoffFactor, long maxLaunchDelaySeconds,
+      KillSelection killSelection, UnreachableStrategy unreachableStrategy, Long taskKillGracePeriodSeconds,
+      String role, JsonNode autoscaling) {
+    this(id, cmd, args, cpus, mem, disk, instances, portDefinitions, requirePorts, env, labels, constraints,
+        healthChecks, readinessChecks, upgradeStrategy, backoffSeconds, backoffFactor, maxLaunchDelaySeconds,
+        killSelection, unreachableStrategy, taskKillGracePeriodSeconds, role, autoscaling, null);
+  }
 
   public static final double DEFAULT_CPUS = 1.0;
   public static final double DEFAULT_MEM = 128.0;
@@ -86,7 +101,7 @@ public record AppDefinition(
     return new AppDefinition(id, cmd, args, cpus, mem, disk, instances, portDefinitions, requirePorts, env,
         labels, constraints, healthChecks, readinessChecks, upgradeStrategy, backoffSeconds,
         backoffFactor, maxLaunchDelaySeconds, killSelection, unreachableStrategy,
-        taskKillGracePeriodSeconds, role, policy);
+        taskKillGracePeriodSeconds, role, policy, container);
   }
 
   /** A copy with other {@code args} (for tests of what validation normally prevents). */
@@ -94,7 +109,7 @@ public record AppDefinition(
     return new AppDefinition(id, cmd, newArgs, cpus, mem, disk, instances, portDefinitions, requirePorts, env,
         labels, constraints, healthChecks, readinessChecks, upgradeStrategy, backoffSeconds,
         backoffFactor, maxLaunchDelaySeconds, killSelection, unreachableStrategy,
-        taskKillGracePeriodSeconds, role, autoscaling);
+        taskKillGracePeriodSeconds, role, autoscaling, container);
   }
 
   /** A copy with another instance count (scaling keeps everything else). */
@@ -102,6 +117,6 @@ public record AppDefinition(
     return new AppDefinition(id, cmd, args, cpus, mem, disk, count, portDefinitions, requirePorts, env,
         labels, constraints, healthChecks, readinessChecks, upgradeStrategy, backoffSeconds,
         backoffFactor, maxLaunchDelaySeconds, killSelection, unreachableStrategy,
-        taskKillGracePeriodSeconds, role, autoscaling);
+        taskKillGracePeriodSeconds, role, autoscaling, container);
   }
 }

@@ -35,7 +35,7 @@ public final class AppValidator {
       "id", "cmd", "args", "cpus", "mem", "disk", "instances", "portDefinitions", "ports", "requirePorts",
       "env", "labels", "constraints", "healthChecks", "readinessChecks", "upgradeStrategy",
       "backoffSeconds", "backoffFactor", "maxLaunchDelaySeconds", "killSelection", "unreachableStrategy",
-      "taskKillGracePeriodSeconds", "role", "autoscaling");
+      "taskKillGracePeriodSeconds", "role", "autoscaling", "container");
   /** Server-set fields of Marathon's GET answers. */
   private static final Set<String> READ_ONLY = Set.of(
       "version", "versionInfo", "tasksStaged", "tasksRunning", "tasksHealthy", "tasksUnhealthy",
@@ -127,8 +127,9 @@ public final class AppValidator {
     if (args != null && args.isEmpty()) {
       e.add("/args", "args: [] (expected: at least the program to run)");
     }
-    if (cmd == null && args == null) {
-      e.add("/", "AppDefinition must contain one of 'cmd' or 'args' (expected: one; Mezzo has no container images)");
+    AppContainer container = AppContainer.read(app.get("container"), e);
+    if (cmd == null && args == null && container == null) {
+      e.add("/", "AppDefinition must contain one of 'cmd' or 'args' (expected: one, or a container whose image says what to run)");
     } else if (cmd != null && args != null) {
       e.add("/", "AppDefinition must not contain both 'cmd' and 'args' (expected: one of them)");
     } else if (cmd != null && cmd.isBlank()) {
@@ -146,6 +147,10 @@ public final class AppValidator {
     }
 
     List<PortDefinition> ports = ports(app, e);
+    if (container != null && !container.portMappings().isEmpty()
+        && Errors.absent(app.get("portDefinitions")) && Errors.absent(app.get("ports"))) {
+      ports = container.portDefinitions();
+    }
     boolean requirePorts = e.bool(app.get("requirePorts"), "/requirePorts", false);
     Map<String, String> env = e.stringMap(app.get("env"), "/env");
     Map<String, String> labels = e.stringMap(app.get("labels"), "/labels");
@@ -197,7 +202,7 @@ public final class AppValidator {
     e.throwIfAny();
     return new AppDefinition(id, cmd, args, cpus, mem, disk, instances, ports, requirePorts, env, labels,
         constraints, healthChecks, readiness, upgrade, backoffSeconds, backoffFactor, maxLaunchDelay,
-        killSelection, unreachable, grace, role, autoscaling);
+        killSelection, unreachable, grace, role, autoscaling, container);
   }
 
   /** The policy object, or null when absent; a non-object is reported, the rest judged by {@code v}. */
@@ -242,7 +247,7 @@ public final class AppValidator {
     if (SUPPORTED.contains(name) || READ_ONLY.contains(name) || harmless(name, value)) {
       return;
     }
-    boolean marathonField = Set.of("container", "dependencies", "fetch", "uris", "user", "gpus", "residency",
+    boolean marathonField = Set.of("dependencies", "fetch", "uris", "user", "gpus", "residency",
         "secrets", "networks", "acceptedResourceRoles", "executor", "storeUrls", "check", "resourceLimits",
         "tty", "ipAddress", "executorResources", "maxInstances").contains(name);
     e.add("/" + name, name + ": " + (marathonField

@@ -26,6 +26,9 @@ import java.util.function.Supplier;
  *   <li>labels: the app's labels in key order, then {@code MEZZO_APP_ID} and {@code MEZZO_APP_VERSION}
  *       (which replace app labels of the same name) so that a task seen in {@code /master/state} or
  *       after a failover can be traced to its app version.
+ *   <li>container: the app's {@link io.mezzo.services.app.AppContainer} as a Mesos {@code ContainerInfo}
+ *       ({@link #container}); its command is {@code cmd} under a shell, or {@code args} given to the
+ *       image's entrypoint.
  *   <li>kill policy: {@code taskKillGracePeriodSeconds} when set; otherwise none (the agent's default).
  *   <li>health check: the app's first health check, mapped by {@link HealthCheckMapper}. A Mesos task
  *       carries one; further ones are left out. (Mapping the second to the task's {@code check} would
@@ -59,6 +62,9 @@ public final class TaskFactory {
     CommandInfo command;
     if (app.cmd() != null) {
       command = new CommandInfo(app.cmd(), true, null, environment, null);
+    } else if (app.container() != null) {
+      // Marathon's docker apps: args go to the image's entrypoint; none runs the image's cmd.
+      command = new CommandInfo(null, false, app.args(), environment, null);
     } else if (app.args() != null && !app.args().isEmpty()) {
       command = new CommandInfo(app.args().get(0), false, app.args(), environment, null);
     } else {
@@ -79,7 +85,42 @@ public final class TaskFactory {
     io.mezzo.core.model.HealthCheck health = app.healthChecks().isEmpty() ? null
         : HealthCheckMapper.toMesos(app.healthChecks().get(0), hostPorts);
     return new TaskInfo(taskName(app.id()), TaskId.of(instanceId), agent, List.copyOf(resources), command,
-        null, null, new TaskInfo.Labels(List.copyOf(list)), kill, health, null);
+        null, container(app.container()), new TaskInfo.Labels(List.copyOf(list)), kill, health, null);
+  }
+
+  /**
+   * The Mesos {@code ContainerInfo} (JSON) of an app's container, or null: type DOCKER gives
+   * {@code docker.image} and {@code force_pull_image}; type MESOS gives {@code mesos.image} of type DOCKER
+   * ({@code cached} = not {@code forcePullImage}); volumes keep their paths and mode. No network is set:
+   * the agent runs containers on the host's network.
+   */
+  static com.fasterxml.jackson.databind.JsonNode container(io.mezzo.services.app.AppContainer c) {
+    if (c == null) {
+      return null;
+    }
+    var f = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance;
+    var out = f.objectNode();
+    out.put("type", c.type());
+    if (c.type().equals("MESOS")) {
+      var image = out.putObject("mesos").putObject("image");
+      image.put("type", "DOCKER");
+      image.putObject("docker").put("name", c.docker().image());
+      image.put("cached", !c.docker().forcePullImage());
+    } else {
+      var docker = out.putObject("docker");
+      docker.put("image", c.docker().image());
+      docker.put("force_pull_image", c.docker().forcePullImage());
+    }
+    if (!c.volumes().isEmpty()) {
+      var volumes = out.putArray("volumes");
+      for (var v : c.volumes()) {
+        var o = volumes.addObject();
+        o.put("container_path", v.containerPath());
+        o.put("host_path", v.hostPath());
+        o.put("mode", v.mode() == null ? "RW" : v.mode());
+      }
+    }
+    return out;
   }
 
   /** Marathon's task name for an app: {@code web.prod} for {@code /prod/web}. */

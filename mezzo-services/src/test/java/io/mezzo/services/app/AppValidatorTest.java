@@ -142,8 +142,10 @@ class AppValidatorTest {
   void oldRestExampleIsRefusedNamingEachUnsupportedField() throws IOException {
     AppValidationException e = refused(resource("rest-v2-full.json"));
 
-    assertThat(e.details()).containsOnlyKeys("/container", "/uris", "/taskRateLimit", "/constraints/0", "/healthChecks");
-    assertThat(e.details().get("/container")).singleElement().asString().contains("not supported by Mezzo");
+    // Its container is the old pre-0.7 shape (container.image, container.options): refused field by field.
+    assertThat(e.details()).containsOnlyKeys("/container/image", "/container/options", "/container/docker", "/uris",
+        "/taskRateLimit", "/constraints/0", "/healthChecks");
+    assertThat(e.details().get("/container/options")).singleElement().asString().contains("not supported by Mezzo");
     assertThat(e.details().get("/taskRateLimit")).singleElement().asString().contains("unknown field");
     assertThat(e.details().get("/constraints/0")).singleElement().asString().contains("operator: \"OPERATOR\"");
   }
@@ -158,11 +160,11 @@ class AppValidatorTest {
   }
 
   @Test
-  void dockerContainerAndDependenciesAreRefusedByName() {
+  void dockerContainerIsAcceptedAndDependenciesAreRefusedByName() {
     AppValidationException e = refused("""
         {"id": "a", "cmd": "x", "container": {"type": "DOCKER", "docker": {"image": "busybox"}}, "dependencies": ["/b"]}
         """);
-    assertThat(e.details()).containsOnlyKeys("/container", "/dependencies");
+    assertThat(e.details()).containsOnlyKeys("/dependencies");
   }
 
   @Test

@@ -121,6 +121,8 @@ class ServicesStoreTest {
         "unreachableStrategy": {"inactiveAfterSeconds": 60, "expungeAfterSeconds": 120},
         "taskKillGracePeriodSeconds": 9,
         "role": "web",
+        "container": {"type": "MESOS", "docker": {"image": "reg:5000/web:1", "forcePullImage": true},
+                      "volumes": [{"containerPath": "/data", "hostPath": "data", "mode": "RO"}]},
         "autoscaling": {"minInstances": 2, "maxInstances": 10,
                         "metrics": [{"name": "requestsPerSecond", "target": 70.5}],
                         "behavior": {"scaleDown": {"stabilizationWindowSeconds": 120}}}

@@ -1,0 +1,68 @@
+package io.mezzo.agent.task;
+
+import io.mezzo.agent.containerizer.oci.OciImage;
+import io.mezzo.agent.containerizer.oci.OciRuntime;
+import io.mezzo.agent.containerizer.oci.OciSpec;
+import io.mezzo.agent.isolation.Limits;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns a {@link Task} about to start into its container's bundle: the {@link OciSpec.Input} from the
+ * task, its image and its isolation. The container's {@code cgroupsPath} is the task's own cgroup (the
+ * one the isolator made and the supervisor joins), so that its limits, usage statistics and OOM
+ * accounting are the task's, as for process tasks; without cgroup isolation runc makes one under
+ * {@code /mezzo-oci} with the task's limits. Stateless; called on the agent loop.
+ */
+final class ContainerSpecs {
+  private ContainerSpecs() {}
+
+  static Path prepare(OciRuntime oci, Task task, OciImage image, Map<String, String> env, List<Path> cgroups,
+      String hostname) throws IOException {
+    OciRuntime.Ids ids = OciRuntime.ids(image.rootfs(), image.user());
+    Limits limits = task.limits;
+    if (limits == null) {
+      double mem = task.resources.scalar("mem");
+      limits = new Limits(task.resources.scalar("cpus"), mem > 0 ? (long) (mem * 1024 * 1024) : 0, false);
+    }
+    Limits l = limits;
+    String cgroupsPath = cgroupsPath(cgroups).orElse("/mezzo-oci/" + task.ociId);
+    return oci.prepare(task.ociId, image, rootfs -> OciSpec.build(new OciSpec.Input(image, task.info.command(),
+        env, ids.uid(), ids.gid(), rootfs, task.sandbox.toString(), task.container.volumes(), hostname, cgroupsPath,
+        l.memBytes(), l.cpus() > 0 ? l.shares() : 0, l.hardCpu() ? l.cfsQuotaUs() : 0, Limits.CFS_PERIOD_US, openFilesLimit())));
+  }
+
+  /**
+   * The cgroup path (relative to each hierarchy's root) of the task's cgroup, from the
+   * {@code cgroup.procs} files its supervisor joins: the part after the {@code memory} hierarchy (v1),
+   * or after the unified hierarchy's mount (v2).
+   */
+  static java.util.Optional<String> cgroupsPath(List<Path> cgroupProcs) {
+    for (Path p : cgroupProcs) {
+      for (int i = 0; i < p.getNameCount() - 2; i++) {
+        String name = p.getName(i).toString();
+        if (name.equals("memory") || name.equals("unified")) {
+          return java.util.Optional.of("/" + p.subpath(i + 1, p.getNameCount() - 1));
+        }
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
+  /** This process's hard {@code RLIMIT_NOFILE} (from {@code /proc/self/limits}), or 1024 if unknown. */
+  static long openFilesLimit() {
+    try {
+      for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/limits"))) {
+        if (line.startsWith("Max open files")) {
+          String[] f = line.substring("Max open files".length()).trim().split("\\s+");
+          return f[1].equals("unlimited") ? 1048576 : Long.parseLong(f[1]);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // fall through
+    }
+    return 1024;
+  }
+}
