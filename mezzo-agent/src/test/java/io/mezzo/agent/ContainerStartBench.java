@@ -53,20 +53,18 @@ public final class ContainerStartBench {
   private static double startMillis(FakeMaster master, Path work, String id, String container) throws Exception {
     long t0 = System.nanoTime();
     master.launch(ContainerTaskTest.task(id, container, CommandInfo.shell("echo started; sleep 0.2"), 32, null));
-    while (true) {
-      Path stdout = stdout(work, id);
-      if (stdout != null && Files.readString(stdout).contains("started")) {
-        double ms = (System.nanoTime() - t0) / 1e6;
-        while (master.states(id).stream().noneMatch(s -> s.isTerminal())) {
-          Thread.sleep(10);
-        }
-        return Math.round(ms * 10) / 10.0;
-      }
-      if ((System.nanoTime() - t0) > 120_000_000_000L) {
-        throw new IllegalStateException(id + ": no output after 120 s; states " + master.states(id));
-      }
-      Thread.sleep(2);
-    }
+    // the first output marks the start; polled every 2 ms so that the figure is not rounded up by the wait
+    org.awaitility.Awaitility.await(id + " printed its first line").atMost(java.time.Duration.ofSeconds(120))
+        .pollDelay(java.time.Duration.ZERO).pollInterval(java.time.Duration.ofMillis(2))
+        .until(() -> {
+          Path stdout = stdout(work, id);
+          return stdout != null && Files.readString(stdout).contains("started");
+        });
+    double ms = (System.nanoTime() - t0) / 1e6;
+    org.awaitility.Awaitility.await(id + " ended").atMost(java.time.Duration.ofSeconds(120))
+        .pollInterval(java.time.Duration.ofMillis(10))
+        .until(() -> master.states(id).stream().anyMatch(s -> s.isTerminal()));
+    return Math.round(ms * 10) / 10.0;
   }
 
   private static Path stdout(Path work, String id) throws Exception {
