@@ -136,7 +136,7 @@ class MarathonApiTest {
     assertThat(refused.json().path("message").asText()).isEqualTo("Object is not valid");
     List<String> paths = new ArrayList<>();
     refused.json().path("details").forEach(d -> paths.add(d.path("path").asText()));
-    assertThat(paths).contains("/container", "/uris", "/constraints/0");
+    assertThat(paths).contains("/container/image", "/uris", "/constraints/0"); // the pre-1.0 container form
     assertThat(v2.get("/v2/apps/my-app").status()).isEqualTo(404);
 
     assertThat(v2.post("/v2/apps", "{\"id\": \"x\", \"cmd\": \"true\", \"cpus\": -1}").json().path("details").get(0)
