@@ -64,9 +64,12 @@ class TopTerminalTest {
   private Process top() throws IOException {
     Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/script")), "util-linux script is not installed");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    String command = java + " -cp " + System.getProperty("java.class.path") + " " + Main.class.getName() + " top --master "
+    // the wrapping shell keeps going after top ends on Ctrl-C (the trap), whichever shell script picks
+    String command = "trap : INT; " + java + " -cp " + System.getProperty("java.class.path") + " " + Main.class.getName() + " top --master "
         + master.address() + " --lb-stats " + master.address() + " --interval 500ms; stty -a";
-    return new ProcessBuilder("script", "-qfec", command, "/dev/null").redirectErrorStream(true).start();
+    ProcessBuilder builder = new ProcessBuilder("script", "-qfec", command, "/dev/null").redirectErrorStream(true);
+    builder.environment().put("SHELL", "/bin/sh");
+    return builder.start();
   }
 
   @Test
