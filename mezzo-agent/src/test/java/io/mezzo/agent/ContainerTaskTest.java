@@ -80,6 +80,55 @@ class ContainerTaskTest {
   }
 
   @Test
+  void imageThatNamesNoUserRunsAsTheTaskUserAndNeverAsRoot() throws Exception {
+    TestImages.busybox(workDir, "busybox", "{}");
+    master.startSubscribedAgent(workDir, IsolationTest.ACTIVE);
+
+    master.launch(task("plain", MESOS_BUSYBOX, CommandInfo.shell(
+        "echo uid=$(id -u) gid=$(id -g); echo mine > $MESOS_SANDBOX/written"), 32, null));
+
+    await().atMost(WAIT).until(() -> master.states("plain").contains(TASK_FINISHED));
+    assertThat(Files.readString(sandbox("plain").resolve("stdout"))).contains("uid=65534 gid=65534");
+    assertThat(Files.readString(sandbox("plain").resolve("written"))).isEqualTo("mine\n");
+  }
+
+  @Test
+  void imageUserThatIsNotRootIsKeptAndOwnsTheSandbox() throws Exception {
+    TestImages.busybox(workDir, "busybox", "{\"user\":\"4321:4322\"}");
+    master.startSubscribedAgent(workDir, IsolationTest.ACTIVE);
+
+    master.launch(task("numeric", MESOS_BUSYBOX, CommandInfo.shell(
+        "echo uid=$(id -u) gid=$(id -g); echo mine > $MESOS_SANDBOX/written"), 32, null));
+
+    await().atMost(WAIT).until(() -> master.states("numeric").contains(TASK_FINISHED));
+    Path sandbox = sandbox("numeric");
+    assertThat(Files.readString(sandbox.resolve("stdout"))).contains("uid=4321 gid=4322");
+    assertThat(Files.getAttribute(sandbox.resolve("written"), "unix:uid")).isEqualTo(4321);
+  }
+
+  @Test
+  void userNamedByTheCommandWinsOverTheImagesAndRootIsRefusedUnlessAllowed() throws Exception {
+    TestImages.busybox(workDir, "busybox", "{\"user\":\"nobody\"}");
+    master.startSubscribedAgent(workDir, io.mezzo.agent.user.TaskUserConfig.defaults());
+
+    master.launch(task("daemon", MESOS_BUSYBOX, new CommandInfo("echo uid=$(id -u)", true, null, null, "daemon"), 32, null));
+    master.launch(task("root", MESOS_BUSYBOX, new CommandInfo("echo uid=$(id -u)", true, null, null, "root"), 32, null));
+
+    await().atMost(WAIT).until(() -> master.states("daemon").contains(TASK_FINISHED)
+        && master.states("root").contains(TASK_FINISHED));
+    assertThat(Files.readString(sandbox("daemon").resolve("stdout"))).contains("uid=" + uidOf("daemon"));
+    assertThat(Files.readString(sandbox("root").resolve("stdout"))).contains("uid=65534");
+  }
+
+  /** The host's uid of {@code user}, from {@code id -u}. */
+  private static String uidOf(String user) throws Exception {
+    Process p = new ProcessBuilder("id", "-u", user).start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+    assertThat(p.waitFor()).isZero();
+    return out;
+  }
+
+  @Test
   void dockerShapedTaskRunsTheImageEntrypointAndCmdAndFailsWithItsExitStatus() throws Exception {
     TestImages.busybox(workDir, "tools/busybox:1", "{\"entrypoint\":[\"/bin/sh\",\"-c\"],\"cmd\":[\"echo from-cmd; exit 3\"]}");
     master.startSubscribedAgent(workDir, IsolationTest.ACTIVE);

@@ -14,14 +14,26 @@ import java.util.Map;
  * task, its image and its isolation. The container's {@code cgroupsPath} is the task's own cgroup (the
  * one the isolator made and the supervisor joins), so that its limits, usage statistics and OOM
  * accounting are the task's, as for process tasks; without cgroup isolation runc makes one under
- * {@code /mezzo-oci} with the task's limits. Stateless; called on the agent loop.
+ * {@code /mezzo-oci} with the task's limits.
+ *
+ * <p>Who the container runs as ({@link #user}): where the agent chooses task users (root, with
+ * {@code --switch-user}), a user named by the task's command wins (root only with
+ * {@code --allow-root-tasks}, as for process tasks); else the image's {@code User} when it is not root
+ * (or is root and root tasks are allowed); else the task's user (the framework's, or {@code --task-user}),
+ * so that an image that says nothing, or says root, never runs as root unless configured. Where the
+ * agent does not choose users, the image's user. The sandbox is then owned by that user, so the
+ * container can write it. Stateless; called on the agent loop.
  */
 final class ContainerSpecs {
   private ContainerSpecs() {}
 
   static Path prepare(OciRuntime oci, Task task, OciImage image, Map<String, String> env, List<Path> cgroups,
-      String hostname) throws IOException {
-    OciRuntime.Ids ids = OciRuntime.ids(image.rootfs(), image.user());
+      String hostname, io.mezzo.agent.user.TaskUsers users) throws IOException {
+    boolean commandUser = task.info.command() != null && task.info.command().user() != null
+        && !task.info.command().user().isBlank();
+    OciRuntime.Ids ids = user(OciRuntime.ids(image.rootfs(), image.user()), task.runAs == null ? null : task.runAs.account(),
+        commandUser, users != null && users.enforces(), users != null && users.allowsRoot());
+    own(task.sandbox, ids);
     Limits limits = task.limits;
     if (limits == null) {
       double mem = task.resources.scalar("mem");
@@ -32,6 +44,39 @@ final class ContainerSpecs {
     return oci.prepare(task.ociId, image, rootfs -> OciSpec.build(new OciSpec.Input(image, task.info.command(),
         env, ids.uid(), ids.gid(), rootfs, task.sandbox.toString(), task.container.volumes(), hostname, cgroupsPath,
         l.memBytes(), l.cpus() > 0 ? l.shares() : 0, l.hardCpu() ? l.cfsQuotaUs() : 0, Limits.CFS_PERIOD_US, openFilesLimit())));
+  }
+
+  /**
+   * Who the container runs as (see the class comment): {@code image} the image's user, {@code task} the
+   * account the agent chose for the task (null when it chooses none), {@code commandUser} whether the
+   * task's command named its user, {@code enforced} whether the agent chooses users.
+   */
+  static OciRuntime.Ids user(OciRuntime.Ids image, io.mezzo.agent.user.Account task, boolean commandUser,
+      boolean enforced, boolean allowRoot) {
+    if (!enforced || task == null) {
+      return image;
+    }
+    if (commandUser || (image.uid() == 0 && !allowRoot)) {
+      return new OciRuntime.Ids(task.uid(), task.gid());
+    }
+    return image;
+  }
+
+  /** Makes {@code ids} the owner of the sandbox and its output files, when it is not already. */
+  private static void own(Path sandbox, OciRuntime.Ids ids) throws IOException {
+    if (((Number) java.nio.file.Files.getAttribute(Path.of("/proc/self"), "unix:uid")).intValue() != 0) {
+      return; // only root can give files away (and only root runs runc)
+    }
+    for (Path p : List.of(sandbox.resolve("stdout"), sandbox.resolve("stderr"), sandbox)) {
+      if (!java.nio.file.Files.exists(p)) {
+        java.nio.file.Files.createFile(p);
+      }
+      if (((Number) java.nio.file.Files.getAttribute(p, "unix:uid")).longValue() != ids.uid()
+          || ((Number) java.nio.file.Files.getAttribute(p, "unix:gid")).longValue() != ids.gid()) {
+        java.nio.file.Files.setAttribute(p, "unix:uid", (int) ids.uid());
+        java.nio.file.Files.setAttribute(p, "unix:gid", (int) ids.gid());
+      }
+    }
   }
 
   /**

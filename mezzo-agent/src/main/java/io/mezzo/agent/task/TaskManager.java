@@ -282,7 +282,7 @@ public final class TaskManager {
         Map<String, String> containerEnv = TaskEnvironment.build(new TaskEnvironment.Context(Map.of(),
             task.sandbox.toString(), info.taskId().value(), framework.value(), agentId.value(), hostname,
             TaskEnvironment.ports(info.resources()), info.command()));
-        ContainerSpecs.prepare(oci, task, image, containerEnv, cgroups, hostname);
+        ContainerSpecs.prepare(oci, task, image, containerEnv, cgroups, hostname, users);
         task.process = containerizer.spawn(task.sandbox, oci.runCommand(task.ociId, task.sandbox),
             Map.of("PATH", env.getOrDefault("PATH", TaskEnvironment.DEFAULT_PATH)), cgroups, List.of());
       } else {

@@ -94,6 +94,16 @@ public final class TaskUsers {
     return new TaskUsers(config, self, fallback, host, Accounts::byName);
   }
 
+  /** Whether tasks run as the users this chooses: switching is on and the agent is root. */
+  public boolean enforces() {
+    return config.switchUser() && agent.isRoot();
+  }
+
+  /** Whether a task (or a container image) may run as root ({@code --allow-root-tasks}). */
+  public boolean allowsRoot() {
+    return config.allowRootTasks();
+  }
+
   /** The user the task asking for {@code commandUser} / {@code frameworkUser} (either may be null) runs as. */
   public Decision choose(FrameworkId framework, String commandUser, String frameworkUser) {
     Decision d = decide(commandUser, frameworkUser, config, agent, taskAccount, lookup, host);
