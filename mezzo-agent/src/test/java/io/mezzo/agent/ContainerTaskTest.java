@@ -232,6 +232,28 @@ class ContainerTaskTest {
   }
 
   @Test
+  void tamperedLayerFailsTheTaskWithTheDigestMismatchAndNothingRuns() throws Exception {
+    try (LocalRegistry registry = LocalRegistry.start(workDir.resolveSibling(workDir.getFileName() + "-registry"))) {
+      io.mezzo.testkit.TestImages.Pushed pushed = io.mezzo.testkit.TestImages.pushBusybox(registry, "demo/tampered", "1");
+      Path blob = registry.blobData(pushed.layerDigests().get(0));
+      byte[] bytes = Files.readAllBytes(blob);
+      bytes[bytes.length / 2] ^= 0x55; // same size, other content
+      Files.write(blob, bytes);
+      master.startSubscribedAgent(workDir, IsolationTest.ACTIVE);
+
+      master.launch(task("tampered", "{\"type\":\"DOCKER\",\"docker\":{\"image\":\"" + pushed.reference() + "\"}}",
+          null, 32, null));
+
+      await().atMost(WAIT).until(() -> master.states("tampered").contains(TASK_FAILED));
+      assertThat(master.states("tampered")).doesNotContain(TASK_RUNNING);
+      assertThat(master.last("tampered").reason()).isEqualTo("REASON_CONTAINER_PREPARATION_FAILED");
+      assertThat(master.last("tampered").message())
+          .startsWith("Failed to pull image '" + pushed.reference() + "': digest mismatch: ")
+          .contains(pushed.layerDigests().get(0));
+    }
+  }
+
+  @Test
   void unreachableRegistryFailsTheTaskWithThePreparationReason() throws Exception {
     master.startSubscribedAgent(workDir, IsolationTest.ACTIVE);
 
