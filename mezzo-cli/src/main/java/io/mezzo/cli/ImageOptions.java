@@ -22,6 +22,10 @@ final class ImageOptions {
       description = "JSON {\"HOST[:PORT]\": {\"username\": ..., \"password\": ...}}: basic auth, or the credentials of a bearer token request.")
   Path registryCredentials;
 
+  @Option(names = "--registry-ca", paramLabel = "PEM",
+      description = "CA certificates trusted for HTTPS registries besides the JDK's (a registry with a private CA).")
+  Path registryCa;
+
   @Option(names = "--registry-timeout", defaultValue = "30s", converter = DurationConverter.class, paramLabel = "DURATION",
       description = "Connect and response timeout of registry requests (default: ${DEFAULT-VALUE}).")
   Duration registryTimeout;
@@ -39,6 +43,10 @@ final class ImageOptions {
     RegistryOptions o = RegistryOptions.defaults().withInsecureRegistries(Set.copyOf(insecureRegistries))
         .withTimeout(registryTimeout)
         .withGc(gcMaxBytes == null ? Long.MAX_VALUE : gcMaxBytes, gcMaxAge);
+    if (registryCa != null) {
+      io.mezzo.core.auth.Tls.trustingDefaultsAnd("--registry-ca", registryCa); // names a bad file now, not at the first pull
+      o = o.withCaCertificates(registryCa);
+    }
     return registryCredentials == null ? o : o.withCredentials(RegistryOptions.readCredentials(registryCredentials));
   }
 }

@@ -52,6 +52,29 @@ class ImageCommandTest {
   }
 
   @Test
+  void pullOverHttpsTrustsThePrivateCaGivenWithRegistryCa() throws Exception {
+    java.util.Optional<String> address = LocalRegistry.siteAddress();
+    org.junit.jupiter.api.Assumptions.assumeTrue(address.isPresent(), "no non-loopback IPv4 address");
+    io.mezzo.testkit.TestPki pki = io.mezzo.testkit.TestPki.create(dir.resolve("pki"), "registry-ca");
+    String workDir = dir.resolve("agent").toString();
+    try (LocalRegistry registry = LocalRegistry.startTls(dir.resolve("registry"), address.get(), pki)) {
+      TestImages.Pushed p = TestImages.pushBusybox(registry, "tls/busybox", "1");
+
+      CliRun refused = mezzo("image", "pull", "--work-dir", workDir, "--registry-timeout", "10s", p.reference());
+      assertThat(refused.exit()).isEqualTo(1);
+      assertThat(refused.err()).contains("TLS handshake failed").contains("--registry-ca");
+
+      CliRun pulled = mezzo("image", "pull", "--work-dir", workDir, "--registry-ca", pki.caPem().toString(), p.reference());
+      assertThat(pulled.exit()).as(pulled.toString()).isZero();
+      assertThat(pulled.out()).startsWith("pulled " + p.reference() + "@" + p.manifestDigest());
+    }
+    Path notPem = java.nio.file.Files.writeString(dir.resolve("not.pem"), "hello\n");
+    CliRun bad = mezzo("image", "ls", "--work-dir", workDir, "--registry-ca", notPem.toString());
+    assertThat(bad.exit()).isEqualTo(2);
+    assertThat(bad.err()).contains("--registry-ca: " + notPem);
+  }
+
+  @Test
   void gcRemovesImagesPastTheSizeThreshold() throws Exception {
     String workDir = dir.resolve("agent").toString();
     try (LocalRegistry registry = LocalRegistry.start(dir.resolve("registry"))) {

@@ -40,9 +40,15 @@ public final class LocalRegistry implements AutoCloseable {
   private final int port;
   private final String basicAuth;
   private final Process process;
-  private final HttpClient http = HttpClient.newHttpClient();
+  private final String host;
+  private final String scheme;
+  private final HttpClient http;
 
-  private LocalRegistry(Path dir, Path storage, Path log, int port, String basicAuth, Process process) {
+  private LocalRegistry(Path dir, Path storage, Path log, String host, int port, String basicAuth, Process process,
+      javax.net.ssl.SSLContext tls) {
+    this.host = host;
+    this.scheme = tls == null ? "http" : "https";
+    this.http = tls == null ? HttpClient.newHttpClient() : HttpClient.newBuilder().sslContext(tls).build();
     this.dir = dir;
     this.storage = storage;
     this.log = log;
@@ -58,6 +64,37 @@ public final class LocalRegistry implements AutoCloseable {
 
   /** A registry asking for basic auth as {@code user}/{@code password} (or open when {@code user} is null). */
   public static LocalRegistry start(Path dir, String user, String password) throws IOException {
+    return start(dir, user, password, "127.0.0.1", null);
+  }
+
+  /**
+   * The first IPv4 address of an interface of this machine that is up and neither loopback nor
+   * link-local: where {@link #startTls} can serve so that clients use HTTPS.
+   */
+  public static java.util.Optional<String> siteAddress() throws java.net.SocketException {
+    for (java.net.NetworkInterface nic : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+      if (!nic.isUp() || nic.isLoopback()) {
+        continue;
+      }
+      for (InetAddress a : java.util.Collections.list(nic.getInetAddresses())) {
+        if (a instanceof java.net.Inet4Address && !a.isLoopbackAddress() && !a.isLinkLocalAddress()) {
+          return java.util.Optional.of(a.getHostAddress());
+        }
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
+  /**
+   * An open registry serving HTTPS on {@code address} (a non-loopback address of this machine, since
+   * clients speak plain HTTP to loopback registries) with a certificate for it issued by {@code pki}.
+   */
+  public static LocalRegistry startTls(Path dir, String address, TestPki pki) throws IOException {
+    return start(dir, null, null, address, pki);
+  }
+
+  private static LocalRegistry start(Path dir, String user, String password, String address, TestPki pki)
+      throws IOException {
     if (!Files.isExecutable(BINARY)) {
       throw new IllegalStateException(BINARY + " is missing (expected: apt-get install docker-registry)");
     }
@@ -65,7 +102,7 @@ public final class LocalRegistry implements AutoCloseable {
     Path storage = dir.resolve("storage");
     Files.createDirectories(storage);
     int port;
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(address))) {
       port = s.getLocalPort();
     }
     StringBuilder config = new StringBuilder()
@@ -73,7 +110,14 @@ public final class LocalRegistry implements AutoCloseable {
         .append("log:\n  level: info\n  accesslog:\n    disabled: false\n")
         .append("storage:\n  filesystem:\n    rootdirectory: ").append(storage).append('\n')
         .append("  delete:\n    enabled: true\n")
-        .append("http:\n  addr: 127.0.0.1:").append(port).append("\n  secret: mezzo-test-").append(UUID.randomUUID()).append('\n');
+        .append("http:\n  addr: ").append(address).append(':').append(port).append("\n  secret: mezzo-test-")
+        .append(UUID.randomUUID()).append('\n');
+    javax.net.ssl.SSLContext tls = null;
+    if (pki != null) {
+      TestPki.Identity id = pki.server("registry-" + port, List.of(address));
+      config.append("  tls:\n    certificate: ").append(id.certificate()).append("\n    key: ").append(id.key()).append('\n');
+      tls = io.mezzo.core.auth.Tls.trusting(pki.caPem());
+    }
     String basic = null;
     if (user != null) {
       Path htpasswd = dir.resolve("htpasswd");
@@ -86,9 +130,9 @@ public final class LocalRegistry implements AutoCloseable {
     Path log = dir.resolve("registry.log");
     Process p = new ProcessBuilder(BINARY.toString(), "serve", configFile.toString())
         .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    LocalRegistry r = new LocalRegistry(dir, storage, log, port, basic, p);
+    LocalRegistry r = new LocalRegistry(dir, storage, log, address, port, basic, p, tls);
     try {
-      await("docker-registry on 127.0.0.1:" + port + " (log: " + log + ")").atMost(Duration.ofSeconds(30))
+      await("docker-registry on " + address + ":" + port + " (log: " + log + ")").atMost(Duration.ofSeconds(30))
           .pollInterval(Duration.ofMillis(100)).until(() -> {
             if (!p.isAlive()) {
               throw new IllegalStateException("docker-registry exited " + p.exitValue() + ": " + Files.readString(log));
@@ -116,9 +160,9 @@ public final class LocalRegistry implements AutoCloseable {
     }
   }
 
-  /** {@code 127.0.0.1:PORT}: the registry part of image names pushed here. */
+  /** {@code ADDRESS:PORT} ({@code 127.0.0.1:PORT} unless started with TLS): the registry part of image names pushed here. */
   public String hostPort() {
-    return "127.0.0.1:" + port;
+    return host + ":" + port;
   }
 
   public Path storage() {
@@ -157,7 +201,7 @@ public final class LocalRegistry implements AutoCloseable {
       throw new IOException("POST blob upload to " + repository + ": " + start.statusCode() + " " + start.body());
     }
     String location = start.headers().firstValue("Location").orElseThrow();
-    URI put = URI.create(location.startsWith("http") ? location : "http://" + hostPort() + location);
+    URI put = URI.create(location.startsWith("http") ? location : scheme + "://" + hostPort() + location);
     put = URI.create(put + (put.getQuery() == null ? "?" : "&") + "digest=" + digest);
     HttpResponse<String> done = send(HttpRequest.newBuilder(put).header("Content-Type", "application/octet-stream")
         .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes)));
@@ -187,7 +231,7 @@ public final class LocalRegistry implements AutoCloseable {
   }
 
   private URI uri(String path) {
-    return URI.create("http://" + hostPort() + path);
+    return URI.create(scheme + "://" + hostPort() + path);
   }
 
   private HttpResponse<String> send(HttpRequest.Builder b) throws IOException {

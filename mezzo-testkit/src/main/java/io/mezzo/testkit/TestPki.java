@@ -55,6 +55,11 @@ public final class TestPki {
     return issue(name, "/CN=" + name, "subjectAltName=IP:127.0.0.1,DNS:localhost");
   }
 
+  /** A server certificate for the addresses {@code ips} (IP subject alternative names). */
+  public Identity server(String name, java.util.List<String> ips) {
+    return issue(name, "/CN=" + name, "subjectAltName=" + String.join(",", ips.stream().map(ip -> "IP:" + ip).toList()));
+  }
+
   /**
    * A client certificate whose subject is {@code subject} in OpenSSL's slash form, such as
    * {@code /CN=agent-1} (subject {@code CN=agent-1}) or {@code /O=acme/CN=ops} ({@code CN=ops,O=acme}).

@@ -58,8 +58,12 @@ final class RegistryClient {
   RegistryClient(RegistryOptions options, Clock clock) {
     this.options = options;
     this.clock = clock;
-    this.http = HttpClient.newBuilder().connectTimeout(options.timeout())
-        .followRedirects(HttpClient.Redirect.NEVER).build(); // followed in get(): credentials stay with the registry
+    HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(options.timeout())
+        .followRedirects(HttpClient.Redirect.NEVER); // followed in get(): credentials stay with the registry
+    if (options.caCertificates() != null) {
+      b.sslContext(io.mezzo.core.auth.Tls.trustingDefaultsAnd("--registry-ca", options.caCertificates()));
+    }
+    this.http = b.build();
   }
 
   /** The manifest (or index) {@code ref} names; its digest checked when {@code ref} has one. */
@@ -265,7 +269,10 @@ final class RegistryClient {
 
   private static ImagePullException unreachable(ImageReference ref, IOException e) {
     String why = e instanceof ConnectException || e instanceof HttpConnectTimeoutException ? "cannot connect"
-        : e instanceof HttpTimeoutException ? "timed out" : "I/O error";
+        : e instanceof HttpTimeoutException ? "timed out"
+        : e instanceof javax.net.ssl.SSLException ? "TLS handshake failed (expected: a certificate for this host"
+            + " chaining to the JDK's CAs or to --registry-ca; or --insecure-registries for plain HTTP)"
+        : "I/O error";
     return new ImagePullException(ImagePullException.Kind.UNREACHABLE_REGISTRY, ref.registry() + ": " + why + " ("
         + e + ")", e);
   }

@@ -23,6 +23,8 @@ import java.util.Set;
  *     images take more than this ({@code --image-gc-max-bytes}); {@code Long.MAX_VALUE} for no limit
  * @param gcMaxAge {@link ImageStore#collect()} removes unretained images unused for longer than this
  *     ({@code --image-gc-max-age}); {@code null} for no age limit
+ * @param caCertificates a PEM file of CA certificates trusted for HTTPS registries besides the JDK's own
+ *     ({@code --registry-ca}), for registries with a private CA; {@code null} for the JDK's only
  */
 public record RegistryOptions(
     Set<String> insecureRegistries,
@@ -30,7 +32,8 @@ public record RegistryOptions(
     Duration timeout,
     long maxManifestBytes,
     long gcMaxBytes,
-    Duration gcMaxAge) {
+    Duration gcMaxAge,
+    Path caCertificates) {
 
   /** A registry user name and password (basic auth, or the basic auth of a bearer token request). */
   public record Credentials(String username, String password) {
@@ -69,23 +72,28 @@ public record RegistryOptions(
 
   /** No insecure registries, no credentials, 30 s timeout, 4 MiB manifests, no GC limits. */
   public static RegistryOptions defaults() {
-    return new RegistryOptions(Set.of(), Map.of(), DEFAULT_TIMEOUT, DEFAULT_MAX_MANIFEST_BYTES, Long.MAX_VALUE, null);
+    return new RegistryOptions(Set.of(), Map.of(), DEFAULT_TIMEOUT, DEFAULT_MAX_MANIFEST_BYTES, Long.MAX_VALUE, null, null);
   }
 
   public RegistryOptions withInsecureRegistries(Set<String> registries) {
-    return new RegistryOptions(registries, credentials, timeout, maxManifestBytes, gcMaxBytes, gcMaxAge);
+    return new RegistryOptions(registries, credentials, timeout, maxManifestBytes, gcMaxBytes, gcMaxAge, caCertificates);
   }
 
   public RegistryOptions withCredentials(Map<String, Credentials> byRegistry) {
-    return new RegistryOptions(insecureRegistries, byRegistry, timeout, maxManifestBytes, gcMaxBytes, gcMaxAge);
+    return new RegistryOptions(insecureRegistries, byRegistry, timeout, maxManifestBytes, gcMaxBytes, gcMaxAge, caCertificates);
   }
 
   public RegistryOptions withTimeout(Duration t) {
-    return new RegistryOptions(insecureRegistries, credentials, t, maxManifestBytes, gcMaxBytes, gcMaxAge);
+    return new RegistryOptions(insecureRegistries, credentials, t, maxManifestBytes, gcMaxBytes, gcMaxAge, caCertificates);
   }
 
   public RegistryOptions withGc(long maxBytes, Duration maxAge) {
-    return new RegistryOptions(insecureRegistries, credentials, timeout, maxManifestBytes, maxBytes, maxAge);
+    return new RegistryOptions(insecureRegistries, credentials, timeout, maxManifestBytes, maxBytes, maxAge, caCertificates);
+  }
+
+  /** Also trusts the CA certificates in the PEM file {@code pem} (null: only the JDK's) for HTTPS registries. */
+  public RegistryOptions withCaCertificates(Path pem) {
+    return new RegistryOptions(insecureRegistries, credentials, timeout, maxManifestBytes, gcMaxBytes, gcMaxAge, pem);
   }
 
   /**

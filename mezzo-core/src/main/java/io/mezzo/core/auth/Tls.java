@@ -166,6 +166,38 @@ public final class Tls {
     }
   }
 
+  /**
+   * A client context that trusts the JDK's default CAs and also those in the PEM file {@code caPem}
+   * (a private registry's CA, say), for servers that may be either public or private; errors name {@code flag}.
+   */
+  public static SSLContext trustingDefaultsAnd(String flag, Path caPem) {
+    List<X509Certificate> extra = certificates(flag, caPem);
+    try {
+      TrustManagerFactory defaults = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      defaults.init((KeyStore) null);
+      KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+      store.load(null, null);
+      int i = 0;
+      for (javax.net.ssl.TrustManager tm : defaults.getTrustManagers()) {
+        if (tm instanceof javax.net.ssl.X509TrustManager x) {
+          for (X509Certificate c : x.getAcceptedIssuers()) {
+            store.setCertificateEntry("default-" + i++, c);
+          }
+        }
+      }
+      for (X509Certificate c : extra) {
+        store.setCertificateEntry("extra-" + i++, c);
+      }
+      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(store);
+      SSLContext ctx = SSLContext.getInstance("TLS");
+      ctx.init(null, tmf.getTrustManagers(), null);
+      return ctx;
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalArgumentException(flag + ": " + caPem + ": " + e.getMessage() + " (expected: PEM CA certificates)", e);
+    }
+  }
+
   /** The certificates in a PEM file, at least one; errors name {@code flag}. */
   private static List<X509Certificate> certificates(String flag, Path pem) {
     readable(flag, pem);
