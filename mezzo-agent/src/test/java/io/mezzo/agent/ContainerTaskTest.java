@@ -157,6 +157,27 @@ class ContainerTaskTest {
   }
 
   @Test
+  void containerUsageIsMeasuredInItsTasksCgroupAsForProcessTasks() throws Exception {
+    TestImages.busybox(workDir, "busybox", "{}");
+    Agent agent = master.startSubscribedAgent(workDir, IsolationTest.ACTIVE);
+
+    // a shell holding ~24 MiB in a variable, then a busy loop
+    master.launch(task("busy", MESOS_BUSYBOX, CommandInfo.shell(
+        "x=$(head -c 25000000 /dev/zero | tr '\\0' a); echo ready; while true; do :; done"), 96, null));
+
+    await().atMost(WAIT).until(() -> Files.readString(sandbox("busy").resolve("stdout")).contains("ready"));
+    await().atMost(WAIT).until(() -> {
+      com.fasterxml.jackson.databind.JsonNode s = IsolationTest.stats(agent, "busy");
+      return s != null && s.path("mem_rss_bytes").asLong() > 20L << 20 && s.path("cpus_user_time_secs").asDouble() > 0.2;
+    });
+    com.fasterxml.jackson.databind.JsonNode s = IsolationTest.stats(agent, "busy");
+    assertThat(s.path("mem_limit_bytes").asLong()).isEqualTo(96L << 20);
+    assertThat(s.path("processes").asLong()).isGreaterThanOrEqualTo(2); // runc's init became the shell, plus the supervisor
+    master.kill("busy", 0.5);
+    await().atMost(WAIT).until(() -> master.states("busy").contains(TASK_KILLED));
+  }
+
+  @Test
   void killSendsTermToTheContainerAndWaitsOutItsGracePeriod() throws Exception {
     TestImages.busybox(workDir, "busybox", "{}");
     master.startSubscribedAgent(workDir, IsolationTest.ACTIVE);
