@@ -253,6 +253,22 @@ class ContainerTaskTest {
   }
 
   @Test
+  void mesosShapedTaskWithAnImageFromARegistryRunsAndFinishes() throws Exception {
+    try (LocalRegistry registry = LocalRegistry.start(workDir.resolveSibling(workDir.getFileName() + "-registry"))) {
+      String image = io.mezzo.testkit.TestImages.pushBusybox(registry, "mesos/busybox", "2").reference();
+      master.startSubscribedAgent(workDir, IsolationTest.ACTIVE);
+
+      master.launch(task("mesos-pulled", MESOS_BUSYBOX.replace("busybox", image),
+          CommandInfo.shell("echo $GREETING from $(cat /etc/hostname 2>/dev/null || hostname) in $MESOS_SANDBOX"), 32, null));
+
+      await().atMost(WAIT).until(() -> master.states("mesos-pulled").contains(TASK_FINISHED));
+      assertThat(master.states("mesos-pulled")).contains(TASK_RUNNING);
+      assertThat(Files.readString(sandbox("mesos-pulled").resolve("stdout"))).startsWith("hello from ")
+          .endsWith(" in /mnt/mesos/sandbox\n");
+    }
+  }
+
+  @Test
   void tamperedLayerFailsTheTaskWithTheDigestMismatchAndNothingRuns() throws Exception {
     try (LocalRegistry registry = LocalRegistry.start(workDir.resolveSibling(workDir.getFileName() + "-registry"))) {
       io.mezzo.testkit.TestImages.Pushed pushed = io.mezzo.testkit.TestImages.pushBusybox(registry, "demo/tampered", "1");
