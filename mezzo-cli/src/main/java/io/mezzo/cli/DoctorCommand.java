@@ -14,7 +14,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code mezzo doctor}: checks this node for running Mezzo and prints one line per check,
  * {@code OK}/{@code WARN}/{@code FAIL}/{@code SKIP}, each line not OK followed by what to do
- * ({@link NodeChecks}): Java, the user and task user, cgroups, {@code ip netns}, the task port range,
+ * ({@link NodeChecks}): Java, the user and task user, cgroups, {@code ip netns}, runc for container
+ * tasks, the task port range,
  * the work dir's disk, the master (reachable, its leader), the clock against the master's and NTP, and
  * ZooKeeper when {@code --zk} is given. Exits 0 when nothing FAILed, else 1; {@code --output json}
  * prints {@code {"ok": ..., "checks": [...]}}.
@@ -54,6 +55,7 @@ final class DoctorCommand extends CliCommand {
     checks.add(NodeChecks.user(taskUser));
     checks.add(NodeChecks.cgroups(cgroupRoot));
     checks.add(NodeChecks.netns());
+    checks.add(NodeChecks.containers(isRoot(), readOrNull(Path.of("/proc/filesystems"))));
     checks.add(NodeChecks.ports(ports[0], ports[1]));
     checks.add(NodeChecks.disk(workDir));
     String leader = master(checks);
@@ -96,6 +98,22 @@ final class DoctorCommand extends CliCommand {
       return hostPort;
     } catch (CliFailure e) {
       checks.add(Check.fail("master", e.getMessage(), null)); // the message says what to do
+      return null;
+    }
+  }
+
+  private static boolean isRoot() {
+    try {
+      return ((Number) java.nio.file.Files.getAttribute(Path.of("/proc/self"), "unix:uid")).intValue() == 0;
+    } catch (java.io.IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  private static String readOrNull(Path file) {
+    try {
+      return java.nio.file.Files.readString(file);
+    } catch (java.io.IOException e) {
       return null;
     }
   }

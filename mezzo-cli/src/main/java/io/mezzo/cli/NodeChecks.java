@@ -114,6 +114,29 @@ final class NodeChecks {
     return Check.ok("netns", "ip netns works (" + n + " namespace(s) now)");
   }
 
+  /**
+   * Whether this node can run container tasks: {@code runc} on the PATH, run by root, and overlayfs in
+   * {@code filesystems} (the text of {@code /proc/filesystems}; without it each container's root
+   * filesystem is a copy of its image).
+   */
+  static Check containers(boolean root, String filesystems) {
+    Run r = run("runc", "--version");
+    if (r == null || r.exit() != 0) {
+      return Check.warn("runc", r == null ? "no 'runc' command" : "runc --version exits " + r.exit(),
+          "install runc (apt-get install runc) to run tasks with a container image; without it they end TASK_ERROR");
+    }
+    String version = firstLine(r.output());
+    if (!root) {
+      return Check.warn("runc", version + ", but this user is not root",
+          "run the agent as root to run container tasks (runc needs it here)");
+    }
+    if (filesystems == null || !filesystems.contains("overlay")) {
+      return Check.warn("runc", version + "; no overlayfs in /proc/filesystems",
+          "load the overlay module (modprobe overlay): without it each container copies its image");
+    }
+    return Check.ok("runc", version + ", overlayfs");
+  }
+
   /** {@code FIRST-LAST}, or {@code FIRST} for 1000 ports from it: {first, last}, or exit 2 naming the flag. */
   static int[] portRange(String spec) throws CliFailure {
     String s = spec.strip();

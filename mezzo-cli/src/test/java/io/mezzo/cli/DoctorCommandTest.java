@@ -50,8 +50,9 @@ class DoctorCommandTest {
     assertThat(run.exit()).as(run.toString()).isZero();
     List<String> lines = run.out().lines().filter(l -> l.matches("(OK|WARN|FAIL|SKIP) .*")).toList();
     assertThat(lines).extracting(l -> l.split("\\s+")[1])
-        .containsExactly("java", "user", "cgroups", "netns", "ports", "disk", "master", "clock", "ntp", "zookeeper");
+        .containsExactly("java", "user", "cgroups", "netns", "runc", "ports", "disk", "master", "clock", "ntp", "zookeeper");
     assertThat(run.out()).contains("OK    java       " + Runtime.version())
+        .containsPattern("OK    runc       runc version \\S+, overlayfs")
         .contains("OK    ports      " + port + "-" + port + ": all 1 free")
         .contains("OK    master     " + master.address() + " answers; leader master@127.0.0.1:5050 (Mezzo 0.1.0), 2 active agent(s)")
         .containsPattern("OK    clock      this clock is (ahead of|behind) the master's by \\d+\\.\\d s")
