@@ -31,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A running agent's image store takes the registry options it is started with (credentials of a
  * registry that asks for basic auth: the real docker-registry with htpasswd) and collects images on
- * its schedule: an image goes once the container using it has ended, never while it runs.
+ * its schedule: an image goes once the container using it has ended, never while it runs, nor while a
+ * container re-adopted after an agent restart (kill -9 of an agent in its own JVM) runs.
  */
 class AgentRegistryOptionsTest {
   static final Duration WAIT = Duration.ofSeconds(30);
@@ -116,6 +117,41 @@ class AgentRegistryOptionsTest {
   }
 
   @Test
+  void imageOfAContainerReadoptedAfterAnAgentRestartIsSparedUntilItsTaskEnds() throws Exception {
+    try (LocalRegistry registry = LocalRegistry.start(workDir.resolveSibling(workDir.getFileName() + "-registry"))) {
+      TestImages.Pushed pushed = TestImages.pushBusybox(registry, "readopt/busybox", "1");
+      Path imageDir = workDir.resolve("images/images").resolve(pushed.manifestDigest().substring("sha256:".length()));
+      AgentProcess agent = AgentProcess.start(master.hostPort(), workDir, "reconnect", "100", "0");
+      try {
+        await().atMost(WAIT).until(() -> subscribes() >= 1 && master.streamOpen());
+        master.launch(ContainerTaskTest.task("long", docker(pushed.reference()), CommandInfo.shell("exec sleep 1000"),
+            32, null));
+        await().atMost(WAIT).until(() -> master.states("long").contains(TASK_RUNNING));
+
+        agent.kill9();
+        agent = AgentProcess.start(master.hostPort(), workDir, "reconnect", "100", "0");
+        await().atMost(WAIT).until(() -> subscribes() >= 2 && master.streamOpen());
+        int port = agent.port();
+        await().atMost(WAIT).until(() -> metric(port, "mezzo_agent_image_gc_runs_total") >= 5);
+        assertThat(imageDir.resolve("rootfs/bin/busybox")).isRegularFile();
+        assertThat(metric(port, "mezzo_agent_images_removed_total")).isZero();
+
+        master.kill("long", 1);
+
+        await().atMost(WAIT).until(() -> master.states("long").contains(io.mezzo.core.model.TaskState.TASK_KILLED));
+        await().atMost(WAIT).until(() -> !Files.exists(imageDir));
+      } finally {
+        agent.close();
+        FakeMaster.killLeftovers(workDir);
+      }
+    }
+  }
+
+  private int subscribes() {
+    return master.calls(io.mezzo.core.agentapi.AgentCall.Type.SUBSCRIBE).size();
+  }
+
+  @Test
   void agentWithoutGcThresholdsKeepsItsImages() throws Exception {
     try (LocalRegistry registry = LocalRegistry.start(workDir.resolveSibling(workDir.getFileName() + "-registry"))) {
       TestImages.Pushed pushed = TestImages.pushBusybox(registry, "kept/busybox", "1");
@@ -138,15 +174,23 @@ class AgentRegistryOptionsTest {
   }
 
   private static String scrape(Agent agent) throws Exception {
+    return scrape(agent.port());
+  }
+
+  private static String scrape(int port) throws Exception {
     HttpResponse<String> r = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agent.port() + "/metrics")).build(),
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
         HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     return r.body();
   }
 
   private static long metric(Agent agent, String name) throws Exception {
-    Matcher m = Pattern.compile("(?m)^" + name + "(\\{[^}]*\\})? ([0-9.eE+-]+)$").matcher(scrape(agent));
+    return metric(agent.port(), name);
+  }
+
+  private static long metric(int port, String name) throws Exception {
+    Matcher m = Pattern.compile("(?m)^" + name + "(\\{[^}]*\\})? ([0-9.eE+-]+)$").matcher(scrape(port));
     assertThat(m.find()).as(name).isTrue();
     return (long) Double.parseDouble(m.group(2));
   }
