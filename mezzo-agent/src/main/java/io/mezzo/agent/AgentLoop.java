@@ -73,10 +73,10 @@ final class AgentLoop implements MasterLink.Listener {
     // Container tasks run with runc when it is installed, with images from the store in <work>/images
     // (or unpacked by hand in <work>/local-images), collected on the store's own schedule.
     AtomicReference<io.mezzo.agent.image.ImageStore> store = new AtomicReference<>();
-    this.containers = io.mezzo.agent.containerizer.oci.OciRuntime.detect(config.workDir(),
-        () -> new io.mezzo.agent.containerizer.oci.StoreImages(store.updateAndGet(none -> io.mezzo.agent.image.ImageStore.open(
-            config.workDir().resolve("images"), images.registry(), Clock.systemUTC())),
-            config.workDir().resolve("local-images"))).orElse(null);
+    this.containers = io.mezzo.agent.containerizer.oci.OciRuntime.detect(config.workDir(), () -> {
+      store.set(io.mezzo.agent.image.ImageStore.open(config.workDir().resolve("images"), images.registry(), Clock.systemUTC()));
+      return new io.mezzo.agent.containerizer.oci.StoreImages(store.get(), config.workDir().resolve("local-images"));
+    }).orElse(null);
     if (containers != null) {
       this.tasks.containers(containers);
     }

@@ -47,6 +47,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * <p>Threads: pulls run on the store's own pool (3 threads); pulls of the same name share one future,
  * layers and blobs are made under a per-digest lock. The index of images, names and retains
  * ({@link ImageIndex}) guards itself with its own monitor; file and network work happens outside it.
+ * A pull for a holder ({@link #pull(ImageReference, boolean, String)}) is retained inside the pull's
+ * shared hold on the content lock, so a collection on another thread (the agent's
+ * {@link ImageCollector}) never removes an image between its pull and its use.
  */
 public final class ImageStore implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
