@@ -127,6 +127,18 @@ public final class Agent implements AutoCloseable {
   public static Agent start(AgentConfig config, io.mezzo.agent.isolation.IsolationConfig isolation,
       RecoveryMode recovery, io.mezzo.agent.user.TaskUserConfig users, io.mezzo.core.auth.Security security,
       io.mezzo.core.auth.Caller master) {
+    return start(config, isolation, recovery, users, security, master, io.mezzo.agent.image.AgentImageConfig.defaults());
+  }
+
+  /**
+   * As the overload before, with the image store of container tasks reaching registries as
+   * {@code images} says (insecure registries, credentials, timeout) and collected on its schedule
+   * (see {@link io.mezzo.agent.image.ImageCollector}); the other overloads use
+   * {@link io.mezzo.agent.image.AgentImageConfig#defaults()}.
+   */
+  public static Agent start(AgentConfig config, io.mezzo.agent.isolation.IsolationConfig isolation,
+      RecoveryMode recovery, io.mezzo.agent.user.TaskUserConfig users, io.mezzo.core.auth.Security security,
+      io.mezzo.core.auth.Caller master, io.mezzo.agent.image.AgentImageConfig images) {
     security.checkBind(config.bindHost(), config.port());
     try {
       Files.createDirectories(config.workDir());
@@ -148,7 +160,7 @@ public final class Agent implements AutoCloseable {
         io.mezzo.agent.isolation.Isolators.select(isolation, java.time.Clock.systemUTC());
     LOG.info("isolation: {} ({})", isolator.isolator().name(), isolator.reason());
     AgentLoop loop = new AgentLoop(config, resources, savedId, loopExecutor, client,
-        new io.mezzo.agent.task.TaskIsolation(isolator.isolator(), isolation), isolation.monitorInterval());
+        new io.mezzo.agent.task.TaskIsolation(isolator.isolator(), isolation), isolation.monitorInterval(), images);
     try {
       loop.taskUsers(io.mezzo.agent.user.TaskUsers.start(users, config.hostname(), config.workDir()));
     } catch (RuntimeException e) {
@@ -159,6 +171,7 @@ public final class Agent implements AutoCloseable {
     io.mezzo.core.metrics.ProcessMetrics metrics = io.mezzo.core.metrics.ProcessMetrics.create("agent");
     AgentMeters meters = new AgentMeters(metrics.registry());
     metrics.beforeScrape(() -> loop.meterSnapshot().thenAccept(meters::publish));
+    loop.imageCollector().ifPresent(meters::imageGc);
     HttpServer http;
     try {
       http = AgentHttp.start(config.bindHost(), config.port(), security, loop::state, files, fileReader,

@@ -56,7 +56,8 @@ final class AgentLoop implements MasterLink.Listener {
   private final AtomicReference<java.util.List<AgentCall.TaskUsage>> usage = new AtomicReference<>(java.util.List.of());
 
   AgentLoop(AgentConfig config, Resources resources, Optional<AgentId> savedId, ScheduledExecutorService loop,
-      JsonClient client, io.mezzo.agent.task.TaskIsolation isolation, java.time.Duration monitorInterval) {
+      JsonClient client, io.mezzo.agent.task.TaskIsolation isolation, java.time.Duration monitorInterval,
+      io.mezzo.agent.image.AgentImageConfig images) {
     this.isolation = isolation;
     this.monitorInterval = monitorInterval;
     this.config = config;
@@ -70,17 +71,27 @@ final class AgentLoop implements MasterLink.Listener {
         config.killGracePeriod(), io.mezzo.agent.containerizer.TaskEnvironment.withMezzoRuntime(System.getenv()), isolation);
     this.tasks.portCheck(new io.mezzo.agent.ports.PortCheck(resources));
     // Container tasks run with runc when it is installed, with images from the store in <work>/images
-    // (or unpacked by hand in <work>/local-images).
-    this.containers = io.mezzo.agent.containerizer.oci.OciRuntime.detect(config.workDir(),
-        () -> new io.mezzo.agent.containerizer.oci.StoreImages(io.mezzo.agent.image.ImageStore.open(
-            config.workDir().resolve("images"), io.mezzo.agent.image.RegistryOptions.defaults(), Clock.systemUTC()),
-            config.workDir().resolve("local-images"))).orElse(null);
+    // (or unpacked by hand in <work>/local-images), collected on the store's own schedule.
+    AtomicReference<io.mezzo.agent.image.ImageStore> store = new AtomicReference<>();
+    this.containers = io.mezzo.agent.containerizer.oci.OciRuntime.detect(config.workDir(), () -> {
+      store.set(io.mezzo.agent.image.ImageStore.open(config.workDir().resolve("images"), images.registry(), Clock.systemUTC()));
+      return new io.mezzo.agent.containerizer.oci.StoreImages(store.get(), config.workDir().resolve("local-images"));
+    }).orElse(null);
     if (containers != null) {
       this.tasks.containers(containers);
     }
+    this.imageGc = store.get() != null && images.collects()
+        ? new io.mezzo.agent.image.ImageCollector(store.get(), images.gcInterval()) : null;
   }
 
   private final io.mezzo.agent.containerizer.oci.OciRuntime containers;
+  /** The periodic GC of the image store; null without runc or without thresholds. Its own thread. */
+  private final io.mezzo.agent.image.ImageCollector imageGc;
+
+  /** The image store's collector, when the agent runs containers and collects images. */
+  Optional<io.mezzo.agent.image.ImageCollector> imageCollector() {
+    return Optional.ofNullable(imageGc);
+  }
 
   /** Runs tasks as {@code users} chooses (see {@link io.mezzo.agent.user.TaskUsers}); before {@link #recover}. */
   void taskUsers(io.mezzo.agent.user.TaskUsers users) {
@@ -91,6 +102,9 @@ final class AgentLoop implements MasterLink.Listener {
   void start(int httpPort) {
     loop.execute(() -> this.port = httpPort);
     loop.scheduleWithFixedDelay(this::monitor, monitorInterval.toMillis(), monitorInterval.toMillis(), TimeUnit.MILLISECONDS);
+    if (imageGc != null) {
+      imageGc.start(); // after recovery: re-adopted containers retain their images by now
+    }
     link.start();
   }
 
@@ -111,6 +125,9 @@ final class AgentLoop implements MasterLink.Listener {
   void destroyContainers() {
     try {
       CompletableFuture.runAsync(isolation::destroyAll, loop).get(10, TimeUnit.SECONDS);
+      if (imageGc != null) {
+        imageGc.close(); // before the store closes
+      }
       if (containers != null) {
         containers.close();
       }

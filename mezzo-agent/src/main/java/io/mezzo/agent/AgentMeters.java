@@ -19,7 +19,9 @@ import java.util.function.LongSupplier;
  * usage ({@code mezzo_task_cpu_seconds_total}, user and system time of its process tree;
  * {@code mezzo_task_memory_rss_bytes}; labelled {@code task_id} and {@code framework_id}) and the
  * sandbox collector's work ({@code mezzo_agent_sandbox_gc_runs_total},
- * {@code mezzo_agent_sandbox_gc_removed_total}).
+ * {@code mezzo_agent_sandbox_gc_removed_total}) and, when the agent collects images, the image store's
+ * ({@code mezzo_agent_image_store_bytes}, {@code mezzo_agent_image_gc_runs_total},
+ * {@code mezzo_agent_images_removed_total}).
  *
  * <p>A task's series exist while it is live and sampled: {@link #publish} drops the series of tasks
  * that ended, so the label set stays as large as the running tasks, not as every task ever run.
@@ -55,6 +57,16 @@ final class AgentMeters {
         .description("rounds of sandbox garbage collection").register(registry);
     FunctionCounter.builder("mezzo_agent_sandbox_gc_removed", removed, LongSupplier::getAsLong)
         .description("sandboxes of finished tasks deleted").register(registry);
+  }
+
+  /** The image store's size and its collector's removals (read at scrape time). */
+  void imageGc(io.mezzo.agent.image.ImageCollector gc) {
+    Gauge.builder("mezzo_agent_image_store", gc, io.mezzo.agent.image.ImageCollector::storeBytes)
+        .description("bytes of the images in the agent's image store").baseUnit("bytes").register(registry);
+    FunctionCounter.builder("mezzo_agent_image_gc_runs", gc, io.mezzo.agent.image.ImageCollector::runs)
+        .description("rounds of image garbage collection").register(registry);
+    FunctionCounter.builder("mezzo_agent_images_removed", gc, io.mezzo.agent.image.ImageCollector::removedImages)
+        .description("images removed by the image store's garbage collection").register(registry);
   }
 
   /** The snapshot of the loop's tasks ({@code views}) and their last samples ({@code samples}). Pure. */

@@ -22,13 +22,15 @@ final class AgentProcess implements AutoCloseable {
     this.log = log;
   }
 
-  static AgentProcess start(String master, Path workDir, String recover) {
+  static AgentProcess start(String master, Path workDir, String recover, String... extra) {
     String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     Path log = workDir.resolveSibling(workDir.getFileName() + "-" + System.nanoTime() + ".log");
     try {
-      Process p = new ProcessBuilder(List.of(java.toString(), "-Xmx128m", "-XX:+UseSerialGC", "-cp", cp,
-          AgentMain.class.getName(), master, workDir.toString(), recover))
+      List<String> argv = new java.util.ArrayList<>(List.of(java.toString(), "-Xmx128m", "-XX:+UseSerialGC", "-cp", cp,
+          AgentMain.class.getName(), master, workDir.toString(), recover));
+      argv.addAll(List.of(extra));
+      Process p = new ProcessBuilder(argv)
           .redirectErrorStream(true).redirectOutput(log.toFile()).start();
       AgentProcess agent = new AgentProcess(p, log);
       await("agent process listening").atMost(Duration.ofSeconds(60))

@@ -127,6 +127,21 @@ final class FakeMaster implements BeforeEachCallback, AfterEachCallback {
     return agent;
   }
 
+  /** Starts an agent (cgroups isolation) whose image store works as {@code images} says; waits until it has subscribed. */
+  Agent startSubscribedAgent(Path workDir, io.mezzo.agent.image.AgentImageConfig images) {
+    AgentConfig config = AgentConfig.defaults(hostPort(), workDir)
+        .withResources(io.mezzo.core.model.Resources.parse("cpus:2;mem:1024;disk:1024;ports:[31000-31009]"))
+        .withStatusRetryInterval(Duration.ofMillis(300))
+        .withKillGracePeriod(Duration.ofMillis(500));
+    Agent agent = Agent.start(config, IsolationTest.ACTIVE, io.mezzo.agent.recovery.RecoveryMode.RECONNECT,
+        io.mezzo.agent.user.TaskUserConfig.defaults(), io.mezzo.core.auth.Security.NONE, io.mezzo.core.auth.Caller.NONE,
+        images);
+    agents.add(agent);
+    workDirs.add(workDir);
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> agent.agentId().isPresent());
+    return agent;
+  }
+
   /** Starts an agent and waits until it has subscribed and holds its id. */
   Agent startSubscribedAgent(Path workDir) {
     Agent agent = startAgent(workDir);

@@ -22,6 +22,15 @@ final class AgentCommand implements Callable<Integer> {
   @picocli.CommandLine.Mixin
   SecurityOptions security;
 
+  /** How container tasks' images are pulled and collected: the same flags as {@code mezzo image}. */
+  @picocli.CommandLine.Mixin
+  ImageOptions images;
+
+  @Option(names = "--image-gc-interval", defaultValue = "1m", converter = DurationConverter.class, paramLabel = "DURATION",
+      description = "How often the agent collects images past --image-gc-max-bytes or --image-gc-max-age; 0 for never"
+          + " (default: ${DEFAULT-VALUE}).")
+  Duration imageGcInterval;
+
   @Option(names = "--master",
       description = "The master's HOST:PORT, every master's HOST:PORT,HOST:PORT,... or zk://HOST:PORT,.../PATH"
           + " (the agent follows the leader).")
@@ -92,6 +101,11 @@ final class AgentCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--master: '" + master + "' (expected: HOST:PORT[,HOST:PORT...] or"
           + " zk://HOST:PORT[,HOST:PORT...]/PATH)");
     }
+    if (imageGcInterval.isNegative()) {
+      throw new IllegalArgumentException("--image-gc-interval: " + imageGcInterval + " (expected: >= 0, 0 for never)");
+    }
+    io.mezzo.agent.image.AgentImageConfig imageConfig =
+        new io.mezzo.agent.image.AgentImageConfig(images.registryOptions(), imageGcInterval);
     Resources r = resources == null ? null : Resources.parse(resources);
     if (memoryHeadroomMb < 0) {
       throw new IllegalArgumentException("--memory-headroom-mb: " + memoryHeadroomMb + " (expected: >= 0)");
@@ -101,7 +115,7 @@ final class AgentCommand implements Callable<Integer> {
     Agent agent = Agent.start(new AgentConfig(master, ip, port, workDir.toAbsolutePath(), r,
         hostname == null ? ip : hostname, statusRetry, killGrace, gcDelay), isolationConfig,
         RecoveryMode.parse(recover), new io.mezzo.agent.user.TaskUserConfig(switchUser, taskUser, allowRootTasks),
-        security.security(), security.caller());
+        security.security(), security.caller(), imageConfig);
     System.out.println("mezzo agent listening on " + (security.tlsCert == null ? "http" : "https") + "://" + ip + ":" + agent.port() + ", master " + master);
     return Daemon.runUntilStopped(agent);
   }

@@ -3,11 +3,14 @@ package io.mezzo.cli;
 import java.time.Duration;
 import picocli.CommandLine;
 
-/** Parses durations as operators write them: {@code 500ms}, {@code 15s}, {@code 2m}, {@code 1h}, {@code 7d}, {@code 1w}. */
+/** Parses durations as operators write them: {@code 500ms}, {@code 15s}, {@code 2m}, {@code 1h}, {@code 7d}, {@code 1w}; {@code 0}. */
 final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
   @Override
   public Duration convert(String value) {
     String v = value.trim();
+    if (v.equals("0")) {
+      return Duration.ZERO;
+    }
     try {
       if (v.endsWith("ms")) {
         return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));

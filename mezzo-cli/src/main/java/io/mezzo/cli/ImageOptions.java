@@ -1,6 +1,7 @@
 package io.mezzo.cli;
 
 import io.mezzo.agent.image.RegistryOptions;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -38,8 +39,20 @@ final class ImageOptions {
       description = "Image GC removes images no task has used for longer than this (default: no limit).")
   Duration gcMaxAge;
 
-  /** The options as the store takes them; {@link IllegalArgumentException} names a bad value. */
+  /**
+   * The options as the store takes them. A bad value is an {@link IllegalArgumentException} whose
+   * message starts with the flag: {@code --image-gc-max-bytes: -1 (expected: >= 0)}.
+   */
   RegistryOptions registryOptions() {
+    if (gcMaxBytes != null && gcMaxBytes < 0) {
+      throw new IllegalArgumentException("--image-gc-max-bytes: " + gcMaxBytes + " (expected: >= 0)");
+    }
+    if (gcMaxAge != null && gcMaxAge.isNegative()) {
+      throw new IllegalArgumentException("--image-gc-max-age: " + gcMaxAge + " (expected: >= 0)");
+    }
+    if (registryTimeout.isZero() || registryTimeout.isNegative()) {
+      throw new IllegalArgumentException("--registry-timeout: " + registryTimeout + " (expected: > 0)");
+    }
     RegistryOptions o = RegistryOptions.defaults().withInsecureRegistries(Set.copyOf(insecureRegistries))
         .withTimeout(registryTimeout)
         .withGc(gcMaxBytes == null ? Long.MAX_VALUE : gcMaxBytes, gcMaxAge);
@@ -47,6 +60,17 @@ final class ImageOptions {
       io.mezzo.core.auth.Tls.trustingDefaultsAnd("--registry-ca", registryCa); // names a bad file now, not at the first pull
       o = o.withCaCertificates(registryCa);
     }
-    return registryCredentials == null ? o : o.withCredentials(RegistryOptions.readCredentials(registryCredentials));
+    if (registryCredentials == null) {
+      return o;
+    }
+    if (!Files.isRegularFile(registryCredentials) || !Files.isReadable(registryCredentials)) {
+      throw new IllegalArgumentException("--registry-credentials: " + registryCredentials + ": no such readable file"
+          + " (expected: a JSON file {\"HOST[:PORT]\": {\"username\": ..., \"password\": ...}})");
+    }
+    try {
+      return o.withCredentials(RegistryOptions.readCredentials(registryCredentials));
+    } catch (IllegalArgumentException e) { // "registry-credentials: FILE: what is wrong (expected: ...)"
+      throw new IllegalArgumentException("--" + e.getMessage(), e);
+    }
   }
 }

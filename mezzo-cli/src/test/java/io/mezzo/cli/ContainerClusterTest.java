@@ -85,4 +85,32 @@ class ContainerClusterTest {
     assertThat(v2.get("/v2/apps/missing?embed=app.lastTaskFailure").json().path("app").path("lastTaskFailure").path("state").asText())
         .isEqualTo("TASK_FAILED");
   }
+  @Test
+  void agentsWithRegistryFlagsPullFromAnAuthenticatingRegistryAndCollectTheImageOnceTheAppIsGone() throws Exception {
+    registry = LocalRegistry.start(dir.resolve("registry"), "mezzo", "s3cret");
+    TestImages.Pushed pushed = TestImages.pushBusybox(registry, "private/busybox", "1");
+    Path credentials = java.nio.file.Files.writeString(dir.resolve("registry-credentials.json"),
+        "{\"" + registry.hostPort() + "\": {\"username\": \"mezzo\", \"password\": \"s3cret\"}}");
+    cluster = MezzoCluster.builder(dir.resolve("cluster")).agents(1).agentResources("cpus:2;mem:2048;disk:1024")
+        .agentOption("--registry-credentials", credentials.toString())
+        .agentOption("--image-gc-interval", "200ms")
+        .agentOption("--image-gc-max-bytes", "0")
+        .start();
+    V2Client v2 = new V2Client(cluster.masterAddress());
+    await().atMost(WAIT).until(() -> v2.get("/v2/info").json().path("frameworkId").isTextual());
+    Path imageDir = cluster.workDir().resolve("agent-1/images/images").resolve(pushed.manifestDigest().substring(7));
+
+    String app = "{\"id\":\"/private\",\"instances\":1,\"cpus\":0.1,\"mem\":32,\"cmd\":\"exec sleep 1000\","
+        + "\"container\":{\"type\":\"DOCKER\",\"docker\":{\"image\":\"" + pushed.reference() + "\"}}}";
+    assertThat(v2.post("/v2/apps", app).status()).isEqualTo(201);
+
+    await("the container runs").atMost(WAIT)
+        .until(() -> v2.get("/v2/apps/private").json().path("app").path("tasksRunning").asInt() == 1);
+    assertThat(imageDir.resolve("rootfs/bin/busybox")).isRegularFile(); // pulled with the agent's credentials
+
+    await("the app is deleted once deployed").atMost(WAIT) // 409 while its deployment is in progress
+        .until(() -> v2.delete("/v2/apps/private").status() == 200);
+
+    await("the image is collected").atMost(WAIT).until(() -> !java.nio.file.Files.exists(imageDir));
+  }
 }

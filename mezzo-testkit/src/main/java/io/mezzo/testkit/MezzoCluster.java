@@ -173,6 +173,7 @@ public final class MezzoCluster implements AutoCloseable {
     private String agentResources = "cpus:2;mem:1024;disk:1024";
     private int firstTaskPort = Integer.getInteger("mezzo.taskPorts", 31000);
     private final List<String> masterOptions = new ArrayList<>();
+    private final List<String> agentOptions = new ArrayList<>();
     private boolean services = true;
     private boolean distinctHosts;
     private final java.util.Set<Integer> netnsAgents = new java.util.TreeSet<>();
@@ -205,6 +206,16 @@ public final class MezzoCluster implements AutoCloseable {
     public Builder masterOption(String name, String value) {
       masterOptions.add(name);
       masterOptions.add(value);
+      return this;
+    }
+
+    /**
+     * Adds a {@code mezzo agent} command-line option given to every agent, e.g.
+     * {@code agentOption("--image-gc-interval", "1s")}.
+     */
+    public Builder agentOption(String name, String value) {
+      agentOptions.add(name);
+      agentOptions.add(value);
       return this;
     }
 
@@ -791,6 +802,7 @@ public final class MezzoCluster implements AutoCloseable {
     } else if (options.distinctHosts || ns != null) {
       hostArgs.add("--insecure"); // every address, no credentials: a test's choice
     }
+    hostArgs.addAll(options.agentOptions);
     String masters = ns == null ? agentMasterSpec() : ns.hostAddress() + ":" + masterPort;
     String host = ns == null ? "127.0.0.1" : ns.innerAddress();
     Node agent = launchJava("agent-" + (i + 1), port, host, ns, List.of(), "io.mezzo.cli.Main",

@@ -47,6 +47,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * <p>Threads: pulls run on the store's own pool (3 threads); pulls of the same name share one future,
  * layers and blobs are made under a per-digest lock. The index of images, names and retains
  * ({@link ImageIndex}) guards itself with its own monitor; file and network work happens outside it.
+ * A pull for a holder ({@link #pull(ImageReference, boolean, String)}) is retained inside the pull's
+ * shared hold on the content lock, so a collection on another thread (the agent's
+ * {@link ImageCollector}) never removes an image between its pull and its use.
  */
 public final class ImageStore implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -70,6 +73,10 @@ public final class ImageStore implements AutoCloseable {
   /** Pulls and imports hold it shared; removal and GC exclusively, so they never delete what a pull uses. */
   private final ReentrantReadWriteLock contentLock = new ReentrantReadWriteLock();
   private final ImageIndex index;
+  /** Holders to retain a pull's image for, by pull key, until that pull retains them. Guarded by itself. */
+  private final Map<String, Set<String>> waiting = new java.util.HashMap<>();
+  /** Holders a pull retained, with the image's digest, until their caller takes them. Guarded by {@link #waiting}. */
+  private final Map<String, String> retainedFor = new java.util.HashMap<>();
 
   private ImageStore(Path dir, RegistryOptions options, Clock clock, FileChannel lockChannel, FileLock lock) {
     this.dir = dir;
@@ -144,7 +151,7 @@ public final class ImageStore implements AutoCloseable {
     }
     pool.execute(() -> {
       try {
-        mine.complete(doPull(ref, forcePull));
+        mine.complete(doPull(ref, forcePull, key));
       } catch (IOException | java.io.UncheckedIOException e) { // the store's disk, not the image
         mine.completeExceptionally(new ImagePullException(ImagePullException.Kind.STORAGE, ref + ": " + e, e));
       } catch (Throwable t) {
@@ -156,10 +163,79 @@ public final class ImageStore implements AutoCloseable {
     return mine;
   }
 
-  private Image doPull(ImageReference ref, boolean force) throws Exception {
+  /**
+   * As {@link #pull(ImageReference, boolean)}, and the image comes back already {@link #retain retained}
+   * by {@code holder}, retained inside the pull's hold on the store: no collection can remove it between
+   * the pull and the caller's use of it (a collection waiting for the pull would otherwise take the store
+   * as soon as the pull lets go). The caller releases it with {@link #release}. A caller that joined a
+   * pull too late to be retained by it is retained after it, under the content lock (pulling again, by
+   * manifest digest, should a collection have removed the image in between).
+   */
+  public CompletableFuture<Image> pull(ImageReference ref, boolean forcePull, String holder) {
+    String key = ref + (forcePull ? " force" : "");
+    CompletableFuture<Image> shared;
+    synchronized (waiting) {
+      waiting.computeIfAbsent(key, k -> new LinkedHashSet<>()).add(holder);
+      shared = pull(ref, forcePull);
+    }
+    return shared.handleAsync((first, error) -> {
+      String retained;
+      synchronized (waiting) {
+        Set<String> w = waiting.get(key);
+        if (w != null && w.remove(holder) && w.isEmpty()) {
+          waiting.remove(key);
+        }
+        retained = retainedFor.remove(holder);
+      }
+      if (retained != null && (error != null || !retained.equals(first.digest()))) {
+        index.release(retained, holder); // retained by a later pull of the same name: not this image
+      } else if (retained != null) {
+        return first;
+      }
+      if (error != null) {
+        throw error instanceof CompletionException c ? c : new CompletionException(error);
+      }
+      return retainAfter(ref, first, holder);
+    }, pool);
+  }
+
+  /** Retains {@code first}'s image for {@code holder} under the content lock, pulling it again if it is gone. */
+  private Image retainAfter(ImageReference ref, Image first, String holder) {
     contentLock.readLock().lock();
     try {
-      return pullShared(ref, force);
+      Image img = pullShared(first.reference(), false); // the store's copy, unless collected meanwhile
+      index.retain(img.digest(), holder);
+      return img;
+    } catch (IOException | java.io.UncheckedIOException e) {
+      throw new CompletionException(new ImagePullException(ImagePullException.Kind.STORAGE, ref + ": " + e, e));
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new CompletionException(e);
+    } finally {
+      contentLock.readLock().unlock();
+    }
+  }
+
+  /** Retains {@code img} for the holders waiting on the pull {@code key}; inside that pull's content lock. */
+  private void retainWaiting(String key, Image img) {
+    synchronized (waiting) {
+      Set<String> w = waiting.remove(key);
+      if (w != null) {
+        for (String h : w) {
+          index.retain(img.digest(), h);
+          retainedFor.put(h, img.digest());
+        }
+      }
+    }
+  }
+
+  private Image doPull(ImageReference ref, boolean force, String key) throws Exception {
+    contentLock.readLock().lock();
+    try {
+      Image img = pullShared(ref, force);
+      retainWaiting(key, img);
+      return img;
     } finally {
       contentLock.readLock().unlock();
     }

@@ -13,12 +13,25 @@ import java.util.concurrent.CompletableFuture;
  * imported archives; concurrent pulls of one image share one pull there). A pull failure carries the
  * store's {@link io.mezzo.agent.image.ImagePullException}, whose message says which kind of failure.
  * The store's images are retained by each container that uses them, so that its GC spares them.
- * Thread-safe as the store is; closing closes the store.
+ *
+ * <p>Between a pull and the container's {@link #retain} (the agent loop mounts the image first), the
+ * image is held by a pull lease, so that a collection on another thread cannot remove it meanwhile:
+ * the store's pull retains it for the lease ({@link ImageStore#pull(ImageReference, boolean, String)}),
+ * and the lease ends when a container retains that image, or after {@link #PULL_LEASE} (a task killed
+ * before it started).
+ *
+ * <p>Thread-safe as the store is (the leases are guarded by their map's monitor); closing closes the store.
  */
 public final class StoreImages implements ImageSource, AutoCloseable {
   private final ImageStore store;
   private final Path localDir;
   private final DirectoryImages local;
+  /** How long a pulled image is held for the container that asked for it, at most. */
+  static final java.time.Duration PULL_LEASE = java.time.Duration.ofMinutes(1);
+  private final java.util.concurrent.atomic.AtomicLong leaseIds = new java.util.concurrent.atomic.AtomicLong();
+  /** Pull leases not yet ended, per image digest; guarded by itself. */
+  private final java.util.Map<String, java.util.Deque<String>> leases = new java.util.HashMap<>();
+  private volatile boolean closed;
 
   public StoreImages(ImageStore store, Path localDir) {
     this.store = store;
@@ -37,7 +50,37 @@ public final class StoreImages implements ImageSource, AutoCloseable {
     } catch (IllegalArgumentException e) {
       return CompletableFuture.failedFuture(e);
     }
-    return store.pull(ref, forcePull).thenApply(StoreImages::toOci);
+    String holder = "pull-lease-" + leaseIds.incrementAndGet();
+    return store.pull(ref, forcePull, holder).thenApply(img -> {
+      synchronized (leases) {
+        leases.computeIfAbsent(img.digest(), d -> new java.util.ArrayDeque<>()).add(holder);
+      }
+      CompletableFuture.delayedExecutor(PULL_LEASE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+          .execute(() -> endLease(img.digest(), holder));
+      return toOci(img);
+    });
+  }
+
+  /** Ends the lease {@code holder} of {@code digest} (any lease of it when null), if it still holds. */
+  private void endLease(String digest, String holder) {
+    String ended;
+    synchronized (leases) {
+      java.util.Deque<String> q = leases.get(digest);
+      if (q == null) {
+        return;
+      }
+      ended = holder == null ? q.poll() : q.remove(holder) ? holder : null;
+      if (q.isEmpty()) {
+        leases.remove(digest);
+      }
+    }
+    if (ended != null && !closed) {
+      try {
+        store.release(digest, ended);
+      } catch (RuntimeException e) { // the store's disk: the lease is gone from memory all the same
+        org.slf4j.LoggerFactory.getLogger(StoreImages.class).warn("images: ending the pull lease of {}: {}", digest, e.toString());
+      }
+    }
   }
 
   static OciImage toOci(Image img) {
@@ -50,6 +93,7 @@ public final class StoreImages implements ImageSource, AutoCloseable {
   public void retain(String digest, String holder) {
     if (digest.startsWith("sha256:")) {
       store.retain(digest, holder);
+      endLease(digest, null); // the container holds it now
     }
   }
 
@@ -62,6 +106,7 @@ public final class StoreImages implements ImageSource, AutoCloseable {
 
   @Override
   public void close() {
+    closed = true;
     store.close();
   }
 }
