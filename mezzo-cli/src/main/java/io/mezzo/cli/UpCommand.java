@@ -38,6 +38,10 @@ final class UpCommand implements Callable<Integer> {
   @Option(names = "--work-dir", defaultValue = "/tmp/mezzo/up", description = "Work directory (default: ${DEFAULT-VALUE}).")
   Path workDir;
 
+  /** How the agents pull and collect container images (the same flags as {@code mezzo agent}). */
+  @picocli.CommandLine.Mixin
+  ImageOptions images;
+
   @Override
   public Integer call() throws Exception {
     if (agents < 1 || agents > 16) {
@@ -47,6 +51,8 @@ final class UpCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--task-ports: " + firstTaskPort + " (expected: 1024.." + (65_536 - agents * 1000)
           + " for " + agents + " agents)");
     }
+    io.mezzo.agent.image.AgentImageConfig imageConfig =
+        new io.mezzo.agent.image.AgentImageConfig(images.registryOptions(), Duration.ofMinutes(1));
     Path dir = workDir.toAbsolutePath();
     MasterConfig defaults = MasterConfig.defaults(dir.resolve("master"));
     MasterConfig mc = new MasterConfig("127.0.0.1", port, dir.resolve("master"), null, "127.0.0.1",
@@ -78,7 +84,9 @@ final class UpCommand implements Callable<Integer> {
         // Agent N is host 127.0.0.N (all loopback), so that hostname constraints see distinct hosts.
         String ip = "127.0.0." + (i + 1);
         Agent agent = Agent.start(new AgentConfig(masterAddress, ip, 0, dir.resolve("agent-" + (i + 1)), r,
-            ip, Duration.ofSeconds(10), Duration.ofSeconds(3), null));
+            ip, Duration.ofSeconds(10), Duration.ofSeconds(3), null), io.mezzo.agent.isolation.IsolationConfig.defaults(),
+            io.mezzo.agent.recovery.RecoveryMode.RECONNECT, io.mezzo.agent.user.TaskUserConfig.defaults(),
+            io.mezzo.core.auth.Security.NONE, io.mezzo.core.auth.Caller.NONE, imageConfig);
         parts.add(agent);
         agentLines.append(String.format("  agent %d   http://%s:%d  %s  (work dir %s)%n",
             i + 1, ip, agent.port(), r, dir.resolve("agent-" + (i + 1))));
