@@ -11,8 +11,9 @@ import java.util.Map;
 
 /**
  * Turns a {@link Task} about to start into its container's bundle: the {@link OciSpec.Input} from the
- * task, its image and its isolation. The container's {@code cgroupsPath} is the task's own cgroup (the
- * one the isolator made and the supervisor joins), so that its limits, usage statistics and OOM
+ * task, its image and its isolation, once its volumes' sources are ready ({@link
+ * io.mezzo.agent.containerizer.oci.VolumeSources}). The container's {@code cgroupsPath} is the task's own
+ * cgroup (the one the isolator made and the supervisor joins), so that its limits, usage statistics and OOM
  * accounting are the task's, as for process tasks; without cgroup isolation runc makes one under
  * {@code /mezzo-oci} with the task's limits. Stateless; called on the agent loop.
  */
@@ -22,6 +23,7 @@ final class ContainerSpecs {
   static Path prepare(OciRuntime oci, Task task, OciImage image, Map<String, String> env, List<Path> cgroups,
       String hostname) throws IOException {
     OciRuntime.Ids ids = OciRuntime.ids(image.rootfs(), image.user());
+    io.mezzo.agent.containerizer.oci.VolumeSources.prepare(task.sandbox, task.container.volumes(), ids.uid(), ids.gid());
     Limits limits = task.limits;
     if (limits == null) {
       double mem = task.resources.scalar("mem");
