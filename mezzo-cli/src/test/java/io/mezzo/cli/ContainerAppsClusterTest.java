@@ -137,6 +137,27 @@ class ContainerAppsClusterTest {
   }
 
   @Test
+  void volumeOfAMissingHostPathFailsTheLaunchWithThePreparationReasonNamingIt() throws Exception {
+    Path missing = dir.resolve("no/such/dir");
+    registry = LocalRegistry.start(dir.resolve("registry"));
+    String image = TestImages.pushBusybox(registry, "vol/busybox", "1").reference();
+    cluster = MezzoCluster.builder(dir.resolve("cluster")).agents(1).agentResources(RESOURCES).start();
+    V2Client v2 = services();
+
+    String app = "{\"id\":\"/nohost\",\"instances\":1,\"cpus\":0.1,\"mem\":32,\"cmd\":\"sleep 3600\","
+        + "\"container\":{\"type\":\"DOCKER\",\"docker\":{\"image\":\"" + image + "\"},\"volumes\":["
+        + "{\"containerPath\":\"/data\",\"hostPath\":\"" + missing + "\",\"mode\":\"RO\"}]}}";
+    assertThat(v2.post("/v2/apps", app).status()).isEqualTo(201);
+
+    await("the launch fails").atMost(WAIT).until(() -> !failedTasks("nohost").isEmpty());
+    JsonNode status = lastStatus(failedTasks("nohost").get(0));
+    assertThat(status.path("reason").asText()).isEqualTo("REASON_CONTAINER_PREPARATION_FAILED");
+    assertThat(status.path("message").asText()).isEqualTo("Failed to prepare the container: container.volumes[0].host_path: "
+        + missing + " does not exist on the agent (expected: an existing file or directory)");
+    assertThat(missing).as("an absolute host path is never made").doesNotExist();
+  }
+
+  @Test
   void forcePullImageFetchesATagAgainWhereTheCachedImageWouldRun() throws Exception {
     registry = LocalRegistry.start(dir.resolve("registry"));
     String image = TestImages.pushBusybox(registry, "force/web", "v1", "content-A").reference();
