@@ -7,12 +7,12 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mezzo.core.json.Json;
+import io.mezzo.core.model.CommandInfo;
 import io.mezzo.core.model.Offer;
 import io.mezzo.core.model.Resources;
 import io.mezzo.core.model.TaskId;
 import io.mezzo.core.model.TaskInfo;
 import io.mezzo.core.model.TaskState;
-import io.mezzo.core.model.CommandInfo;
 import io.mezzo.testkit.LocalRegistry;
 import io.mezzo.testkit.MezzoCluster;
 import io.mezzo.testkit.TestFramework;
@@ -38,7 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Container apps end to end on real processes (a master with the services scheduler, agents running
  * runc): an image imported with {@code mezzo image import} runs with no registry at all, host-path and
- * sandbox-relative volumes are mounted with their modes, {@code force_pull_image} bypasses the agent's
+ * sandbox-relative volumes are mounted with their modes (a missing host path fails the launch naming
+ * it), {@code force_pull_image} bypasses the agent's
  * cache where the default uses it, and an app whose image is not pushed yet keeps being relaunched with
  * backoff until the image appears, without a new deployment.
  */
