@@ -39,9 +39,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Container apps end to end on real processes (a master with the services scheduler, agents running
  * runc): an image imported with {@code mezzo image import} runs with no registry at all, host-path and
  * sandbox-relative volumes are mounted with their modes (a missing host path fails the launch naming
- * it), {@code force_pull_image} bypasses the agent's
- * cache where the default uses it, and an app whose image is not pushed yet keeps being relaunched with
- * backoff until the image appears, without a new deployment.
+ * it), {@code force_pull_image} bypasses the agent's cache where the default uses it, and an app whose
+ * image is not pushed yet keeps being relaunched with backoff until the image appears, without a new
+ * deployment.
  */
 class ContainerAppsClusterTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
