@@ -780,6 +780,15 @@ public final class MezzoCluster implements AutoCloseable {
     return lb;
   }
 
+  /**
+   * The work directory of agent number {@code i} (from 0) of a cluster in {@code clusterDir}:
+   * {@code clusterDir/agent-(i+1)}. Starting the cluster keeps what is in it, so a test may fill it first
+   * (e.g. {@code mezzo image import ARCHIVE --work-dir DIR} while no agent holds its image store).
+   */
+  public static Path agentWorkDir(Path clusterDir, int i) {
+    return clusterDir.resolve("agent-" + (i + 1));
+  }
+
   /** Starts agent number {@code i} (again, after a kill), with its own work dir and port range. */
   public Node startAgent(int i) {
     int port = freePort();
@@ -808,7 +817,7 @@ public final class MezzoCluster implements AutoCloseable {
     Node agent = launchJava("agent-" + (i + 1), port, host, ns, List.of(), "io.mezzo.cli.Main",
         concat(hostArgs, "agent", "--master", masters,
         "--port", String.valueOf(port),
-        "--work-dir", workDir.resolve("agent-" + (i + 1)).toString(),
+        "--work-dir", agentWorkDir(workDir, i).toString(),
         "--resources", options.agentResources + ";ports:[" + first + "-" + (first + 99) + "]",
         "--status-retry-interval", options.statusRetry.toMillis() + "ms",
         "--kill-grace-period", "1s"));

@@ -25,7 +25,8 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
  * layer ({@link #busyboxLayer()}: Debian's static {@code /bin/busybox} with {@code sh}, {@code echo},
  * {@code cat}, {@code ls}, {@code sleep}, {@code httpd} links), an image config with entrypoint, cmd and
  * env, pushed to a {@link LocalRegistry} as a Docker schema2 manifest, an OCI manifest or an OCI index
- * ({@link #push}). Stateless.
+ * ({@link #push}), or written as an OCI image layout archive for {@code mezzo image import}
+ * ({@link #writeOciArchive}), no registry needed. Stateless.
  */
 public final class TestImages {
   public static final Path BUSYBOX = Path.of("/bin/busybox");
@@ -34,6 +35,10 @@ public final class TestImages {
   public static final String OCI_INDEX = "application/vnd.oci.image.index.v1+json";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final java.nio.file.attribute.FileTime MTIME = java.nio.file.attribute.FileTime.fromMillis(1_700_000_000_000L);
+
+  private static final List<String> BUSYBOX_ENTRYPOINT = List.of("/bin/sh", "-c");
+  private static final List<String> BUSYBOX_CMD = List.of("echo hello");
+  private static final List<String> BUSYBOX_ENV = List.of("PATH=/bin", "GREETING=hello");
 
   private TestImages() {}
 
@@ -168,13 +173,19 @@ public final class TestImages {
   }
 
   /**
-   * Pushes an image of {@code layers} (uncompressed tars, bottom first; sent gzip-compressed) to
-   * {@code registry} as {@code repository:tag}, its config carrying {@code entrypoint}, {@code cmd} and
-   * {@code env}.
+   * An image made in memory, before it goes anywhere: its config, its layers gzip-compressed (bottom
+   * first) and its manifest, each with its digest.
    */
-  public static Pushed push(LocalRegistry registry, String repository, String tag, List<byte[]> layers,
-      List<String> entrypoint, List<String> cmd, List<String> env, Format format) throws IOException {
-    boolean oci = format != Format.DOCKER;
+  public record Built(byte[] config, String configDigest, List<byte[]> layerBlobs, List<String> layerDigests,
+      List<String> diffIds, byte[] manifest, String manifestDigest, String manifestMediaType) {}
+
+  /**
+   * Makes the image of {@code layers} (uncompressed tars, bottom first; stored gzip-compressed), its
+   * config carrying {@code entrypoint}, {@code cmd} and {@code env}, with an OCI manifest when
+   * {@code oci}, else a Docker schema2 one.
+   */
+  public static Built build(List<byte[]> layers, List<String> entrypoint, List<String> cmd, List<String> env,
+      boolean oci) throws IOException {
     ObjectNode config = JSON.createObjectNode();
     config.put("architecture", "amd64");
     config.put("os", "linux");
@@ -188,6 +199,7 @@ public final class TestImages {
     ArrayNode ids = rootfs.putArray("diff_ids");
     List<String> diffIds = new ArrayList<>();
     List<String> layerDigests = new ArrayList<>();
+    List<byte[]> blobs = new ArrayList<>();
     ObjectNode manifest = JSON.createObjectNode();
     manifest.put("schemaVersion", 2);
     manifest.put("mediaType", oci ? OCI_MANIFEST : DOCKER_MANIFEST);
@@ -196,7 +208,8 @@ public final class TestImages {
       diffIds.add(sha256(tar));
       ids.add(sha256(tar));
       byte[] gz = gzip(tar);
-      String d = registry.pushBlob(repository, gz);
+      String d = sha256(gz);
+      blobs.add(gz);
       layerDigests.add(d);
       ObjectNode o = ls.addObject();
       o.put("mediaType", oci ? "application/vnd.oci.image.layer.v1.tar+gzip" : "application/vnd.docker.image.rootfs.diff.tar.gzip");
@@ -204,14 +217,31 @@ public final class TestImages {
       o.put("digest", d);
     }
     byte[] configBytes = JSON.writeValueAsBytes(config);
-    String configDigest = registry.pushBlob(repository, configBytes);
+    String configDigest = sha256(configBytes);
     ObjectNode cd = manifest.putObject("config");
     cd.put("mediaType", oci ? "application/vnd.oci.image.config.v1+json" : "application/vnd.docker.container.image.v1+json");
     cd.put("size", configBytes.length);
     cd.put("digest", configDigest);
     manifest.set("layers", ls);
     byte[] manifestBytes = JSON.writeValueAsBytes(manifest);
-    String manifestDigest = sha256(manifestBytes);
+    return new Built(configBytes, configDigest, List.copyOf(blobs), List.copyOf(layerDigests), List.copyOf(diffIds),
+        manifestBytes, sha256(manifestBytes), oci ? OCI_MANIFEST : DOCKER_MANIFEST);
+  }
+
+  /**
+   * Pushes an image of {@code layers} (uncompressed tars, bottom first; sent gzip-compressed) to
+   * {@code registry} as {@code repository:tag}, its config carrying {@code entrypoint}, {@code cmd} and
+   * {@code env}.
+   */
+  public static Pushed push(LocalRegistry registry, String repository, String tag, List<byte[]> layers,
+      List<String> entrypoint, List<String> cmd, List<String> env, Format format) throws IOException {
+    Built b = build(layers, entrypoint, cmd, env, format != Format.DOCKER);
+    for (byte[] gz : b.layerBlobs()) {
+      registry.pushBlob(repository, gz);
+    }
+    registry.pushBlob(repository, b.config());
+    byte[] manifestBytes = b.manifest();
+    String manifestDigest = b.manifestDigest();
     String indexDigest = null;
     if (format == Format.OCI_INDEX) {
       registry.putManifest(repository, manifestDigest, OCI_MANIFEST, manifestBytes);
@@ -231,16 +261,62 @@ public final class TestImages {
       amd.putObject("platform").put("architecture", "amd64").put("os", "linux");
       indexDigest = registry.putManifest(repository, tag, OCI_INDEX, JSON.writeValueAsBytes(index));
     } else {
-      registry.putManifest(repository, tag, oci ? OCI_MANIFEST : DOCKER_MANIFEST, manifestBytes);
+      registry.putManifest(repository, tag, b.manifestMediaType(), manifestBytes);
     }
-    return new Pushed(registry.hostPort() + "/" + repository + ":" + tag, manifestDigest, indexDigest, configDigest,
-        layerDigests, diffIds);
+    return new Pushed(registry.hostPort() + "/" + repository + ":" + tag, manifestDigest, indexDigest, b.configDigest(),
+        b.layerDigests(), b.diffIds());
   }
 
   /** The busybox image (entrypoint {@code /bin/sh -c}, cmd {@code echo hello}) as {@code repository:tag}. */
   public static Pushed pushBusybox(LocalRegistry registry, String repository, String tag) throws IOException {
-    return push(registry, repository, tag, List.of(busyboxLayer()), List.of("/bin/sh", "-c"), List.of("echo hello"),
-        List.of("PATH=/bin", "GREETING=hello"), Format.DOCKER);
+    return push(registry, repository, tag, List.of(busyboxLayer()), BUSYBOX_ENTRYPOINT, BUSYBOX_CMD, BUSYBOX_ENV,
+        Format.DOCKER);
+  }
+
+  /**
+   * The busybox image with one more layer holding {@code /marker} (its content {@code marker} and a
+   * newline), as {@code repository:tag}: pushing another marker under the same tag changes the image the
+   * tag names, for tests of cached and forced pulls.
+   */
+  public static Pushed pushBusybox(LocalRegistry registry, String repository, String tag, String marker)
+      throws IOException {
+    return push(registry, repository, tag, List.of(busyboxLayer(), layer().file("marker", marker + "\n").tar()),
+        BUSYBOX_ENTRYPOINT, BUSYBOX_CMD, BUSYBOX_ENV, Format.DOCKER);
+  }
+
+  /**
+   * Writes the busybox image as an OCI image layout archive ({@code oci-layout}, {@code index.json},
+   * {@code blobs/sha256/HEX}, an uncompressed tar, as {@code skopeo copy ... oci-archive:FILE:REF} makes)
+   * whose one manifest is named {@code refName} (annotations {@code io.containerd.image.name} and
+   * {@code org.opencontainers.image.ref.name}). No registry is involved. Returns the image as built.
+   */
+  public static Built writeOciArchive(Path file, String refName) throws IOException {
+    Built b = build(List.of(busyboxLayer()), BUSYBOX_ENTRYPOINT, BUSYBOX_CMD, BUSYBOX_ENV, true);
+    ObjectNode index = JSON.createObjectNode();
+    index.put("schemaVersion", 2);
+    index.put("mediaType", OCI_INDEX);
+    ObjectNode m = index.putArray("manifests").addObject();
+    m.put("mediaType", OCI_MANIFEST);
+    m.put("digest", b.manifestDigest());
+    m.put("size", b.manifest().length);
+    ObjectNode annotations = m.putObject("annotations");
+    annotations.put("io.containerd.image.name", refName);
+    annotations.put("org.opencontainers.image.ref.name", refName);
+    Layer archive = layer().file("oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}")
+        .file("index.json", JSON.writeValueAsBytes(index), 0644)
+        .dir("blobs").dir("blobs/sha256");
+    archive.file(blobPath(b.manifestDigest()), b.manifest(), 0644);
+    archive.file(blobPath(b.configDigest()), b.config(), 0644);
+    for (int i = 0; i < b.layerBlobs().size(); i++) {
+      archive.file(blobPath(b.layerDigests().get(i)), b.layerBlobs().get(i), 0644);
+    }
+    Files.createDirectories(file.toAbsolutePath().getParent());
+    Files.write(file, archive.tar());
+    return b;
+  }
+
+  private static String blobPath(String digest) {
+    return "blobs/sha256/" + digest.substring("sha256:".length());
   }
 
   public static String sha256(byte[] bytes) {

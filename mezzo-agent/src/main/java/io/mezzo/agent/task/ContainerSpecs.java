@@ -11,8 +11,9 @@ import java.util.Map;
 
 /**
  * Turns a {@link Task} about to start into its container's bundle: the {@link OciSpec.Input} from the
- * task, its image and its isolation. The container's {@code cgroupsPath} is the task's own cgroup (the
- * one the isolator made and the supervisor joins), so that its limits, usage statistics and OOM
+ * task, its image and its isolation, once its volumes' sources are ready ({@link
+ * io.mezzo.agent.containerizer.oci.VolumeSources}). The container's {@code cgroupsPath} is the task's own
+ * cgroup (the one the isolator made and the supervisor joins), so that its limits, usage statistics and OOM
  * accounting are the task's, as for process tasks; without cgroup isolation runc makes one under
  * {@code /mezzo-oci} with the task's limits.
  *
@@ -34,6 +35,7 @@ final class ContainerSpecs {
     OciRuntime.Ids ids = user(OciRuntime.ids(image.rootfs(), image.user()), task.runAs == null ? null : task.runAs.account(),
         commandUser, users != null && users.enforces(), users != null && users.allowsRoot());
     own(task.sandbox, ids);
+    io.mezzo.agent.containerizer.oci.VolumeSources.prepare(task.sandbox, task.container.volumes(), ids.uid(), ids.gid());
     Limits limits = task.limits;
     if (limits == null) {
       double mem = task.resources.scalar("mem");
