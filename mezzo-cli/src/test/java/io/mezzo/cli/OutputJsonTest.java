@@ -95,7 +95,7 @@ class OutputJsonTest {
     JsonNode doc = Json.MAPPER.readTree(run.out());
     assertThat(doc.path("ok").asBoolean()).isEqualTo(run.exit() == 0);
     assertThat(doc.path("checks").findValuesAsText("name"))
-        .containsExactly("java", "user", "cgroups", "netns", "ports", "disk", "master", "clock", "ntp", "zookeeper");
+        .containsExactly("java", "user", "cgroups", "netns", "runc", "ports", "disk", "master", "clock", "ntp", "zookeeper");
     assertThat(doc.path("checks").findValuesAsText("status")).allMatch(s -> Set.of("OK", "WARN", "FAIL", "SKIP").contains(s));
   }
 
