@@ -175,7 +175,7 @@ public final class Agent implements AutoCloseable {
     HttpServer http;
     try {
       http = AgentHttp.start(config.bindHost(), config.port(), security, loop::state, files, fileReader,
-          loop::statistics, metrics);
+          loop::statistics, metrics, () -> loop.images(fileReader));
     } catch (RuntimeException e) {
       metrics.close();
       loopExecutor.shutdownNow();

@@ -80,6 +80,7 @@ final class AgentLoop implements MasterLink.Listener {
     if (containers != null) {
       this.tasks.containers(containers);
     }
+    this.imageStore = store.get();
     this.imageGc = store.get() != null && images.collects()
         ? new io.mezzo.agent.image.ImageCollector(store.get(), images.gcInterval()) : null;
   }
@@ -87,6 +88,33 @@ final class AgentLoop implements MasterLink.Listener {
   private final io.mezzo.agent.containerizer.oci.OciRuntime containers;
   /** The periodic GC of the image store; null without runc or without thresholds. Its own thread. */
   private final io.mezzo.agent.image.ImageCollector imageGc;
+
+  private final io.mezzo.agent.image.ImageStore imageStore;
+
+  /**
+   * {@code GET /images}: the store's images, each with the tasks whose containers use it ({@code tasks})
+   * besides its raw holders ({@code users}: container ids, pull leases); an empty list without runc.
+   * The task map is read on the loop, the store (which guards itself) on {@code reader}. Any thread.
+   */
+  CompletableFuture<Object> images(java.util.concurrent.Executor reader) {
+    if (imageStore == null) {
+      return CompletableFuture.completedFuture(java.util.List.of());
+    }
+    return CompletableFuture.supplyAsync(tasks::containerTasks, loop).thenApplyAsync(byContainer -> {
+      java.util.List<java.util.Map<String, Object>> out = new java.util.ArrayList<>();
+      for (io.mezzo.agent.image.ImageInfo i : imageStore.list()) {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("digest", i.digest());
+        m.put("references", i.references());
+        m.put("size_bytes", i.sizeBytes());
+        m.put("last_used", i.lastUsed().toString());
+        m.put("tasks", i.users().stream().map(byContainer::get).filter(java.util.Objects::nonNull).sorted().toList());
+        m.put("users", i.users());
+        out.add(m);
+      }
+      return out;
+    }, reader);
+  }
 
   /** The image store's collector, when the agent runs containers and collects images. */
   Optional<io.mezzo.agent.image.ImageCollector> imageCollector() {

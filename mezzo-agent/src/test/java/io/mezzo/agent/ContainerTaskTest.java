@@ -269,6 +269,40 @@ class ContainerTaskTest {
   }
 
   @Test
+  void theAgentListsItsImagesWithTheTasksUsingThem() throws Exception {
+    try (LocalRegistry registry = LocalRegistry.start(workDir.resolveSibling(workDir.getFileName() + "-registry"))) {
+      String image = io.mezzo.testkit.TestImages.pushBusybox(registry, "listed/busybox", "1").reference();
+      Agent agent = master.startSubscribedAgent(workDir, IsolationTest.ACTIVE);
+      assertThat(images(agent)).isEmpty();
+
+      master.launch(task("user", "{\"type\":\"DOCKER\",\"docker\":{\"image\":\"" + image + "\"}}",
+          CommandInfo.shell("echo up; while true; do sleep 0.1; done"), 32, null));
+      await().atMost(WAIT).until(() -> master.states("user").contains(TASK_RUNNING));
+
+      await().atMost(WAIT).until(() -> images(agent).size() == 1
+          && images(agent).get(0).path("tasks").toString().equals("[\"user\"]"));
+      com.fasterxml.jackson.databind.JsonNode listed = images(agent).get(0);
+      assertThat(listed.path("references").toString()).contains(image);
+      assertThat(listed.path("digest").asText()).startsWith("sha256:");
+      assertThat(listed.path("size_bytes").asLong()).isPositive();
+
+      master.kill("user", 0.5);
+      await().atMost(WAIT).until(() -> master.states("user").contains(TASK_KILLED));
+      await().atMost(WAIT).until(() -> images(agent).get(0).path("tasks").isEmpty());
+    }
+  }
+
+  private static List<com.fasterxml.jackson.databind.JsonNode> images(Agent agent) throws Exception {
+    java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + agent.port() + "/images")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(200);
+    List<com.fasterxml.jackson.databind.JsonNode> out = new java.util.ArrayList<>();
+    Json.MAPPER.readTree(r.body()).forEach(out::add);
+    return out;
+  }
+
+  @Test
   void tamperedLayerFailsTheTaskWithTheDigestMismatchAndNothingRuns() throws Exception {
     try (LocalRegistry registry = LocalRegistry.start(workDir.resolveSibling(workDir.getFileName() + "-registry"))) {
       io.mezzo.testkit.TestImages.Pushed pushed = io.mezzo.testkit.TestImages.pushBusybox(registry, "demo/tampered", "1");

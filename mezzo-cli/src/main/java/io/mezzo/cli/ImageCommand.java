@@ -32,7 +32,8 @@ final class ImageCommand {
         return ImageStore.open(workDir.resolve("images"), image.registryOptions(), Clock.systemUTC());
       } catch (IllegalStateException e) {
         throw new CliFailure("the image store " + workDir.resolve("images")
-            + " is in use (its .lock is held): stop the agent that uses --work-dir " + workDir + " first");
+            + " is in use (its .lock is held): stop the agent that uses --work-dir " + workDir + " first"
+            + " (to list a running agent's images: mezzo image ls --agent HOST:PORT)");
       } catch (IllegalArgumentException e) {
         throw new CliFailure(2, e.getMessage());
       }
@@ -96,7 +97,11 @@ final class ImageCommand {
     }
   }
 
-  /** {@code mezzo image ls}: a table of DIGEST, NAMES, SIZE, LAST USED; {@code --output json} the list. */
+  /**
+   * {@code mezzo image ls}: a table of DIGEST, NAMES, SIZE, LAST USED; {@code --output json} the list.
+   * With {@code --agent HOST:PORT}, the running agent's images from its {@code GET /images}, with the
+   * tasks using each (the store itself is the agent's while it runs).
+   */
   @Command(name = "ls", mixinStandardHelpOptions = true, description = "List the images in the agent's store.")
   static final class Ls extends CliCommand {
     @Mixin
@@ -105,8 +110,25 @@ final class ImageCommand {
     @Mixin
     OutputOption output;
 
+    @Option(names = "--agent", paramLabel = "HOST:PORT",
+        description = "Ask this running agent (its GET /images) instead of opening --work-dir's store.")
+    String agent;
+
+    @Option(names = "--token-file", paramLabel = "FILE",
+        description = "With --agent: file holding your secret (default: $MEZZO_TOKEN, else none).")
+    Path tokenFile;
+
+    @Option(names = "--tls-ca", paramLabel = "PEM", description = "With --agent: call it over HTTPS, trusting these CAs.")
+    Path tlsCa;
+
+    @Mixin
+    ClientCertificateOptions clientCertificate = new ClientCertificateOptions();
+
     @Override
-    int run(java.io.PrintWriter out) throws CliFailure {
+    int run(java.io.PrintWriter out) throws CliFailure, InterruptedException {
+      if (agent != null) {
+        return fromAgent(out);
+      }
       try (ImageStore s = store.open()) {
         java.util.List<io.mezzo.agent.image.ImageInfo> images = s.list();
         if (output.json()) {
@@ -131,6 +153,51 @@ final class ImageCommand {
         t.print(out);
         return 0;
       }
+    }
+
+    private int fromAgent(java.io.PrintWriter out) throws CliFailure, InterruptedException {
+      if (!io.mezzo.core.ha.MasterDetector.isHostList(agent) || agent.contains(",")) {
+        throw new CliFailure(2, "--agent: '" + agent + "' (expected: HOST:PORT of a running agent, such as 127.0.0.1:5051)");
+      }
+      io.mezzo.core.http.JsonClient http = new io.mezzo.core.http.JsonClient(java.time.Duration.ofSeconds(2),
+          java.time.Duration.ofSeconds(10), MasterOption.caller(tokenFile, tlsCa, clientCertificate));
+      io.mezzo.core.http.JsonClient.Reply r;
+      try {
+        r = http.get(http.uri(agent, "/images")).get();
+      } catch (java.util.concurrent.ExecutionException e) {
+        Throwable c = e.getCause() == null ? e : e.getCause();
+        throw new CliFailure("cannot reach the agent at " + agent + " (" + c.getMessage() + "): is it running?");
+      }
+      if (r.status() != 200) {
+        throw new CliFailure("the agent at " + agent + " answered " + r.status() + " for /images: " + r.body());
+      }
+      com.fasterxml.jackson.databind.JsonNode images;
+      try {
+        images = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body());
+      } catch (java.io.IOException e) {
+        throw new CliFailure("the agent at " + agent + " answered /images with what is not JSON: " + e.getMessage());
+      }
+      if (output.json()) {
+        OutputOption.print(out, images);
+        return 0;
+      }
+      Table t = new Table("DIGEST", "NAMES", "SIZE", "LAST USED", "TASKS");
+      for (com.fasterxml.jackson.databind.JsonNode i : images) {
+        java.util.List<String> tags = new java.util.ArrayList<>();
+        i.path("references").forEach(n -> {
+          if (!n.asText().contains("@")) {
+            tags.add(n.asText());
+          }
+        });
+        java.util.List<String> tasks = new java.util.ArrayList<>();
+        i.path("tasks").forEach(n -> tasks.add(n.asText()));
+        String digest = i.path("digest").asText();
+        t.row(digest.length() > 19 ? digest.substring(0, 19) : digest, tags.isEmpty() ? "-" : String.join(",", tags),
+            String.format("%.1f MiB", i.path("size_bytes").asLong() / 1048576.0), i.path("last_used").asText(),
+            tasks.isEmpty() ? "-" : String.join(",", tasks));
+      }
+      t.print(out);
+      return 0;
     }
   }
 

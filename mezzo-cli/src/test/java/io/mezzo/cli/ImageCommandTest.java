@@ -75,6 +75,35 @@ class ImageCommandTest {
   }
 
   @Test
+  void lsAsksARunningAgentWhoseStoreItHolds() throws Exception {
+    Path workDir = dir.resolve("agent");
+    String ref;
+    try (LocalRegistry registry = LocalRegistry.start(dir.resolve("registry"))) {
+      ref = TestImages.pushBusybox(registry, "running/busybox", "1").reference();
+      assertThat(mezzo("image", "pull", "--work-dir", workDir.toString(), ref).exit()).isZero();
+    }
+    try (io.mezzo.agent.Agent agent = io.mezzo.agent.Agent.start(
+        io.mezzo.agent.AgentConfig.defaults("127.0.0.1:1", workDir).withPort(0))) {
+      CliRun locked = mezzo("image", "ls", "--work-dir", workDir.toString());
+      assertThat(locked.exit()).isEqualTo(1);
+      assertThat(locked.err()).contains("mezzo image ls --agent HOST:PORT");
+
+      CliRun ls = mezzo("image", "ls", "--agent", "127.0.0.1:" + agent.port());
+      assertThat(ls.exit()).as(ls.toString()).isZero();
+      assertThat(ls.out()).contains("TASKS").contains(ref);
+      JsonNode json = new ObjectMapper().readTree(mezzo("image", "ls", "--agent", "127.0.0.1:" + agent.port(), "-o", "json").out());
+      assertThat(json.get(0).path("references").toString()).contains(ref);
+      assertThat(json.get(0).path("tasks").isArray()).isTrue();
+    }
+    CliRun malformed = mezzo("image", "ls", "--agent", "no-port");
+    assertThat(malformed.exit()).isEqualTo(2);
+    assertThat(malformed.err()).contains("--agent: 'no-port' (expected: HOST:PORT");
+    CliRun gone = mezzo("image", "ls", "--agent", "127.0.0.1:1");
+    assertThat(gone.exit()).isEqualTo(1);
+    assertThat(gone.err()).contains("cannot reach the agent at 127.0.0.1:1");
+  }
+
+  @Test
   void gcRemovesImagesPastTheSizeThreshold() throws Exception {
     String workDir = dir.resolve("agent").toString();
     try (LocalRegistry registry = LocalRegistry.start(dir.resolve("registry"))) {

@@ -13,7 +13,8 @@ import java.util.function.Supplier;
  * The agent's HTTP API: {@code GET /health} ("ok"), {@code GET /state} (the agent and its tasks, as
  * JSON), {@code GET /files/read} and {@code GET /files/browse} (see {@link SandboxFiles}) and
  * {@code GET /monitor/statistics} (each running task's usage, in the Mesos shape; see
- * {@code MonitorStatistics}) and {@code GET /metrics} (Prometheus text; see {@code ProcessMetrics}).
+ * {@code MonitorStatistics}), {@code GET /images} (the container images in the agent's store and the
+ * tasks using each) and {@code GET /metrics} (Prometheus text; see {@code ProcessMetrics}).
  *
  * <p>{@code /health} is open (a ping for supervisors); every other endpoint, the files API included,
  * needs the viewer level when the agent has credentials.
@@ -27,7 +28,7 @@ public final class AgentHttp {
   /** Binds and starts the server; the caller closes it. */
   public static HttpServer start(String host, int port, Security security, Supplier<CompletionStage<Object>> state,
       SandboxFiles files, ExecutorService fileReader, Supplier<CompletionStage<Object>> statistics,
-      io.mezzo.core.metrics.ProcessMetrics metrics) {
+      io.mezzo.core.metrics.ProcessMetrics metrics, Supplier<CompletionStage<Object>> images) {
     HttpServer.Builder b = HttpServer.builder();
     metrics.route(b);
     return b
@@ -37,6 +38,7 @@ public final class AgentHttp {
         .route("GET", "/health", Access.PUBLIC, req -> CompletableFuture.completedFuture(HttpResponse.text(200, "ok")))
         .route("GET", "/state", Access.VIEWER, req -> state.get().thenApply(s -> HttpResponse.json(200, s)))
         .route("GET", "/monitor/statistics", Access.VIEWER, req -> statistics.get().thenApply(s -> HttpResponse.json(200, s)))
+        .route("GET", "/images", Access.VIEWER, req -> images.get().thenApply(s -> HttpResponse.json(200, s)))
         .route("GET", "/files/read", Access.VIEWER, req -> CompletableFuture.supplyAsync(
             () -> HttpResponse.json(200, files.read(req.queryParam("path"), req.queryParam("offset"), req.queryParam("length"))),
             fileReader))

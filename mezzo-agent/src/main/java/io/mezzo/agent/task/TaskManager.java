@@ -370,6 +370,17 @@ public final class TaskManager {
     return out;
   }
 
+  /** The container id ({@code mezzo-RUN}) of each task that runs in a container, to its task id. */
+  public Map<String, String> containerTasks() {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (Task t : tasks.values()) {
+      if (t.ociId != null) {
+        out.put(t.ociId, t.info.taskId().value());
+      }
+    }
+    return out;
+  }
+
   /** The resources of tasks that have not reached a terminal state. */
   public Resources used() {
     Resources used = Resources.EMPTY;
