@@ -43,7 +43,7 @@ class BlobRedirectTest {
       HttpServer storage = server();
       storage.createContext("/storage/", ex -> {
         storageAuth.add(String.valueOf(ex.getRequestHeaders().getFirst("Authorization")));
-        proxy(http, ex, "http://" + backend.hostPort() + ex.getRequestURI().getPath().replace("/storage", ""));
+        RegistryProxy.forward(http, ex, "http://" + backend.hostPort() + ex.getRequestURI().getPath().replace("/storage", ""));
       });
       HttpServer front = server();
       String basic = "Basic " + Base64.getEncoder().encodeToString("robot:pw".getBytes(StandardCharsets.UTF_8));
@@ -58,7 +58,7 @@ class BlobRedirectTest {
           ex.sendResponseHeaders(307, -1);
           ex.close();
         } else {
-          proxy(http, ex, "http://" + backend.hostPort() + ex.getRequestURI().getPath());
+          RegistryProxy.forward(http, ex, "http://" + backend.hostPort() + ex.getRequestURI().getPath());
         }
       });
       storage.start();
@@ -84,21 +84,4 @@ class BlobRedirectTest {
     return HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
   }
 
-  private static void proxy(HttpClient http, HttpExchange ex, String to) throws IOException {
-    try {
-      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(to)).GET();
-      String accept = ex.getRequestHeaders().getFirst("Accept");
-      if (accept != null) {
-        b.header("Accept", accept);
-      }
-      HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
-      ex.getResponseHeaders().add("Content-Type", r.headers().firstValue("Content-Type").orElse("application/octet-stream"));
-      ex.sendResponseHeaders(r.statusCode(), r.body().length == 0 ? -1 : r.body().length);
-      ex.getResponseBody().write(r.body());
-      ex.close();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException(e);
-    }
-  }
 }

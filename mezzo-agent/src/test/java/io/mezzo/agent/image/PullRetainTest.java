@@ -56,7 +56,7 @@ class PullRetainTest {
             Thread.currentThread().interrupt();
           }
         }
-        proxy(http, ex, "http://" + backend.hostPort() + ex.getRequestURI().getPath());
+        RegistryProxy.forward(http, ex, "http://" + backend.hostPort() + ex.getRequestURI().getPath());
       });
       gate.start();
       RegistryOptions everythingGoes = RegistryOptions.defaults().withGc(0, null);
@@ -92,22 +92,4 @@ class PullRetainTest {
     }
   }
 
-  private static void proxy(HttpClient http, HttpExchange ex, String to) throws IOException {
-    try {
-      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(to)).GET();
-      String accept = ex.getRequestHeaders().getFirst("Accept");
-      if (accept != null) {
-        b.header("Accept", accept);
-      }
-      HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
-      r.headers().firstValue("Docker-Content-Digest").ifPresent(d -> ex.getResponseHeaders().add("Docker-Content-Digest", d));
-      ex.getResponseHeaders().add("Content-Type", r.headers().firstValue("Content-Type").orElse("application/octet-stream"));
-      ex.sendResponseHeaders(r.statusCode(), r.body().length == 0 ? -1 : r.body().length);
-      ex.getResponseBody().write(r.body());
-      ex.close();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException(e);
-    }
-  }
 }

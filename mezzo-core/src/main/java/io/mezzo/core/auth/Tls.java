@@ -148,11 +148,16 @@ public final class Tls {
     }
     List<X509Certificate> cas = certificates("--tls-ca", caPem);
     KeyManager[] keys = certificatePem == null ? null : new KeyManager[] {identity(certificatePem, keyPem)};
+    return context(keys, cas, "--tls-ca", caPem);
+  }
+
+  /** A TLS context presenting {@code keys} (null: none) and trusting exactly {@code trusted}; errors name {@code flag}. */
+  private static SSLContext context(KeyManager[] keys, List<X509Certificate> trusted, String flag, Path pem) {
     try {
       KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
       store.load(null, null);
       int i = 0;
-      for (Certificate c : cas) {
+      for (Certificate c : trusted) {
         store.setCertificateEntry("ca-" + i++, c);
       }
       TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
@@ -161,8 +166,7 @@ public final class Tls {
       ctx.init(keys, tmf.getTrustManagers(), null);
       return ctx;
     } catch (IOException | GeneralSecurityException e) {
-      throw new IllegalArgumentException("--tls-ca: " + caPem + ": " + e.getMessage()
-          + " (expected: PEM CA certificates)", e);
+      throw new IllegalArgumentException(flag + ": " + pem + ": " + e.getMessage() + " (expected: PEM CA certificates)", e);
     }
   }
 
@@ -171,31 +175,20 @@ public final class Tls {
    * (a private registry's CA, say), for servers that may be either public or private; errors name {@code flag}.
    */
   public static SSLContext trustingDefaultsAnd(String flag, Path caPem) {
-    List<X509Certificate> extra = certificates(flag, caPem);
+    List<X509Certificate> trusted = new java.util.ArrayList<>();
     try {
       TrustManagerFactory defaults = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       defaults.init((KeyStore) null);
-      KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-      store.load(null, null);
-      int i = 0;
       for (javax.net.ssl.TrustManager tm : defaults.getTrustManagers()) {
         if (tm instanceof javax.net.ssl.X509TrustManager x) {
-          for (X509Certificate c : x.getAcceptedIssuers()) {
-            store.setCertificateEntry("default-" + i++, c);
-          }
+          trusted.addAll(List.of(x.getAcceptedIssuers()));
         }
       }
-      for (X509Certificate c : extra) {
-        store.setCertificateEntry("extra-" + i++, c);
-      }
-      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      tmf.init(store);
-      SSLContext ctx = SSLContext.getInstance("TLS");
-      ctx.init(null, tmf.getTrustManagers(), null);
-      return ctx;
-    } catch (IOException | GeneralSecurityException e) {
-      throw new IllegalArgumentException(flag + ": " + caPem + ": " + e.getMessage() + " (expected: PEM CA certificates)", e);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("the JDK's default trust store cannot be read: " + e.getMessage(), e);
     }
+    trusted.addAll(certificates(flag, caPem));
+    return context(null, trusted, flag, caPem);
   }
 
   /** The certificates in a PEM file, at least one; errors name {@code flag}. */
