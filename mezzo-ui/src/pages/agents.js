@@ -1,5 +1,6 @@
-// Agents: each agent's state, resources used of total, usage, tasks, and a drain button (the
-// operator API's DRAIN_AGENT; asks for a second click first).
+// Agents: each agent's state, resources used of total, usage, tasks, its container images (the
+// agent's GET /images through the master's /v1/images, asked at most every 10 s per agent), and a
+// drain button (the operator API's DRAIN_AGENT; asks for a second click first).
 import { agents, resourceScalar } from '../data.js';
 import { json } from '../api.js';
 import { h, fill, tid, badge, empty, toast, bar, num, bytes } from '../dom.js';
@@ -9,6 +10,34 @@ export const NAME = 'agents';
 export function mount(el) {
   const box = h('div');
   const armed = new Map();
+  const images = new Map(); // agent id -> { at, list | error }
+  const IMAGES_TTL_MS = 10000;
+
+  function imagesTable(entry) {
+    if (entry.error) return h('p', { class: 'sub' }, `images: ${entry.error}`);
+    if (entry.list.length === 0) return empty('No container images.', 'agent-images-empty');
+    return h('table', {},
+      h('thead', {}, h('tr', {}, ['Image', 'Size', 'Used by'].map((t) => h('th', {}, t)))),
+      h('tbody', {}, entry.list.map((i) => h('tr', { 'data-testid': 'agent-image-row' },
+        h('td', {}, (i.references || []).filter((r) => !r.includes('@')).join(', ') || '–',
+          h('div', { class: 'sub' }, String(i.digest || '').slice(0, 19))),
+        h('td', {}, bytes((i.size_bytes || 0) / 1048576)),
+        h('td', {}, (i.tasks || []).length === 0 ? h('span', { class: 'sub' }, 'no task')
+          : i.tasks.map((t) => h('a', { href: `#/task/${encodeURIComponent(t)}` }, t)))))));
+  }
+
+  async function loadImages(id, slot) {
+    let entry = images.get(id);
+    if (!entry || Date.now() - entry.at > IMAGES_TTL_MS) {
+      try {
+        entry = { at: Date.now(), list: await json(`/v1/images?agent_id=${encodeURIComponent(id)}`) };
+      } catch (e) {
+        entry = { at: Date.now(), error: e.message };
+      }
+      images.set(id, entry);
+    }
+    fill(slot, h('h3', {}, 'Images'), imagesTable(entry));
+  }
   el.append(h('h1', {}, 'Agents'), box);
 
   async function drain(id, button) {
@@ -35,6 +64,8 @@ export function mount(el) {
         const button = h('button', { type: 'button', class: 'danger', 'data-testid': `drain-${tid(a.id)}`,
           disabled: a.state !== 'ACTIVE' }, armed.has(a.id) ? 'Really drain?' : 'Drain');
         button.addEventListener('click', () => drain(a.id, button));
+        const imageSlot = h('div', { class: 'images', 'data-testid': 'agent-images' });
+        loadImages(a.id, imageSlot);
         return h('section', { class: 'panel agent', 'data-testid': `agent-${tid(a.id)}` },
           h('div', { class: 'row' }, h('h2', {}, a.hostname),
             h('span', { 'data-testid': 'agent-state' }, badge(a.state, a.state === 'ACTIVE' ? 'ok' : 'warn')),
@@ -52,7 +83,8 @@ export function mount(el) {
             h('tbody', {}, a.tasks.map((t) => h('tr', { 'data-testid': 'agent-task-row' },
               h('td', {}, h('a', { href: `#/task/${encodeURIComponent(t.id)}` }, t.name || t.id), h('div', { class: 'sub' }, t.id)),
               h('td', { class: 'sub' }, t.framework_id),
-              h('td', {}, badge(t.state)))))));
+              h('td', {}, badge(t.state)))))),
+          imageSlot);
       }));
   }
   return { refresh };

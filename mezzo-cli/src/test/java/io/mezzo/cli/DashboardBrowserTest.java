@@ -36,6 +36,8 @@ import org.openqa.selenium.WebElement;
 @Tag("browser")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DashboardBrowserTest {
+  private static final String IMPORTED_IMAGE = "registry.invalid/dash/web:1";
+
   private static final Duration WAIT = Duration.ofSeconds(120);
   private static final Duration SHORT = Duration.ofSeconds(30);
 
@@ -50,6 +52,14 @@ class DashboardBrowserTest {
 
   @BeforeAll
   static void start() throws Exception {
+    // an image in the first agent's store, imported before it starts, for the agents page to list
+    Path archive = dir.resolve("web.tar");
+    io.mezzo.testkit.TestImages.writeOciArchive(archive, IMPORTED_IMAGE);
+    CliRun imported = CliRun.mezzo("image", "import", archive.toString(), "--work-dir",
+        io.mezzo.testkit.MezzoCluster.agentWorkDir(dir, 0).toString());
+    if (imported.exit() != 0) {
+      throw new IllegalStateException("mezzo image import: " + imported);
+    }
     LbClusterSupport.AutoscaledCluster started = LbClusterSupport.AutoscaledCluster.start(dir, WAIT);
     cluster = started.cluster();
     balancer = started.balancer();
@@ -188,6 +198,7 @@ class DashboardBrowserTest {
       browser.screenshot("balancers");
       browser.go("#/agents");
       browser.awaitText(SHORT, null, "page", t -> t.contains("ui_auto") || t.contains("auto.ui"));
+      browser.awaitText(SHORT, null, "agent-image-row", t -> t.contains(IMPORTED_IMAGE) && t.contains("no task"));
       browser.screenshot("agents");
       browser.go("#/");
       browser.awaitText(SHORT, null, "framework-count", "1"::equals);

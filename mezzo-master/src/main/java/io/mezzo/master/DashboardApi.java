@@ -27,6 +27,8 @@ import java.util.concurrent.CompletionStage;
  *   <li>{@code GET /v1/files/read?agent_id=&path=&offset=&length=} and {@code GET
  *       /v1/files/browse?agent_id=&path=}: the agent's files API answer, fetched by the master with its
  *       own credential ({@link AgentFiles});
+ *   <li>{@code GET /v1/images?agent_id=}: the agent's {@code GET /images} answer (its container images
+ *       and the tasks using each), fetched likewise;
  *   <li>{@code GET /v1/tasks/{taskId}/sandbox[?framework_id=]}: {@code {"agent_id", "framework_id", "path",
  *       "state"}}, the path the files API understands for the task's newest run.
  * </ul>
@@ -58,6 +60,7 @@ final class DashboardApi {
       String path = required(req, "path");
       return agent(loop, req).thenCompose(a -> agents.browse(a.id(), a.address(), path));
     });
+    b.route("GET", "/v1/images", Access.VIEWER, req -> agent(loop, req).thenCompose(a -> agents.images(a.id(), a.address())));
     b.prefixRoute("GET", "/v1/tasks/", Access.VIEWER, req -> {
       String rest = req.path().substring("/v1/tasks/".length());
       if (!rest.endsWith("/sandbox") || rest.length() == "/sandbox".length()) {

@@ -74,6 +74,11 @@ class DashboardApiTest {
         .route("GET", "/files/browse", Access.VIEWER, req -> CompletableFuture.completedFuture(
             req.queryParam("path").equals("/denied") ? HttpResponse.text(401, "unknown token")
                 : HttpResponse.json(200, List.of(Map.of("path", req.queryParam("path") + "/stdout", "size", 6)))))
+        .route("GET", "/images", Access.VIEWER, req -> {
+          authorizations.add(String.valueOf(req.header("Authorization")));
+          return CompletableFuture.completedFuture(HttpResponse.json(200, List.of(Map.of("digest", "sha256:abc",
+              "references", List.of("reg:5000/web:1"), "size_bytes", 1234, "tasks", List.of("t1")))));
+        })
         .route("GET", "/monitor/statistics", Access.VIEWER, req -> {
           statisticsCalls.incrementAndGet();
           return CompletableFuture.completedFuture(HttpResponse.json(200, List.of(Map.of("executor_id", "t1",
@@ -192,6 +197,17 @@ class DashboardApiTest {
     Got browse = get("/v1/files/browse?agent_id=" + agentId.value() + "&path=" + path);
     assertThat(browse.status()).as(browse.body()).isEqualTo(200);
     assertThat(browse.json().get(0).path("path").asText()).isEqualTo(path + "/stdout");
+  }
+
+  @Test
+  void anAgentsImagesAreListedThroughTheMasterWithItsOwnCredential() {
+    Got images = get("/v1/images?agent_id=" + agentId.value());
+    assertThat(images.status()).as(images.body()).isEqualTo(200);
+    assertThat(images.json().get(0).path("references").get(0).asText()).isEqualTo("reg:5000/web:1");
+    assertThat(images.json().get(0).path("tasks").get(0).asText()).isEqualTo("t1");
+    assertThat(authorizations).containsExactly("Bearer " + MASTER_SECRET);
+    assertThat(get("/v1/images").status()).isEqualTo(400);
+    assertThat(get("/v1/images?agent_id=nope").status()).isEqualTo(404);
   }
 
   @Test

@@ -25,7 +25,8 @@ import java.util.function.LongSupplier;
  * secret and TLS context), so that a caller with viewer access on the master needs none on the agents:
  * <ul>
  *   <li>the files API, proxied ({@link #read}, {@link #browse}): the agent's status and body are passed
- *       through; a read asks for at most {@link #MAX_LENGTH} bytes;
+ *       through; a read asks for at most {@link #MAX_LENGTH} bytes; the agent's container images
+ *       ({@link #images}), likewise;
  *   <li>{@code /monitor/statistics} ({@link #usage}), summed per agent, for agents whose last heartbeat
  *       carried no usage: each agent's answer (or failure) is kept {@link #USAGE_TTL} so that a dashboard
  *       polling every second costs an agent one request per {@code USAGE_TTL}; concurrent askers share one
@@ -67,6 +68,11 @@ public final class AgentFiles {
   /** {@code GET /files/browse} on the agent at {@code address}. */
   public CompletableFuture<HttpResponse> browse(String agentId, String address, String path) {
     return proxy(agentId, address, "/files/browse?path=" + encode(path));
+  }
+
+  /** {@code GET /images} on the agent at {@code address}: its container images and the tasks using them. */
+  public CompletableFuture<HttpResponse> images(String agentId, String address) {
+    return proxy(agentId, address, "/images");
   }
 
   private CompletableFuture<HttpResponse> proxy(String agentId, String address, String pathAndQuery) {
