@@ -39,6 +39,18 @@ class AppContainerTest {
   }
 
   @Test
+  void theContainerExampleIsAValidDockerApp() throws Exception {
+    String json = java.nio.file.Files.readString(java.nio.file.Path.of("..", "examples", "containers", "busybox-web.json"));
+    AppDefinition app = AppValidator.parse(json);
+
+    TaskInfo task = task(app);
+    ContainerInfo c = ContainerInfo.parse(task.container()).orElseThrow();
+    assertThat(c.type()).isEqualTo("DOCKER");
+    assertThat(c.image()).isEqualTo("busybox:1.36");
+    assertThat(task.command().value()).contains("httpd -f -p $PORT0");
+  }
+
+  @Test
   void mesosTypeMapsToAMesosImageCachedUnlessForcePulled() {
     AppDefinition app = AppValidator.parse("""
         {"id": "/web", "args": ["-p", "80"], "container": {"type": "MESOS", "docker": {"image": "busybox"}}}
