@@ -44,10 +44,13 @@ final class TopCommand extends ServiceCommand {
       description = "Sort the apps by ${COMPLETION-CANDIDATES} (numbers largest first; default: ${DEFAULT-VALUE}).")
   TopView.Sort sort;
 
-  @Option(names = "--lb-stats", split = ",", paramLabel = "HOST:PORT", defaultValue = "${env:MEZZO_LB_STATS:-127.0.0.1:10081}",
+  @Option(names = "--lb-stats", split = ",", paramLabel = "HOST:PORT", defaultValue = "${env:MEZZO_LB_STATS}",
       description = "Load balancers' admin HOST:PORT serving /stats, comma-separated (default: $MEZZO_LB_STATS, else "
-          + "127.0.0.1:10081, mezzo up's --lb-port + 1).")
+          + "the balancers the master reports at GET /v1/balancers, else 127.0.0.1:10081, mezzo up's --lb-port + 1).")
   List<String> lbStats;
+
+  /** Where top reads the balancers without --lb-stats when the master does not report them: {@code mezzo up}'s. */
+  static final String DEFAULT_LB_STATS = "127.0.0.1:10081";
 
   @Option(names = "--width", defaultValue = "0",
       description = "Cut lines to this many columns (default: $COLUMNS, else stty size, else 120).")
@@ -102,7 +105,11 @@ final class TopCommand extends ServiceCommand {
     JsonNode apps = optional(client, "/v2/apps", "embed=apps.tasks", "the services API", problems);
     JsonNode autoscaler = optional(client, "/v1/autoscaler/apps", null, "the autoscaler", problems);
     List<JsonNode> stats = new ArrayList<>();
-    for (String lb : lbStats) {
+    List<String> direct = lbStats == null ? List.of() : lbStats.stream().filter(l -> !l.isBlank()).toList();
+    if (direct.isEmpty() && !fromMaster(client, stats, problems)) {
+      direct = List.of(DEFAULT_LB_STATS);
+    }
+    for (String lb : direct) {
       if (lb.isBlank()) {
         continue;
       }
@@ -120,6 +127,27 @@ final class TopCommand extends ServiceCommand {
       }
     }
     return TopSnapshot.of(client.hostPort(), TIME.format(Instant.now()), state, apps, autoscaler, stats, problems);
+  }
+
+  /**
+   * The balancers' stats as the master gathers them ({@code GET /v1/balancers}, from the addresses its
+   * autoscaler reads, with the master's own credential): false when the master does not serve them.
+   */
+  private static boolean fromMaster(MarathonClient client, List<JsonNode> stats, List<String> problems)
+      throws CliFailure, InterruptedException {
+    MarathonClient.Answer a = client.get("/v1/balancers", null);
+    if (!a.ok() || !a.body().path("balancers").isArray()) {
+      return false;
+    }
+    for (JsonNode lb : a.body().path("balancers")) {
+      if (lb.path("ok").asBoolean() && lb.path("stats").isObject()) {
+        stats.add(lb.path("stats"));
+      } else {
+        problems.add("lb " + lb.path("address").asText() + " (as the master reports it): " + lb.path("error").asText()
+            + "; req/s, p95 and in-flight unknown");
+      }
+    }
+    return true;
   }
 
   private static JsonNode optional(MarathonClient client, String path, String query, String what, List<String> problems)

@@ -68,6 +68,22 @@ class TopCommandTest {
   }
 
   @Test
+  void withoutLbStatsTheBalancersComeFromTheMastersV1Balancers() {
+    master.on("GET", "/v1/balancers", 200, "{\"balancers\": [{\"address\": \"127.0.0.1:9\", \"ok\": true, \"stats\": "
+        + ClusterJson.LB_STATS + "}, {\"address\": \"127.0.0.1:7\", \"ok\": false, \"error\": \"cannot be reached\","
+        + " \"stats\": null}]}");
+    org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv("MEZZO_LB_STATS") == null, "MEZZO_LB_STATS is set");
+
+    CliRun run = mezzo("top", "--once", "--master", master.address(), "--width", "200");
+
+    assertThat(run.exit()).as(run.toString()).isZero();
+    List<String> lines = run.out().lines().toList();
+    assertThat(lines).anyMatch(l -> l.startsWith("/web*") && l.contains(" 42.5 ") && l.contains(" 81.3 "));
+    assertThat(lines).contains("! lb 127.0.0.1:7 (as the master reports it): cannot be reached; req/s, p95 and in-flight unknown");
+    assertThat(master.seen()).noneMatch(r -> r.path().equals("/stats")); // the master's answer, not the balancer's own
+  }
+
+  @Test
   void aBalancerThatDoesNotAnswerIsALineSayingWhatToPass() throws Exception {
     int closed;
     try (ServerSocket s = new ServerSocket(0)) {
