@@ -47,7 +47,9 @@ final class LogsCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "TASK_ID", description = "The task's id.")
   String taskId;
 
-  @Option(names = "--master", defaultValue = "127.0.0.1:5050", description = "The master's HOST:PORT (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--master", defaultValue = "${env:MEZZO_MASTER:-127.0.0.1:5050}",
+      description = "The master's HOST:PORT, several masters' HOST:PORT,HOST:PORT,... or zk://HOST:PORT,.../PATH"
+          + " (default: $MEZZO_MASTER, else 127.0.0.1:5050).")
   String master;
 
   @Option(names = {"-f", "--follow"}, description = "Keep printing new output until the task ends.")
@@ -94,8 +96,12 @@ final class LogsCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     try {
-      if (!master.matches("[^:/\\s]+:\\d{1,5}")) {
-        throw new Failure("--master: '" + master + "' (expected: HOST:PORT)");
+      try {
+        master = MasterOption.leader(master); // the leading one of several, or from ZooKeeper
+      } catch (CliFailure e) {
+        err.println("mezzo logs: " + e.getMessage());
+        err.flush();
+        return e.exitCode();
       }
       Location where = locate();
       String path = "/frameworks/" + where.frameworkId() + "/tasks/" + taskId + "/runs/latest/"

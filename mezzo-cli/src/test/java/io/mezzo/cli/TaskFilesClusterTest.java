@@ -85,6 +85,14 @@ class TaskFilesClusterTest {
       Run err = mezzo("logs", id.value(), "--master", cluster.masterAddress(), "--stderr");
       assertThat(err.exit()).as(err.err()).isZero();
       assertThat(err.out()).isEqualTo("err-1\n");
+
+      // like the other client commands: several masters (the leader is asked), or a malformed value refused
+      Run listed = mezzo("logs", id.value(), "--master", "127.0.0.1:1," + cluster.masterAddress());
+      assertThat(listed.exit()).as(listed.err()).isZero();
+      assertThat(listed.out()).isEqualTo("out-1\nout-2\n");
+      Run malformed = mezzo("logs", id.value(), "--master", "no-port");
+      assertThat(malformed.exit()).isEqualTo(2);
+      assertThat(malformed.err()).startsWith("mezzo logs: --master: 'no-port' (expected: HOST:PORT[,HOST:PORT...]");
     }
   }
 
