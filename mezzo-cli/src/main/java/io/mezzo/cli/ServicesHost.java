@@ -92,11 +92,26 @@ final class ServicesHost implements AutoCloseable {
     keepAlive.scheduleWithFixedDelay(events::keepAlive, 15, 15, TimeUnit.SECONDS);
     balancers = BalancersApi.client(caller);
     if (!lbStats.isEmpty()) {
-      // The master's task usage is read from one HOST:PORT; given several masters or zk://, the
-      // cpu and memory metrics say "no master address" rather than guess which one leads.
+      // The master's task usage is read from the leading master: the one given, or the one leading
+      // now among several or in ZooKeeper (detected at each gathering).
       boolean oneMaster = !masterHostPort.contains(",") && !masterHostPort.contains("://");
+      java.util.function.Supplier<String> masterNow;
+      if (oneMaster) {
+        masterNow = () -> masterHostPort;
+      } else {
+        detector = io.mezzo.core.ha.MasterDetector.of(masterHostPort);
+        io.mezzo.core.ha.MasterDetector d = detector;
+        masterNow = () -> {
+          try {
+            return d.detect().orElse(null);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+          }
+        };
+      }
       AutoscalerLoop loop = new AutoscalerLoop(caller.uri(leader, ""), caller,
-          new MetricsGatherer(lbStats, oneMaster ? masterHostPort : null, Duration.ofSeconds(2), caller),
+          new MetricsGatherer(lbStats, masterNow, Duration.ofSeconds(2), caller),
           fields -> events.publish(AutoscalerLoop.EVENT_TYPE, fields), clock);
       if (m != null) {
         loop.bindMetrics(m.registry());
@@ -106,10 +121,16 @@ final class ServicesHost implements AutoCloseable {
     }
   }
 
+  /** Finds the leading master for the autoscaler's usage metrics, given several masters; else null. */
+  private io.mezzo.core.ha.MasterDetector detector;
+
   @Override
   public void close() {
     if (autoscaler != null) {
       autoscaler.close();
+    }
+    if (detector != null) {
+      detector.close();
     }
     keepAlive.shutdownNow();
     if (scheduler != null) {

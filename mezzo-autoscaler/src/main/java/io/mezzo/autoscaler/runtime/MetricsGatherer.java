@@ -61,7 +61,10 @@ public final class MetricsGatherer {
   private static final Set<String> MASTER_METRICS = Set.of(MetricValue.CPU, MetricValue.MEMORY);
 
   private final List<String> lbStats;
-  private final String master;
+  /** The master to read {@code /master/state} from, asked at each gathering (null: none known now). */
+  private final java.util.function.Supplier<String> master;
+  /** Whether any master was given at all (else the usage metrics say there is no master address). */
+  private final boolean hasMaster;
   /** To Mezzo's own servers (the LBs' stats, the master's state), with the bearer token if any. */
   private final Http http;
   /** To the apps' own endpoints and user-given metric URLs: never with Mezzo's token. */
@@ -84,8 +87,19 @@ public final class MetricsGatherer {
    */
   public MetricsGatherer(List<String> lbStatsAddresses, String masterAddress, Duration timeout,
       io.mezzo.core.auth.Caller caller) {
+    this(lbStatsAddresses, masterAddress == null ? null : () -> masterAddress, timeout, caller);
+  }
+
+  /**
+   * As the other constructors, with the master's {@code HOST:PORT} asked of {@code masterAddress} at each
+   * gathering (the leader of several masters, say, which may change; it may answer null when it knows
+   * none now), or no master when {@code masterAddress} is null.
+   */
+  public MetricsGatherer(List<String> lbStatsAddresses, java.util.function.Supplier<String> masterAddress,
+      Duration timeout, io.mezzo.core.auth.Caller caller) {
     this.lbStats = List.copyOf(lbStatsAddresses);
-    this.master = masterAddress;
+    this.hasMaster = masterAddress != null;
+    this.master = masterAddress == null ? () -> null : masterAddress;
     this.caller = Objects.requireNonNull(caller, "caller");
     this.http = new Http(Objects.requireNonNull(timeout, "timeout"), caller);
     this.open = caller.equals(io.mezzo.core.auth.Caller.NONE) ? http : new Http(timeout, io.mezzo.core.auth.Caller.NONE);
@@ -119,7 +133,11 @@ public final class MetricsGatherer {
   Shared fetchShared(Set<String> names) {
     Map<String, String> failures = new LinkedHashMap<>();
     boolean wantLb = names.stream().anyMatch(LB_METRICS::contains);
-    boolean wantMaster = names.stream().anyMatch(MASTER_METRICS::contains) && master != null;
+    String masterNow = hasMaster && names.stream().anyMatch(MASTER_METRICS::contains) ? master.get() : null;
+    boolean wantMaster = masterNow != null;
+    if (hasMaster && !wantMaster && names.stream().anyMatch(MASTER_METRICS::contains)) {
+      failures.put("master", "no leading master is known now");
+    }
     List<CompletableFuture<JsonNode>> lbs = new ArrayList<>();
     if (wantLb) {
       for (String a : lbStats) {
@@ -132,7 +150,7 @@ public final class MetricsGatherer {
       }
     }
     CompletableFuture<JsonNode> state = !wantMaster ? CompletableFuture.completedFuture(null)
-        : http.json(caller.uri(master, "/master/state")).exceptionally(e -> {
+        : http.json(caller.uri(masterNow, "/master/state")).exceptionally(e -> {
           synchronized (failures) {
             failures.put("master", Http.describe(e));
           }
@@ -276,7 +294,7 @@ public final class MetricsGatherer {
   private void usageMetric(String name, AppView app, ScalingPolicy policy, Shared shared, List<AppView.Task> ready,
       Instant now, Map<String, MetricValue> metrics, Map<String, String> notes) {
     if (shared.masterState() == null) {
-      notes.put(name, master == null ? "no master address" : "the master did not answer: "
+      notes.put(name, !hasMaster ? "no master address" : "the master did not answer: "
           + shared.failures().getOrDefault("master", "?"));
       return;
     }

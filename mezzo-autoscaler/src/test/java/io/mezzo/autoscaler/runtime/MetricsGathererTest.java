@@ -150,6 +150,25 @@ class MetricsGathererTest {
   }
 
   @Test
+  void theMasterIsAskedForAtEachGatheringSoALeaderChangeIsFollowed() {
+    cluster.set("/master/state", """
+        {"slaves": [{"task_usage": [{"task_id": {"value": "a"}, "cpus_used": 0.4}]}],
+         "frameworks": [{"tasks": [{"id": "a", "resources": {"cpus": 1.0, "mem": 128.0}}]}]}
+        """);
+    java.util.concurrent.atomic.AtomicReference<String> leader = new java.util.concurrent.atomic.AtomicReference<>();
+    var gatherer = new MetricsGatherer(List.of(cluster.address()), leader::get, Duration.ofSeconds(2),
+        io.mezzo.core.auth.Caller.NONE);
+
+    var none = gatherer.gather(app(""), policy("cpu"), NOW);
+    assertThat(none.observation().metric(MetricValue.CPU)).isNull();
+    assertThat(none.notes().get(MetricValue.CPU)).isEqualTo("the master did not answer: no leading master is known now");
+
+    leader.set(cluster.address()); // a leader is elected (or another takes over)
+    var found = gatherer.gather(app(""), policy("cpu"), NOW);
+    assertThat(found.observation().metric(MetricValue.CPU)).isEqualTo(MetricValue.perInstance(0.4, 1));
+  }
+
+  @Test
   void prometheusValuesAreAveragedOrSummedOverTheReadyInstances() {
     String labels = """
         "mezzo.autoscale.prometheus.busy": "avg 0 /metrics sample_requests_in_flight{path=\\"/\\"}",
