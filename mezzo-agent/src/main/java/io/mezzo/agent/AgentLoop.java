@@ -103,11 +103,7 @@ final class AgentLoop implements MasterLink.Listener {
     return CompletableFuture.supplyAsync(tasks::containerTasks, loop).thenApplyAsync(byContainer -> {
       java.util.List<java.util.Map<String, Object>> out = new java.util.ArrayList<>();
       for (io.mezzo.agent.image.ImageInfo i : imageStore.list()) {
-        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
-        m.put("digest", i.digest());
-        m.put("references", i.references());
-        m.put("size_bytes", i.sizeBytes());
-        m.put("last_used", i.lastUsed().toString());
+        java.util.Map<String, Object> m = i.fields();
         m.put("tasks", i.users().stream().map(byContainer::get).filter(java.util.Objects::nonNull).sorted().toList());
         m.put("users", i.users());
         out.add(m);

@@ -130,28 +130,8 @@ final class ImageCommand {
         return fromAgent(out);
       }
       try (ImageStore s = store.open()) {
-        java.util.List<io.mezzo.agent.image.ImageInfo> images = s.list();
-        if (output.json()) {
-          java.util.List<java.util.Map<String, Object>> rows = new java.util.ArrayList<>();
-          for (io.mezzo.agent.image.ImageInfo i : images) {
-            java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
-            m.put("digest", i.digest());
-            m.put("references", i.references());
-            m.put("size_bytes", i.sizeBytes());
-            m.put("last_used", i.lastUsed().toString());
-            rows.add(m);
-          }
-          OutputOption.print(out, rows);
-          return 0;
-        }
-        Table t = new Table("DIGEST", "NAMES", "SIZE", "LAST USED");
-        for (io.mezzo.agent.image.ImageInfo i : images) {
-          java.util.List<String> tags = i.references().stream().filter(n -> !n.contains("@")).toList();
-          t.row(i.digest().substring(0, 19), tags.isEmpty() ? "-" : String.join(",", tags),
-              String.format("%.1f MiB", i.sizeBytes() / 1048576.0), i.lastUsed().toString());
-        }
-        t.print(out);
-        return 0;
+        return print(out, io.mezzo.core.json.Json.MAPPER.valueToTree(
+            s.list().stream().map(io.mezzo.agent.image.ImageInfo::fields).toList()), false);
       }
     }
 
@@ -173,15 +153,21 @@ final class ImageCommand {
       }
       com.fasterxml.jackson.databind.JsonNode images;
       try {
-        images = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body());
+        images = io.mezzo.core.json.Json.MAPPER.readTree(r.body());
       } catch (java.io.IOException e) {
         throw new CliFailure("the agent at " + agent + " answered /images with what is not JSON: " + e.getMessage());
       }
+      return print(out, images, true);
+    }
+
+    /** The images ({@link io.mezzo.agent.image.ImageInfo#fields}, with {@code tasks} from an agent) as JSON or a table. */
+    private int print(java.io.PrintWriter out, com.fasterxml.jackson.databind.JsonNode images, boolean withTasks) {
       if (output.json()) {
         OutputOption.print(out, images);
         return 0;
       }
-      Table t = new Table("DIGEST", "NAMES", "SIZE", "LAST USED", "TASKS");
+      Table t = withTasks ? new Table("DIGEST", "NAMES", "SIZE", "LAST USED", "TASKS")
+          : new Table("DIGEST", "NAMES", "SIZE", "LAST USED");
       for (com.fasterxml.jackson.databind.JsonNode i : images) {
         java.util.List<String> tags = new java.util.ArrayList<>();
         i.path("references").forEach(n -> {
@@ -189,12 +175,16 @@ final class ImageCommand {
             tags.add(n.asText());
           }
         });
-        java.util.List<String> tasks = new java.util.ArrayList<>();
-        i.path("tasks").forEach(n -> tasks.add(n.asText()));
         String digest = i.path("digest").asText();
-        t.row(digest.length() > 19 ? digest.substring(0, 19) : digest, tags.isEmpty() ? "-" : String.join(",", tags),
-            String.format("%.1f MiB", i.path("size_bytes").asLong() / 1048576.0), i.path("last_used").asText(),
-            tasks.isEmpty() ? "-" : String.join(",", tasks));
+        java.util.List<String> row = new java.util.ArrayList<>(java.util.List.of(
+            digest.length() > 19 ? digest.substring(0, 19) : digest, tags.isEmpty() ? "-" : String.join(",", tags),
+            String.format("%.1f MiB", i.path("size_bytes").asLong() / 1048576.0), i.path("last_used").asText()));
+        if (withTasks) {
+          java.util.List<String> tasks = new java.util.ArrayList<>();
+          i.path("tasks").forEach(n -> tasks.add(n.asText()));
+          row.add(tasks.isEmpty() ? "-" : String.join(",", tasks));
+        }
+        t.row(row.toArray(String[]::new));
       }
       t.print(out);
       return 0;

@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -36,10 +35,7 @@ class AppAutoscaleCommandTest {
   }
 
   private CliRun run(String... args) {
-    String[] argv = Arrays.copyOf(args, args.length + 2);
-    argv[args.length] = "--master";
-    argv[args.length + 1] = master.address();
-    return mezzo(argv);
+    return CliRun.against(master.address(), args);
   }
 
   private JsonNode patchSent() throws IOException {

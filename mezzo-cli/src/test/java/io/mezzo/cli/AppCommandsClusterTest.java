@@ -8,7 +8,6 @@ import io.mezzo.testkit.MezzoCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -36,12 +35,7 @@ class AppCommandsClusterTest {
   }
 
   private CliRun run(String... args) {
-    String[] argv = Arrays.copyOf(args, args.length + 2);
-    argv[args.length] = "--master";
-    argv[args.length + 1] = cluster.masterAddress();
-    CliRun r = mezzo(argv);
-    assertThat(r.exit()).as("mezzo " + String.join(" ", args) + "\n" + r).isZero();
-    return r;
+    return CliRun.succeeding(cluster.masterAddress(), args);
   }
 
   /** The table's data lines (the header dropped). */

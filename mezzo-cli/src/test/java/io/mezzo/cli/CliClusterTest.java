@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -40,12 +39,7 @@ class CliClusterTest {
   }
 
   private CliRun run(String... args) {
-    String[] argv = Arrays.copyOf(args, args.length + 2);
-    argv[args.length] = "--master";
-    argv[args.length + 1] = cluster.masterAddress();
-    CliRun r = mezzo(argv);
-    assertThat(r.exit()).as("mezzo " + String.join(" ", args) + "\n" + r).isZero();
-    return r;
+    return CliRun.succeeding(cluster.masterAddress(), args);
   }
 
   private JsonNode json(String... args) throws Exception {

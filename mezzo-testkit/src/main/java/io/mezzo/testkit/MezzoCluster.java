@@ -290,15 +290,7 @@ public final class MezzoCluster implements AutoCloseable {
      * viewer, agent or framework; {@code frameworkRoles} for a framework principal).
      */
     public Builder principal(String name, String role, String secret, String... frameworkRoles) {
-      Map<String, Object> p = new java.util.LinkedHashMap<>();
-      p.put("name", name);
-      p.put("secret", secret);
-      p.put("role", role);
-      if (frameworkRoles.length > 0) {
-        p.put("frameworkRoles", List.of(frameworkRoles));
-      }
-      principals.add(p);
-      return this;
+      return addPrincipal(name, "secret", secret, role, frameworkRoles);
     }
 
     /**
@@ -306,9 +298,14 @@ public final class MezzoCluster implements AutoCloseable {
      * {@code CN=fw-a}; see {@link #mutualTls}) instead of a secret.
      */
     public Builder certificatePrincipal(String name, String role, String subject, String... frameworkRoles) {
+      return addPrincipal(name, "certificate", subject, role, frameworkRoles);
+    }
+
+    /** A credentials-file entry: its name, how it is known ({@code secret} or {@code certificate}), its role. */
+    private Builder addPrincipal(String name, String knownBy, String value, String role, String... frameworkRoles) {
       Map<String, Object> p = new java.util.LinkedHashMap<>();
       p.put("name", name);
-      p.put("certificate", subject);
+      p.put(knownBy, value);
       p.put("role", role);
       if (frameworkRoles.length > 0) {
         p.put("frameworkRoles", List.of(frameworkRoles));
